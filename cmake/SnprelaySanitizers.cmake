@@ -1,0 +1,12 @@
+# -DSNPRELAY_SANITIZE=address,undefined instruments everything built here.
+if(SNPRELAY_SANITIZE)
+  string(REPLACE "," ";" _sanitizers "${SNPRELAY_SANITIZE}")
+  foreach(s IN LISTS _sanitizers)
+    if(NOT s MATCHES "^(address|undefined|thread|leak)$")
+      message(FATAL_ERROR "SNPRELAY_SANITIZE: unknown sanitizer '${s}'")
+    endif()
+  endforeach()
+  set(_flag "-fsanitize=${SNPRELAY_SANITIZE}")
+  add_compile_options(${_flag} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(${_flag})
+endif()

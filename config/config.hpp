@@ -1,0 +1,128 @@
+// snprelay's typed configuration.
+//
+// A Config is produced by load_config() (loader.hpp) from a TOML file plus SNPRELAY_* environment
+// overrides, after every value has been type- and range-checked. Every member has a default, so a
+// file only names what it changes. Section names follow the TOML tables: [enclave] with
+// [enclave.sev_snp], [enclave.sev_snp.min_tcb] and [enclave.runtime] (the layout of the VEID guide's
+// enclave.toml), then [chain] with [chain.key], [relayer], [allowlist], [api], [tpm] and [log].
+//
+// The authoritative list of keys, their types, ranges and help texts is the schema in schema.cpp;
+// `snprelay config check FILE` prints the effective values.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snprelay::config {
+
+using Duration = std::chrono::milliseconds;
+
+enum class Platform { kSevSnp };
+enum class HardwareMode { kRequire, kAuto, kSimulate };
+enum class Product { kMilan, kGenoa, kTurin };
+enum class KeyProtection { kPassphrase, kTpm, kSnpDerived };
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
+enum class LogFormatName { kText, kJson };
+
+// Minimum TCB security patch levels, compared component by component with REPORTED_TCB.
+struct MinTcb {
+  std::int64_t boot_loader = 0;
+  std::int64_t tee = 0;
+  std::int64_t snp = 0;
+  std::int64_t microcode = 0;
+  std::int64_t fmc = 0;  // Turin only; ignored for Milan and Genoa
+};
+
+struct SevSnpConfig {
+  // "unix:///path" also serves the local API on that socket; empty = TCP listener only.
+  std::string endpoint;
+  std::string kds_base_url = "https://kdsintf.amd.com/vcek/v1";
+  Duration kds_timeout = std::chrono::seconds(30);
+  std::string kds_ca_bundle;  // extra CA bundle for a local KDS stand-in; system CAs otherwise
+  std::string cert_cache_path = "/var/cache/snprelay/sev-certs";
+  Duration cert_cache_ttl = std::chrono::hours(24);
+  Product product_name = Product::kMilan;
+  bool allow_debug_policy = false;
+  std::string device = "/dev/sev-guest";
+  std::string configfs_path = "/sys/kernel/config/tsm/report";
+  std::string sim_state_dir = "/var/lib/snprelay/sim";
+  std::int64_t vmpl = 0;
+  MinTcb min_tcb;
+};
+
+struct RuntimeConfig {
+  std::int64_t max_concurrent_requests = 100;
+  Duration request_timeout = std::chrono::seconds(5);
+};
+
+struct EnclaveConfig {
+  Platform platform = Platform::kSevSnp;
+  HardwareMode hardware_mode = HardwareMode::kRequire;
+  SevSnpConfig sev_snp;
+  RuntimeConfig runtime;
+};
+
+struct KeyConfig {
+  std::string name = "relayer";
+  std::string keyring_dir = "/var/lib/snprelay/keys";
+  KeyProtection protection = KeyProtection::kPassphrase;
+  std::string hd_path = "m/44'/118'/0'/0/0";
+};
+
+struct ChainConfig {
+  std::string chain_id;
+  std::vector<std::string> rpc = {"http://127.0.0.1:26657"};
+  Duration rpc_timeout = std::chrono::seconds(10);
+  std::string bech32_prefix = "cosmos";
+  std::string gas_price = "0.025ustake";  // "<amount><denom>" per gas unit
+  double gas_adjustment = 1.3;
+  std::int64_t gas_limit_max = 2'000'000;
+  std::int64_t gas_fallback = 400'000;
+  std::string fee_granter;
+  Duration confirm_timeout = std::chrono::seconds(30);
+  KeyConfig key;
+};
+
+struct RelayerConfig {
+  std::string operator_address;  // TOML key "operator" (valoper bech32)
+  Duration poll_interval = std::chrono::seconds(5);
+  std::string state_dir = "/var/lib/snprelay";
+  std::string journal_path = "/var/lib/snprelay/relayer.db";
+  std::int64_t max_retries = 5;
+};
+
+struct AllowlistConfig {
+  std::vector<std::string> governance_keys;  // compressed secp256k1 public keys, hex
+  std::int64_t threshold = 1;
+  std::string db_path = "/var/lib/snprelay/allowlist.db";
+};
+
+struct ApiConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::int64_t max_body_bytes = 65536;
+  std::int64_t max_connections = 256;
+};
+
+struct TpmConfig {
+  std::string tcti = "device:/dev/tpmrm0";
+  std::vector<std::int64_t> pcrs = {0, 1, 7};
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::kInfo;
+  LogFormatName format = LogFormatName::kText;
+};
+
+struct Config {
+  EnclaveConfig enclave;
+  ChainConfig chain;
+  RelayerConfig relayer;
+  AllowlistConfig allowlist;
+  ApiConfig api;
+  TpmConfig tpm;
+  LogConfig log;
+};
+
+}  // namespace snprelay::config

@@ -1,0 +1,42 @@
+// `snprelay config check FILE [--json]`: load and validate a configuration file, print the effective
+// configuration (every key, defaults included, secrets redacted). Exit 2 with the errors on a bad file.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "config/loader.hpp"
+#include "relayer/cli/cli.hpp"
+
+namespace snprelay::cli {
+
+void add_config_commands(CLI::App& app, Outcome& outcome) {
+  auto* config = app.add_subcommand("config", "Configuration tools");
+  config->require_subcommand(1);
+
+  struct Args {
+    std::string file;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* check = config->add_subcommand(
+      "check",
+      "Validate FILE (and SNPRELAY_* overrides) and print the effective configuration, secrets redacted");
+  check->add_option("FILE", args->file, "TOML configuration file")->required();
+  check->add_flag("--json", args->json, "Print the effective configuration as JSON");
+  check->callback([args, &outcome] {
+    auto loaded = config::load_config_file(args->file, config::process_env());
+    if (!loaded) {
+      std::cerr << "error: " << loaded.error().to_string() << "\n";
+      outcome.exit_code = kUsage;
+      return;
+    }
+    if (args->json) {
+      std::cout << config::effective_config_json(*loaded) << "\n";
+    } else {
+      std::cerr << args->file << ": configuration is valid\n";
+      std::cout << config::effective_config_toml(*loaded);
+    }
+    outcome.exit_code = kOk;
+  });
+}
+
+}  // namespace snprelay::cli
