@@ -1,6 +1,7 @@
 // Loading the guide's configuration: the start-up cost of `snprelay config check` and the daemon.
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_support.hpp"
 #include "config/loader.hpp"
 
 namespace {
@@ -34,4 +35,10 @@ BENCHMARK(BM_LoadGuideConfig);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  return snprelay::bench::bench_main(argc, argv, [](const snprelay::bench::Rates& rates) {
+    const auto it = rates.find("BM_LoadGuideConfig");
+    return std::vector<snprelay::bench::ResultLine>{
+        {"config_load", it != rates.end() ? it->second : 0.0, 0.0}};
+  });
+}

@@ -22,6 +22,9 @@ int run_cli(int argc, char** argv) {
   Outcome outcome;
   add_version_command(app, outcome);
   add_config_commands(app, outcome);
+  add_attest_commands(app, outcome);
+  add_evidence_commands(app, outcome);
+  add_chain_commands(app, outcome);
 
   // Logging must be set before any subcommand callback runs.
   app.parse_complete_callback([&] {

@@ -28,5 +28,8 @@ struct Outcome {
 // Each command file registers its subcommands on the root app.
 void add_version_command(CLI::App& app, Outcome& outcome);
 void add_config_commands(CLI::App& app, Outcome& outcome);
+void add_attest_commands(CLI::App& app, Outcome& outcome);    // attest_commands.cpp
+void add_evidence_commands(CLI::App& app, Outcome& outcome);  // evidence_commands.cpp
+void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.cpp
 
 }  // namespace snprelay::cli

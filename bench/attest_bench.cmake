@@ -1,0 +1,1 @@
+# Benchmarks for the verification core (issue #3).

@@ -1,0 +1,1 @@
+# Benchmarks for the Cosmos client (issue #5).

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (Release, build-release/) and runs every bench_* program.
+#   scripts/bench.sh          human-readable tables
+#   scripts/bench.sh --json   one JSON object per line on stdout:
+#                             {"name": ..., "per_second": ..., "limit_per_second": ..., "ratio": ...}
+# Extra arguments are passed to Google Benchmark (e.g. --benchmark_min_time=2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+json=0
+args=()
+for a in "$@"; do
+  if [ "$a" = "--json" ]; then json=1; else args+=("$a"); fi
+done
+scripts/bootstrap.sh >&2
+cmake --preset release >/dev/null
+mapfile -t targets < <(grep -rhoE 'add_executable\((bench_[a-z_]+)' bench/ | sed 's/add_executable(//' | sort -u)
+cmake --build --preset release -j"$(nproc)" --target "${targets[@]}" >&2
+for t in "${targets[@]}"; do
+  if [ "$json" -eq 1 ]; then
+    "build-release/bin/$t" --json-lines "${args[@]}"
+  else
+    echo "== $t"
+    "build-release/bin/$t" "${args[@]}"
+  fi
+done
