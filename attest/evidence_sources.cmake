@@ -1,1 +1,5 @@
-# Evidence sources (issue #4): list(APPEND SNPRELAY_ATTEST_SOURCES evidence/file.cpp ...)
+# Evidence sources (issue #4).
+list(APPEND SNPRELAY_ATTEST_SOURCES
+  evidence/cert_table.cpp
+  evidence/configfs_source.cpp
+  evidence/ioctl_source.cpp)

@@ -1,1 +1,9 @@
-# Tests for the evidence work; see tests/CMakeLists.txt for the helpers (add_snprelay_fuzz_target, snprelay_unit_tier_add).
+# Evidence sources (issue #4): certificate table, /dev/sev-guest ioctl backend (through the DeviceIo
+# seam), configfs-tsm backend (against an emulated attribute tree in a temp dir).
+add_executable(snprelay_evidence_tests
+  unit/evidence/cert_table_test.cpp
+  unit/evidence/configfs_source_test.cpp
+  unit/evidence/ioctl_source_test.cpp)
+target_link_libraries(snprelay_evidence_tests PRIVATE snprelay_attest GTest::gtest_main snprelay_warnings)
+gtest_discover_tests(snprelay_evidence_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
+snprelay_unit_tier_add(snprelay_evidence_tests)
