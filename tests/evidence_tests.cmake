@@ -7,3 +7,11 @@ add_executable(snprelay_evidence_tests
 target_link_libraries(snprelay_evidence_tests PRIVATE snprelay_attest GTest::gtest_main snprelay_warnings)
 gtest_discover_tests(snprelay_evidence_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
 snprelay_unit_tier_add(snprelay_evidence_tests)
+target_sources(snprelay_evidence_tests PRIVATE
+  unit/evidence/cert_cache_test.cpp
+  unit/evidence/kds_url_test.cpp)
+
+add_executable(snprelay_evidence_integration_tests
+  integration/evidence/http_fetcher_test.cpp)
+target_link_libraries(snprelay_evidence_integration_tests PRIVATE snprelay_attest GTest::gtest_main snprelay_warnings)
+gtest_discover_tests(snprelay_evidence_integration_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS integration)

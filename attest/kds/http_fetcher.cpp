@@ -1,0 +1,158 @@
+#include "attest/kds/http_fetcher.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <random>
+#include <thread>
+
+namespace snprelay::attest {
+namespace {
+
+constexpr std::size_t kMaxBody = 1 << 20;
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+void curl_global() {
+  static const bool kInit = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  (void)kInit;
+}
+
+struct Response {
+  Bytes body;
+  bool too_large = false;
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* r = static_cast<Response*>(user);
+  const std::size_t len = size * n;
+  if (r->body.size() + len > kMaxBody) {
+    r->too_large = true;
+    return 0;  // aborts the transfer
+  }
+  r->body.insert(r->body.end(), data, data + len);
+  return len;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* r = static_cast<Response*>(user);
+  const std::size_t len = size * n;
+  std::string line(data, len);
+  const std::string name = "retry-after:";
+  if (line.size() > name.size() && std::equal(name.begin(), name.end(), line.begin(),
+                                              [](char a, char b) { return a == std::tolower(b); })) {
+    std::string value = line.substr(name.size());
+    value.erase(0, value.find_first_not_of(" \t"));
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.pop_back();
+    if (!value.empty() && std::all_of(value.begin(), value.end(), ::isdigit) && value.size() < 9) {
+      r->retry_after = std::chrono::seconds(std::stol(value));
+    } else if (const time_t when = curl_getdate(value.c_str(), nullptr); when > 0) {
+      const auto delta = std::chrono::system_clock::from_time_t(when) - std::chrono::system_clock::now();
+      r->retry_after = std::max(std::chrono::milliseconds(0),
+                                std::chrono::duration_cast<std::chrono::milliseconds>(delta));
+    }
+  }
+  return len;
+}
+
+std::chrono::milliseconds jittered(std::chrono::milliseconds base) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> dist(0.75, 1.25);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(base.count()) * dist(rng)));
+}
+
+}  // namespace
+
+HttpFetcher::HttpFetcher(HttpFetcherOptions options) : options_(std::move(options)) {
+  curl_global();
+}
+
+Result<Bytes> HttpFetcher::fetch(const std::string& url) {
+  if (!(url.starts_with("https://") || url.starts_with("http://"))) {
+    return make_error("attest", "BAD_URL", "KDS URL must be http:// or https://: " + url);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + options_.deadline;
+  auto backoff = options_.initial_backoff;
+  std::string last;
+  int attempt = 0;
+  while (attempt < options_.max_attempts) {
+    ++attempt;
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl)
+      return make_error("attest", "KDS_UNAVAILABLE", "curl_easy_init failed");
+    Response resp;
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Accept: */*"));
+    curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options_.ca_bundle.empty())
+      curl_easy_setopt(curl.get(), CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "snprelay");
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &resp);
+    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, errbuf);
+    ++requests_;
+    const CURLcode rc = curl_easy_perform(curl.get());
+    long status = 0;
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+
+    std::optional<std::chrono::milliseconds> wait;
+    if (rc == CURLE_OK && status == 200) {
+      if (resp.body.empty()) {
+        last = "HTTP 200 with an empty body";
+      } else {
+        return std::move(resp.body);
+      }
+    } else if (resp.too_large) {
+      return make_error("attest", "KDS_UNAVAILABLE", url + " sent more than 1 MiB; refusing it");
+    } else if (rc != CURLE_OK) {
+      last = std::string("curl error ") + std::to_string(rc) + ": " +
+             (errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc));
+      if (rc == CURLE_SSL_CACERT || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+        return make_error("attest", "KDS_UNAVAILABLE", url + ": TLS verification failed (" + last + ")");
+      }
+    } else if (status == 429 || status == 503) {
+      last = "HTTP " + std::to_string(status);
+      wait = resp.retry_after;
+    } else if (status >= 500) {
+      last = "HTTP " + std::to_string(status);
+    } else {
+      return make_error("attest", "KDS_HTTP_STATUS",
+                        url + " answered HTTP " + std::to_string(status) +
+                            (status == 404 ? " (KDS does not know this hwID/TCB/product combination)" : "") +
+                            (status == 400 ? " (KDS rejected the request parameters)" : ""));
+    }
+    if (attempt >= options_.max_attempts)
+      break;
+    const auto pause = wait ? *wait : jittered(backoff);
+    if (!wait)
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    if (std::chrono::steady_clock::now() + pause > deadline) {
+      last += "; the next retry would pass the " + std::to_string(options_.deadline.count()) + " ms deadline";
+      break;
+    }
+    std::this_thread::sleep_for(pause);
+  }
+  return make_error("attest", "KDS_UNAVAILABLE",
+                    url + " failed after " + std::to_string(attempt) + " attempt(s): " + last);
+}
+
+}  // namespace snprelay::attest

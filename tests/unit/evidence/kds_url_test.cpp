@@ -1,0 +1,74 @@
+#include "attest/kds/kds_url.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/hex.hpp"
+
+namespace snprelay::attest {
+namespace {
+
+// CHIP_IDs of the real reports in tests/data (vectors README, SNP-FACTS.md §3.1 worked URLs).
+const char* kGoChip =
+    "3ac3fe21e13fb0990eb28a802e3fb6a29483a6b0753590c951bdd3b8e53786184ca39e359669a2b76a1936776b564ea464cdce40"
+    "c05f63"
+    "c9b610c5068b006b5d";
+const char* kGenoaChip =
+    "1af1aa6c1f56037a05849a59b8815cf909583f9ba9ef2f053218c437f33ba183e4e415b039b37f8205250ad15f8b88a0a3add9f4"
+    "c081c0"
+    "779a48ed2214378e44";
+
+TEST(KdsUrl, MilanVcekMatchesWorkedExample) {
+  auto url =
+      vcek_url("https://kdsintf.amd.com/vcek/v1", "Milan", *from_hex(kGoChip), KdsTcb{2, 0, 5, 68, {}});
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(*url, std::string("https://kdsintf.amd.com/vcek/v1/Milan/") + kGoChip +
+                      "?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68");
+}
+
+TEST(KdsUrl, GenoaVcekMatchesWorkedExample) {
+  auto url =
+      vcek_url("https://kdsintf.amd.com/vcek/v1/", "Genoa", *from_hex(kGenoaChip), KdsTcb{10, 0, 23, 84, {}});
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(*url, std::string("https://kdsintf.amd.com/vcek/v1/Genoa/") + kGenoaChip +
+                      "?blSPL=10&teeSPL=0&snpSPL=23&ucodeSPL=84");
+}
+
+TEST(KdsUrl, TurinUsesEightByteHwidAndFmcFirst) {
+  Bytes chip(64, 0);
+  const Bytes hwid = *from_hex("1e550a8ee5cf9f4d");
+  std::copy(hwid.begin(), hwid.end(), chip.begin());
+  chip[63] = 0x99;  // bytes past the first 8 are not part of a Turin hwID
+  auto url = vcek_url("https://kdsintf.amd.com/vcek/v1", "Turin", chip, KdsTcb{0, 0, 0, 9, 0});
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(
+      *url,
+      "https://kdsintf.amd.com/vcek/v1/Turin/1e550a8ee5cf9f4d?fmcSPL=0&blSPL=0&teeSPL=0&snpSPL=0&ucodeSPL=9");
+  auto no_fmc = vcek_url("https://k/vcek/v1", "Turin", chip, KdsTcb{0, 0, 0, 9, {}});
+  ASSERT_FALSE(no_fmc.ok());
+  EXPECT_EQ(no_fmc.error().code, "BAD_TCB");
+}
+
+TEST(KdsUrl, MaskedChipIdAndBadProductRefused) {
+  auto masked = vcek_url("https://k/vcek/v1", "Milan", Bytes(64, 0), KdsTcb{});
+  ASSERT_FALSE(masked.ok());
+  EXPECT_EQ(masked.error().code, "BAD_CHIP_ID");
+  auto product = vcek_url("https://k/vcek/v1", "Rome", Bytes(64, 1), KdsTcb{});
+  ASSERT_FALSE(product.ok());
+  EXPECT_EQ(product.error().code, "BAD_PRODUCT");
+  auto short_chip = vcek_url("https://k/vcek/v1", "Milan", Bytes(8, 1), KdsTcb{});
+  ASSERT_FALSE(short_chip.ok());
+}
+
+TEST(KdsUrl, ChainCrlAndVlekSiblings) {
+  const std::string base = "http://127.0.0.1:8999/vcek/v1";
+  EXPECT_EQ(*chain_url(base, "Milan", KdsSigner::kVcek), "http://127.0.0.1:8999/vcek/v1/Milan/cert_chain");
+  EXPECT_EQ(*chain_url(base, "Genoa", KdsSigner::kVlek), "http://127.0.0.1:8999/vlek/v1/Genoa/cert_chain");
+  EXPECT_EQ(*crl_url(base, "Turin", KdsSigner::kVcek), "http://127.0.0.1:8999/vcek/v1/Turin/crl");
+  EXPECT_EQ(*crl_url(base, "Milan", KdsSigner::kVlek), "http://127.0.0.1:8999/vlek/v1/Milan/crl");
+  auto bad = chain_url("http://h/other", "Milan", KdsSigner::kVlek);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "BAD_URL");
+}
+
+}  // namespace
+}  // namespace snprelay::attest
