@@ -76,7 +76,7 @@ std::optional<Bytes> CertCache::get(const std::string& key, std::chrono::seconds
   return payload;
 }
 
-Status CertCache::put(const std::string& key, const Bytes& payload) {
+Status CertCache::put(const std::string& key, const Bytes& payload) const {
   const std::string path = path_of(key);
   std::string tmpl = path + ".tmp-XXXXXX";
   const int fd = ::mkstemp(tmpl.data());

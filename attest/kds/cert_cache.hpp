@@ -36,7 +36,7 @@ class CertCache {
   // A fresh entry for `key` (see class comment), or nullopt on a miss.
   [[nodiscard]] std::optional<Bytes> get(const std::string& key, std::chrono::seconds ttl);
   // Stores atomically. Error: CACHE_IO.
-  [[nodiscard]] Status put(const std::string& key, const Bytes& payload);
+  [[nodiscard]] Status put(const std::string& key, const Bytes& payload) const;
 
   using Fetch = std::function<Result<Bytes>()>;
   using Validate = std::function<Status(const Bytes&)>;
