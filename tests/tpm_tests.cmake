@@ -1,0 +1,1 @@
+# vTPM tests (issue #6).
