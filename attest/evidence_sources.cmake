@@ -2,8 +2,13 @@
 list(APPEND SNPRELAY_ATTEST_SOURCES
   evidence/cert_table.cpp
   evidence/configfs_source.cpp
-  evidence/ioctl_source.cpp)
+  evidence/ioctl_source.cpp
+  evidence/select_source.cpp)
 list(APPEND SNPRELAY_ATTEST_SOURCES
   kds/cert_cache.cpp
   kds/http_fetcher.cpp
+  kds/kds_client.cpp
   kds/kds_url.cpp)
+list(APPEND SNPRELAY_ATTEST_SOURCES
+  sim/kds_server.cpp
+  sim/kds_store.cpp)

@@ -1,1 +1,45 @@
 # Tests for the chain work; see tests/CMakeLists.txt for the helpers (add_snprelay_fuzz_target, snprelay_unit_tier_add).
+
+# unit: keys, signing vectors, protocol hashes, key store, RPC reply parsing (no network).
+add_executable(snprelay_chain_unit_tests
+  unit/chain/keys_test.cpp
+  unit/chain/sign_direct_test.cpp
+  unit/chain/binding_test.cpp)
+target_include_directories(snprelay_chain_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(snprelay_chain_unit_tests PRIVATE
+  snprelay_chain GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
+target_compile_definitions(snprelay_chain_unit_tests PRIVATE SNPRELAY_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data")
+gtest_discover_tests(snprelay_chain_unit_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
+snprelay_unit_tier_add(snprelay_chain_unit_tests)
+
+# integration: CosmJS conformance on random inputs (Node; pinned deps installed by run.sh with npm ci).
+add_executable(chain_attestation_tx_tool conformance/attestation_tx_tool.cpp)
+target_link_libraries(chain_attestation_tx_tool PRIVATE snprelay_chain nlohmann_json::nlohmann_json snprelay_warnings)
+add_test(NAME chain.cosmjs_conformance
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/conformance/run.sh $<TARGET_FILE:snprelay>
+          $<TARGET_FILE:chain_attestation_tx_tool> 40)
+set_tests_properties(chain.cosmjs_conformance PROPERTIES LABELS integration TIMEOUT 600)
+
+# integration: the RPC client against scripted CometBFT nodes on loopback sockets.
+add_executable(snprelay_chain_integration_tests
+  integration/chain/rpc_client_test.cpp)
+target_include_directories(snprelay_chain_integration_tests PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(snprelay_chain_integration_tests PRIVATE
+  snprelay_chain GTest::gtest_main nlohmann_json::nlohmann_json Threads::Threads snprelay_warnings)
+target_compile_definitions(snprelay_chain_integration_tests PRIVATE
+  SNPRELAY_BIN="$<TARGET_FILE:snprelay>" SNPRELAY_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data")
+gtest_discover_tests(snprelay_chain_integration_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS integration)
+
+# fuzz: one target per parser of untrusted bytes, replayed over tests/data/fuzz/chain_* in ctest.
+add_snprelay_fuzz_target(chain_bech32_fuzz
+  SOURCES fuzz/chain_bech32_fuzz.cpp
+  DEPS snprelay_chain
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/data/fuzz/chain_bech32)
+add_snprelay_fuzz_target(chain_proto_fuzz
+  SOURCES fuzz/chain_proto_fuzz.cpp
+  DEPS snprelay_chain
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/data/fuzz/chain_proto)
+add_snprelay_fuzz_target(chain_rpc_json_fuzz
+  SOURCES fuzz/chain_rpc_json_fuzz.cpp
+  DEPS snprelay_chain
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/data/fuzz/chain_rpc_json)

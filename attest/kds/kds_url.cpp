@@ -21,14 +21,24 @@ Result<std::string> base_for(const std::string& base, KdsSigner signer) {
 
 }  // namespace
 
-Status check_kds_product(const std::string& product) {
-  if (product == "Milan" || product == "Genoa" || product == "Turin")
-    return ok_status();
+Result<Product> kds_product(std::string_view name) {
+  for (const Product p : {Product::kMilan, Product::kGenoa, Product::kTurin}) {
+    if (product_name(p) == name)
+      return p;
+  }
   return make_error("attest", "BAD_PRODUCT",
-                    "unknown AMD product \"" + product +
-                        "\" (KDS knows Milan, Genoa and Turin; Siena and Bergamo "
-                        "use Genoa)");
+                    "unknown AMD product \"" + std::string(name) +
+                        "\" (KDS knows Milan, Genoa and Turin; Siena and Bergamo use Genoa)");
 }
+
+namespace {
+Result<std::string> product_path(Product product) {
+  if (product == Product::kUnknown) {
+    return make_error("attest", "BAD_PRODUCT", "the AMD product is unknown; name it (Milan, Genoa or Turin)");
+  }
+  return std::string(product_name(product));
+}
+}  // namespace
 
 Result<std::string> vlek_base(const std::string& vcek_base) {
   std::string b = trim_slash(vcek_base);
@@ -39,22 +49,23 @@ Result<std::string> vlek_base(const std::string& vcek_base) {
   return b.substr(0, b.size() - suffix.size()) + "/vlek/v1";
 }
 
-Result<std::string> vcek_url(const std::string& base, const std::string& product,
-                             std::span<const std::uint8_t> chip_id, const KdsTcb& tcb) {
-  if (Status st = check_kds_product(product); !st)
-    return st.error();
+Result<std::string> vcek_url(const std::string& base, Product product, std::span<const std::uint8_t> chip_id,
+                             const TcbParts& tcb) {
+  auto name = product_path(product);
+  if (!name)
+    return name.error();
   if (chip_id.size() != 64) {
     return make_error("attest", "BAD_CHIP_ID",
                       "CHIP_ID must be 64 bytes, got " + std::to_string(chip_id.size()));
   }
-  const bool turin = product == "Turin";
+  const bool turin = product == Product::kTurin;
   const auto hwid = chip_id.first(turin ? 8 : 64);
   if (std::all_of(hwid.begin(), hwid.end(), [](std::uint8_t b) { return b == 0; })) {
     return make_error("attest", "BAD_CHIP_ID",
                       "CHIP_ID is all zero (MASK_CHIP_ID is set): KDS cannot serve a VCEK for it; use the "
                       "host-provided certificate or a VLEK");
   }
-  std::string url = trim_slash(base) + "/" + product + "/" + to_hex(hwid) + "?";
+  std::string url = trim_slash(base) + "/" + *name + "/" + to_hex(hwid) + "?";
   if (turin) {
     if (!tcb.fmc)
       return make_error("attest", "BAD_TCB", "a Turin VCEK request needs the FMC SPL");
@@ -65,22 +76,24 @@ Result<std::string> vcek_url(const std::string& base, const std::string& product
   return url;
 }
 
-Result<std::string> chain_url(const std::string& base, const std::string& product, KdsSigner signer) {
-  if (Status st = check_kds_product(product); !st)
-    return st.error();
+Result<std::string> chain_url(const std::string& base, Product product, KdsSigner signer) {
+  auto name = product_path(product);
+  if (!name)
+    return name.error();
   auto b = base_for(base, signer);
   if (!b)
     return b.error();
-  return *b + "/" + product + "/cert_chain";
+  return *b + "/" + *name + "/cert_chain";
 }
 
-Result<std::string> crl_url(const std::string& base, const std::string& product, KdsSigner signer) {
-  if (Status st = check_kds_product(product); !st)
-    return st.error();
+Result<std::string> crl_url(const std::string& base, Product product, KdsSigner signer) {
+  auto name = product_path(product);
+  if (!name)
+    return name.error();
   auto b = base_for(base, signer);
   if (!b)
     return b.error();
-  return *b + "/" + product + "/crl";
+  return *b + "/" + *name + "/crl";
 }
 
 }  // namespace snprelay::attest

@@ -11,34 +11,26 @@
 #include <span>
 #include <string>
 
+#include "attest/tcb.hpp"
 #include "common/error.hpp"
 
 namespace snprelay::attest {
 
-struct KdsTcb {
-  std::uint8_t bootloader = 0;
-  std::uint8_t tee = 0;
-  std::uint8_t snp = 0;
-  std::uint8_t microcode = 0;
-  std::optional<std::uint8_t> fmc;  // Turin only
-};
-
 enum class KdsSigner { kVcek, kVlek };
 
-// "Milan", "Genoa" or "Turin"; anything else is BAD_PRODUCT.
-[[nodiscard]] Status check_kds_product(const std::string& product);
+// The product as KDS spells it in paths ("Milan", "Genoa", "Turin" — case-sensitive). Anything else,
+// kUnknown included, is BAD_PRODUCT.
+[[nodiscard]] Result<Product> kds_product(std::string_view name);
 
 // {base}/{product}/{hwid}?[fmcSPL=..&]blSPL=..&teeSPL=..&snpSPL=..&ucodeSPL=..
 // `chip_id` is the report's 64-byte CHIP_ID; Turin uses its first 8 bytes. Errors: BAD_PRODUCT,
 // BAD_CHIP_ID (all-zero: the chip id was masked, so KDS cannot be asked), BAD_TCB (Turin without fmc).
-[[nodiscard]] Result<std::string> vcek_url(const std::string& base, const std::string& product,
-                                           std::span<const std::uint8_t> chip_id, const KdsTcb& tcb);
+[[nodiscard]] Result<std::string> vcek_url(const std::string& base, Product product,
+                                           std::span<const std::uint8_t> chip_id, const TcbParts& tcb);
 // {base or its /vlek/v1 sibling}/{product}/cert_chain (PEM: ASK or ASVK, then ARK).
-[[nodiscard]] Result<std::string> chain_url(const std::string& base, const std::string& product,
-                                            KdsSigner signer);
+[[nodiscard]] Result<std::string> chain_url(const std::string& base, Product product, KdsSigner signer);
 // {base or its /vlek/v1 sibling}/{product}/crl (DER, signed by the ARK).
-[[nodiscard]] Result<std::string> crl_url(const std::string& base, const std::string& product,
-                                          KdsSigner signer);
+[[nodiscard]] Result<std::string> crl_url(const std::string& base, Product product, KdsSigner signer);
 // The /vlek/v1 sibling of a /vcek/v1 base ("https://h/vcek/v1" → "https://h/vlek/v1").
 [[nodiscard]] Result<std::string> vlek_base(const std::string& vcek_base);
 

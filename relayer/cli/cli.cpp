@@ -25,6 +25,7 @@ int run_cli(int argc, char** argv) {
   add_attest_commands(app, outcome);
   add_evidence_commands(app, outcome);
   add_chain_commands(app, outcome);
+  add_tpm_commands(app, outcome);
 
   // Logging must be set before any subcommand callback runs.
   app.parse_complete_callback([&] {

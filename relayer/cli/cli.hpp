@@ -31,5 +31,6 @@ void add_config_commands(CLI::App& app, Outcome& outcome);
 void add_attest_commands(CLI::App& app, Outcome& outcome);    // attest_commands.cpp
 void add_evidence_commands(CLI::App& app, Outcome& outcome);  // evidence_commands.cpp
 void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.cpp
+void add_tpm_commands(CLI::App& app, Outcome& outcome);       // tpm_commands.cpp
 
 }  // namespace snprelay::cli

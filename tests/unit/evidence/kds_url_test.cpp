@@ -17,17 +17,34 @@ const char* kGenoaChip =
     "c081c0"
     "779a48ed2214378e44";
 
+TcbParts tcb(std::uint8_t bl, std::uint8_t tee, std::uint8_t snp, std::uint8_t ucode,
+             std::optional<std::uint8_t> fmc = std::nullopt) {
+  TcbParts t;
+  t.bootloader = bl;
+  t.tee = tee;
+  t.snp = snp;
+  t.microcode = ucode;
+  t.fmc = fmc;
+  return t;
+}
+
+TEST(KdsProduct, ExactKdsSpelling) {
+  EXPECT_EQ(*kds_product("Genoa"), Product::kGenoa);
+  EXPECT_FALSE(kds_product("genoa").ok());
+  EXPECT_EQ(kds_product("Rome").error().code, "BAD_PRODUCT");
+}
+
 TEST(KdsUrl, MilanVcekMatchesWorkedExample) {
   auto url =
-      vcek_url("https://kdsintf.amd.com/vcek/v1", "Milan", *from_hex(kGoChip), KdsTcb{2, 0, 5, 68, {}});
+      vcek_url("https://kdsintf.amd.com/vcek/v1", Product::kMilan, *from_hex(kGoChip), tcb(2, 0, 5, 68));
   ASSERT_TRUE(url.ok());
   EXPECT_EQ(*url, std::string("https://kdsintf.amd.com/vcek/v1/Milan/") + kGoChip +
                       "?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68");
 }
 
 TEST(KdsUrl, GenoaVcekMatchesWorkedExample) {
-  auto url =
-      vcek_url("https://kdsintf.amd.com/vcek/v1/", "Genoa", *from_hex(kGenoaChip), KdsTcb{10, 0, 23, 84, {}});
+  auto url = vcek_url("https://kdsintf.amd.com/vcek/v1/", Product::kGenoa, *from_hex(kGenoaChip),
+                      tcb(10, 0, 23, 84));
   ASSERT_TRUE(url.ok());
   EXPECT_EQ(*url, std::string("https://kdsintf.amd.com/vcek/v1/Genoa/") + kGenoaChip +
                       "?blSPL=10&teeSPL=0&snpSPL=23&ucodeSPL=84");
@@ -38,34 +55,36 @@ TEST(KdsUrl, TurinUsesEightByteHwidAndFmcFirst) {
   const Bytes hwid = *from_hex("1e550a8ee5cf9f4d");
   std::copy(hwid.begin(), hwid.end(), chip.begin());
   chip[63] = 0x99;  // bytes past the first 8 are not part of a Turin hwID
-  auto url = vcek_url("https://kdsintf.amd.com/vcek/v1", "Turin", chip, KdsTcb{0, 0, 0, 9, 0});
+  auto url = vcek_url("https://kdsintf.amd.com/vcek/v1", Product::kTurin, chip, tcb(0, 0, 0, 9, 0));
   ASSERT_TRUE(url.ok());
   EXPECT_EQ(
       *url,
       "https://kdsintf.amd.com/vcek/v1/Turin/1e550a8ee5cf9f4d?fmcSPL=0&blSPL=0&teeSPL=0&snpSPL=0&ucodeSPL=9");
-  auto no_fmc = vcek_url("https://k/vcek/v1", "Turin", chip, KdsTcb{0, 0, 0, 9, {}});
+  auto no_fmc = vcek_url("https://k/vcek/v1", Product::kTurin, chip, tcb(0, 0, 0, 9));
   ASSERT_FALSE(no_fmc.ok());
   EXPECT_EQ(no_fmc.error().code, "BAD_TCB");
 }
 
 TEST(KdsUrl, MaskedChipIdAndBadProductRefused) {
-  auto masked = vcek_url("https://k/vcek/v1", "Milan", Bytes(64, 0), KdsTcb{});
+  auto masked = vcek_url("https://k/vcek/v1", Product::kMilan, Bytes(64, 0), TcbParts{});
   ASSERT_FALSE(masked.ok());
   EXPECT_EQ(masked.error().code, "BAD_CHIP_ID");
-  auto product = vcek_url("https://k/vcek/v1", "Rome", Bytes(64, 1), KdsTcb{});
+  auto product = vcek_url("https://k/vcek/v1", Product::kUnknown, Bytes(64, 1), TcbParts{});
   ASSERT_FALSE(product.ok());
   EXPECT_EQ(product.error().code, "BAD_PRODUCT");
-  auto short_chip = vcek_url("https://k/vcek/v1", "Milan", Bytes(8, 1), KdsTcb{});
+  auto short_chip = vcek_url("https://k/vcek/v1", Product::kMilan, Bytes(8, 1), TcbParts{});
   ASSERT_FALSE(short_chip.ok());
 }
 
 TEST(KdsUrl, ChainCrlAndVlekSiblings) {
   const std::string base = "http://127.0.0.1:8999/vcek/v1";
-  EXPECT_EQ(*chain_url(base, "Milan", KdsSigner::kVcek), "http://127.0.0.1:8999/vcek/v1/Milan/cert_chain");
-  EXPECT_EQ(*chain_url(base, "Genoa", KdsSigner::kVlek), "http://127.0.0.1:8999/vlek/v1/Genoa/cert_chain");
-  EXPECT_EQ(*crl_url(base, "Turin", KdsSigner::kVcek), "http://127.0.0.1:8999/vcek/v1/Turin/crl");
-  EXPECT_EQ(*crl_url(base, "Milan", KdsSigner::kVlek), "http://127.0.0.1:8999/vlek/v1/Milan/crl");
-  auto bad = chain_url("http://h/other", "Milan", KdsSigner::kVlek);
+  EXPECT_EQ(*chain_url(base, Product::kMilan, KdsSigner::kVcek),
+            "http://127.0.0.1:8999/vcek/v1/Milan/cert_chain");
+  EXPECT_EQ(*chain_url(base, Product::kGenoa, KdsSigner::kVlek),
+            "http://127.0.0.1:8999/vlek/v1/Genoa/cert_chain");
+  EXPECT_EQ(*crl_url(base, Product::kTurin, KdsSigner::kVcek), "http://127.0.0.1:8999/vcek/v1/Turin/crl");
+  EXPECT_EQ(*crl_url(base, Product::kMilan, KdsSigner::kVlek), "http://127.0.0.1:8999/vlek/v1/Milan/crl");
+  auto bad = chain_url("http://h/other", Product::kMilan, KdsSigner::kVlek);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, "BAD_URL");
 }

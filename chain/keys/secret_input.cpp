@@ -1,0 +1,75 @@
+#include "chain/keys/secret_input.hpp"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace snprelay::chain::keys {
+namespace {
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+// Reads all of fd into `out` (growing), stopping at EOF or, if stop_at_newline, at the first '\n'.
+bool read_all(int fd, SecretBytes& out, bool stop_at_newline) {
+  SecretBytes buf(4096);
+  std::size_t n = 0;
+  for (;;) {
+    if (n == buf.size()) {
+      if (buf.size() >= (1u << 20))
+        return false;  // a secret larger than 1 MiB is not a secret file
+      SecretBytes bigger(buf.size() * 2);
+      std::copy(buf.data(), buf.data() + n, bigger.data());
+      buf = std::move(bigger);
+    }
+    const ssize_t got = ::read(fd, buf.data() + n, stop_at_newline ? 1 : buf.size() - n);
+    if (got < 0)
+      return false;
+    if (got == 0)
+      break;
+    if (stop_at_newline && buf.data()[n] == '\n')
+      break;
+    n += static_cast<std::size_t>(got);
+  }
+  while (n > 0 && (buf.data()[n - 1] == '\n' || buf.data()[n - 1] == '\r'))
+    --n;
+  out = SecretBytes(std::span<const std::uint8_t>(buf.data(), n));
+  return true;
+}
+
+}  // namespace
+
+Result<SecretBytes> read_secret_file(const std::string& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  SecretBytes out;
+  if (f.fd < 0 || !read_all(f.fd, out, false))
+    return make_error("chain", "SECRET_FILE_UNREADABLE", "cannot read secret file " + path);
+  return out;
+}
+
+Result<SecretBytes> prompt_secret(const std::string& prompt) {
+  Fd tty{::open("/dev/tty", O_RDWR | O_CLOEXEC)};
+  if (tty.fd < 0)
+    return make_error("chain", "NO_TTY", "no terminal to prompt on");
+  termios old{};
+  if (::tcgetattr(tty.fd, &old) != 0)
+    return make_error("chain", "NO_TTY", "/dev/tty is not a terminal");
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  (void)!::write(tty.fd, prompt.data(), prompt.size());
+  ::tcsetattr(tty.fd, TCSAFLUSH, &quiet);
+  SecretBytes out;
+  const bool ok = read_all(tty.fd, out, true);
+  ::tcsetattr(tty.fd, TCSAFLUSH, &old);
+  (void)!::write(tty.fd, "\n", 1);
+  if (!ok)
+    return make_error("chain", "SECRET_INPUT_FAILED", "could not read from the terminal");
+  return out;
+}
+
+}  // namespace snprelay::chain::keys

@@ -1,0 +1,28 @@
+// Reading secrets (mnemonics, passphrases) from files, the environment or the terminal.
+//
+// read_secret_file() reads a whole file into SecretBytes and strips one trailing "\n" or "\r\n" (files
+// written by `echo` end in a newline that is not part of the secret). A secret file that is group- or
+// world-readable is still read (mnemonic files are often short-lived), but passphrase files are held
+// to the key-file rule by the caller if it wishes.
+//
+// prompt_secret() writes `prompt` to /dev/tty and reads one line from it with echo turned off (termios),
+// restoring the terminal afterwards. With no terminal (a daemon, a CI job) it fails with chain NO_TTY
+// so the caller can say which non-interactive source to use instead.
+//
+// Thread-safety: prompt_secret() uses the process's controlling terminal; call it from one thread.
+#pragma once
+
+#include <string>
+
+#include "common/error.hpp"
+#include "common/secret.hpp"
+
+namespace snprelay::chain::keys {
+
+// Errors: chain SECRET_FILE_UNREADABLE naming the path (never the content).
+[[nodiscard]] Result<SecretBytes> read_secret_file(const std::string& path);
+
+// Errors: chain NO_TTY, chain SECRET_INPUT_FAILED.
+[[nodiscard]] Result<SecretBytes> prompt_secret(const std::string& prompt);
+
+}  // namespace snprelay::chain::keys

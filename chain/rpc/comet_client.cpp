@@ -1,0 +1,144 @@
+#include "chain/rpc/comet_client.hpp"
+
+#include <cassert>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "chain/rpc/json_rpc.hpp"
+
+namespace snprelay::chain::rpc {
+namespace {
+
+std::string base64(const Bytes& in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    for (int k = 3; k >= 0; --k)
+      out += kAlphabet[(v >> (6 * k)) & 63];
+  }
+  if (i + 1 == in.size()) {
+    const std::uint32_t v = std::uint32_t{in[i]} << 16;
+    out += std::string{kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8);
+    out += std::string{kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// Seconds since the epoch of an RFC 3339 UTC time ("2026-11-27T21:00:00.123456789Z"); -1 if unparseable.
+std::int64_t parse_rfc3339(const std::string& t) {
+  std::tm tm{};
+  if (t.size() < 20 || ::strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr)
+    return -1;
+  return static_cast<std::int64_t>(::timegm(&tm));
+}
+
+}  // namespace
+
+CometClient::CometClient(std::vector<std::string> endpoints, std::shared_ptr<HttpTransport> transport,
+                         std::chrono::milliseconds timeout)
+    : endpoints_(std::move(endpoints)), transport_(std::move(transport)), timeout_(timeout) {
+  assert(!endpoints_.empty());
+}
+
+std::string CometClient::current_endpoint() const {
+  std::lock_guard lock(mu_);
+  return endpoints_[current_];
+}
+
+Result<std::string> CometClient::call(const std::string& method, const std::string& params_json) {
+  std::lock_guard lock(mu_);
+  const std::string body = make_request(next_id_++, method, params_json);
+  std::string failures;
+  for (std::size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
+    const std::size_t idx = (current_ + attempt) % endpoints_.size();
+    auto reply = transport_->post(endpoints_[idx], body, timeout_);
+    std::string why;
+    if (!reply)
+      why = reply.error().to_string();
+    else if (reply->status >= 500 && reply->body.find("\"jsonrpc\"") == std::string::npos)
+      why = "HTTP " + std::to_string(reply->status);
+    if (why.empty()) {
+      current_ = idx;
+      return std::move(reply->body);
+    }
+    failures += (failures.empty() ? "" : "; ") + endpoints_[idx] + ": " + why;
+  }
+  return make_error("rpc", "ALL_ENDPOINTS_FAILED", method + " failed on every endpoint: " + failures);
+}
+
+Result<NodeStatus> CometClient::status() {
+  auto body = call("status", "{}");
+  if (!body)
+    return body.error();
+  return parse_status_reply(*body);
+}
+
+Result<AbciQueryResult> CometClient::abci_query(const std::string& path, const Bytes& data,
+                                                std::int64_t height) {
+  const nlohmann::json params = {
+      {"path", path}, {"data", to_hex(data)}, {"height", std::to_string(height)}, {"prove", false}};
+  auto body = call("abci_query", params.dump());
+  if (!body)
+    return body.error();
+  return parse_abci_query_reply(*body);
+}
+
+Result<BroadcastResult> CometClient::broadcast_tx_sync(const Bytes& tx_raw) {
+  const nlohmann::json params = {{"tx", base64(tx_raw)}};
+  auto body = call("broadcast_tx_sync", params.dump());
+  if (!body)
+    return body.error();
+  return parse_broadcast_reply(*body);
+}
+
+Result<std::optional<TxResult>> CometClient::tx(const std::string& hash) {
+  auto raw = from_hex(hash);
+  if (!raw || raw->size() != 32)
+    return make_error("rpc", "BAD_HASH", "tx hash must be 64 hex characters: " + hash);
+  const nlohmann::json params = {{"hash", base64(*raw)}, {"prove", false}};
+  auto body = call("tx", params.dump());
+  if (!body)
+    return body.error();
+  return parse_tx_reply(*body);
+}
+
+std::vector<EndpointHealth> CometClient::check_health(const std::string& chain_id,
+                                                      std::chrono::seconds max_block_age) {
+  std::vector<EndpointHealth> out;
+  const std::string body = make_request(0, "status", "{}");
+  for (const auto& url : endpoints_) {
+    EndpointHealth h;
+    h.url = url;
+    auto reply = transport_->post(url, body, timeout_);
+    if (!reply) {
+      h.reason = reply.error().to_string();
+      out.push_back(std::move(h));
+      continue;
+    }
+    h.reachable = true;
+    auto st = parse_status_reply(reply->body);
+    if (!st) {
+      h.reason = st.error().to_string();
+    } else {
+      h.status = *st;
+      const std::int64_t age =
+          static_cast<std::int64_t>(std::time(nullptr)) - parse_rfc3339(st->latest_block_time);
+      if (st->network != chain_id)
+        h.reason = "network " + st->network + " != chain id " + chain_id;
+      else if (st->catching_up)
+        h.reason = "catching up";
+      else if (parse_rfc3339(st->latest_block_time) < 0 || age > max_block_age.count())
+        h.reason = "latest block is stale (" + st->latest_block_time + ")";
+      else
+        h.healthy = true;
+    }
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace snprelay::chain::rpc

@@ -1,0 +1,63 @@
+// CometClient: ChainClient over CometBFT JSON-RPC (HTTP POST), with a list of endpoints and failover.
+//
+// Failover rule: a request goes to the current endpoint; on a transport failure (rpc TRANSPORT,
+// TIMEOUT, or an HTTP 5xx/non-JSON reply) it is retried on the next endpoint, each at most once per
+// call, and the endpoint that answered becomes current. An answer — including a CheckTx rejection, an
+// abci_query error code or a JSON-RPC error such as "tx already exists in cache" — is never failed
+// over: it is the chain's verdict, and sending the same tx elsewhere would only confuse sequence
+// tracking. When every endpoint fails: rpc ALL_ENDPOINTS_FAILED listing each endpoint's error.
+//
+// check_health() asks every endpoint for `status` and reports reachable, not catching up, network ==
+// expected chain id, and latest block time newer than `max_block_age` (UTC, RFC 3339 parse).
+//
+// Thread-safety: calls are serialized by an internal mutex (one request at a time per client).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "chain/rpc/curl_transport.hpp"
+#include "chain/rpc/types.hpp"
+
+namespace snprelay::chain::rpc {
+
+struct EndpointHealth {
+  std::string url;
+  bool reachable = false;
+  bool healthy = false;
+  std::string reason;  // why not healthy
+  NodeStatus status;
+};
+
+class CometClient final : public ChainClient {
+ public:
+  // `endpoints` must not be empty (asserted: a config error is caught before construction).
+  CometClient(std::vector<std::string> endpoints, std::shared_ptr<HttpTransport> transport,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  [[nodiscard]] Result<NodeStatus> status() override;
+  [[nodiscard]] Result<AbciQueryResult> abci_query(const std::string& path, const Bytes& data,
+                                                   std::int64_t height = 0) override;
+  [[nodiscard]] Result<BroadcastResult> broadcast_tx_sync(const Bytes& tx_raw) override;
+  [[nodiscard]] Result<std::optional<TxResult>> tx(const std::string& hash) override;
+
+  [[nodiscard]] std::vector<EndpointHealth> check_health(const std::string& chain_id,
+                                                         std::chrono::seconds max_block_age);
+  [[nodiscard]] std::string current_endpoint() const;
+
+ private:
+  // Sends to endpoints in failover order; returns the first HTTP reply that is not a transport failure.
+  [[nodiscard]] Result<std::string> call(const std::string& method, const std::string& params_json);
+
+  std::vector<std::string> endpoints_;
+  std::shared_ptr<HttpTransport> transport_;
+  std::chrono::milliseconds timeout_;
+  mutable std::mutex mu_;
+  std::size_t current_ = 0;  // guarded by mu_
+  int next_id_ = 1;          // guarded by mu_
+};
+
+}  // namespace snprelay::chain::rpc

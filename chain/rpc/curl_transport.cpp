@@ -1,0 +1,64 @@
+#include "chain/rpc/curl_transport.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace snprelay::chain::rpc {
+namespace {
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
+};
+
+void global_init() {
+  static const bool kInit = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  (void)kInit;
+}
+
+std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->size() + size * nmemb > (16u << 20))
+    return 0;  // replies over 16 MiB are refused
+  out->append(ptr, size * nmemb);
+  return size * nmemb;
+}
+
+}  // namespace
+
+CurlTransport::CurlTransport() {
+  global_init();
+}
+
+Result<HttpResponse> CurlTransport::post(const std::string& url, const std::string& body,
+                                         std::chrono::milliseconds timeout) {
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl)
+    return make_error("rpc", "TRANSPORT", "curl_easy_init failed");
+  std::unique_ptr<curl_slist, SlistDeleter> headers(
+      curl_slist_append(nullptr, "Content-Type: application/json"));
+  HttpResponse out;
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
+  const CURLcode rc = curl_easy_perform(curl.get());
+  if (rc == CURLE_OPERATION_TIMEDOUT)
+    return make_error("rpc", "TIMEOUT", url + ": no reply within " + std::to_string(timeout.count()) + " ms");
+  if (rc != CURLE_OK)
+    return make_error("rpc", "TRANSPORT",
+                      url + ": " + curl_easy_strerror(rc) + " (curl " + std::to_string(rc) + ")");
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &out.status);
+  return out;
+}
+
+}  // namespace snprelay::chain::rpc

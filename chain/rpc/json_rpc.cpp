@@ -1,0 +1,205 @@
+#include "chain/rpc/json_rpc.hpp"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+namespace snprelay::chain::rpc {
+namespace {
+
+using nlohmann::json;
+
+Error bad_reply(const std::string& what) {
+  return make_error("rpc", "BAD_REPLY", what);
+}
+
+// Integer field given as a string or a number. Throws std::invalid_argument on anything else.
+std::int64_t int_field(const json& j, const char* key, bool required = true) {
+  if (!j.contains(key)) {
+    if (required)
+      throw std::invalid_argument(std::string("missing field ") + key);
+    return 0;
+  }
+  const json& v = j.at(key);
+  if (v.is_number_integer())
+    return v.get<std::int64_t>();
+  if (v.is_string()) {
+    const auto s = v.get<std::string>();
+    std::int64_t out = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec == std::errc() && p == s.data() + s.size())
+      return out;
+  }
+  throw std::invalid_argument(std::string("field ") + key + " is not an integer");
+}
+
+std::string str_field(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null())
+    return "";
+  if (!j.at(key).is_string())
+    throw std::invalid_argument(std::string("field ") + key + " is not a string");
+  return j.at(key).get<std::string>();
+}
+
+Result<Bytes> base64_decode(const std::string& in) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  Bytes out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  std::size_t pad = 0;
+  for (const char c : in) {
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    if (pad > 0)
+      return bad_reply("base64 data after padding");
+    const auto pos = kAlphabet.find(c);
+    if (pos == std::string_view::npos)
+      return bad_reply("invalid base64 character");
+    acc = (acc << 6) | static_cast<std::uint32_t>(pos);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>(acc >> bits));
+    }
+  }
+  if (pad > 2 || (in.size() % 4) != 0)
+    return bad_reply("base64 length is not a multiple of 4");
+  return out;
+}
+
+// Parses the envelope; returns "result" or the mapped JSON-RPC error.
+Result<json> result_of(std::string_view body) {
+  json doc = json::parse(body.begin(), body.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return bad_reply("reply is not a JSON object");
+  if (doc.contains("error") && !doc["error"].is_null()) {
+    const json& e = doc["error"];
+    std::string text;
+    if (e.is_object()) {
+      if (e.contains("message") && e["message"].is_string())
+        text = e["message"].get<std::string>();
+      if (e.contains("data") && e["data"].is_string())
+        text += (text.empty() ? "" : ": ") + e["data"].get<std::string>();
+    } else {
+      text = e.dump();
+    }
+    if (text.find("tx already exists in cache") != std::string::npos)
+      return make_error("rpc", "MEMPOOL_DUPLICATE", text);
+    if (text.find("mempool is full") != std::string::npos)
+      return make_error("rpc", "MEMPOOL_FULL", text);
+    if (text.find("Tx too large") != std::string::npos || text.find("tx too large") != std::string::npos)
+      return make_error("rpc", "TX_TOO_LARGE", text);
+    return make_error("rpc", "JSON_RPC_ERROR", text);
+  }
+  if (!doc.contains("result") || !doc["result"].is_object())
+    return bad_reply("reply has no result object");
+  return std::move(doc["result"]);
+}
+
+template <typename F>
+auto guarded(std::string_view body, F&& f) -> decltype(f(json{})) {
+  auto result = result_of(body);
+  if (!result)
+    return result.error();
+  try {
+    return f(*result);
+  } catch (const std::exception& e) {
+    return bad_reply(e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_expected_sequence(const std::string& log) {
+  static const std::regex kRe("account sequence mismatch, expected ([0-9]{1,20}), got ([0-9]{1,20})");
+  std::smatch m;
+  if (!std::regex_search(log, m, kRe))
+    return std::nullopt;
+  std::uint64_t out = 0;
+  const std::string s = m[1].str();
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc())
+    return std::nullopt;
+  return out;
+}
+
+std::string make_request(int id, const std::string& method, const std::string& params_json) {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":")" + method + R"(","params":)" +
+         params_json + "}";
+}
+
+Result<NodeStatus> parse_status_reply(std::string_view body) {
+  return guarded(body, [](const json& r) -> Result<NodeStatus> {
+    NodeStatus s;
+    const json& ni = r.at("node_info");
+    const json& si = r.at("sync_info");
+    s.network = str_field(ni, "network");
+    s.version = str_field(ni, "version");
+    s.moniker = str_field(ni, "moniker");
+    s.latest_block_height = int_field(si, "latest_block_height");
+    s.latest_block_time = str_field(si, "latest_block_time");
+    s.catching_up = si.at("catching_up").get<bool>();
+    if (s.network.empty())
+      return bad_reply("status has an empty node_info.network");
+    return s;
+  });
+}
+
+Result<AbciQueryResult> parse_abci_query_reply(std::string_view body) {
+  return guarded(body, [](const json& r) -> Result<AbciQueryResult> {
+    const json& resp = r.at("response");
+    AbciQueryResult q;
+    q.code = static_cast<std::uint32_t>(int_field(resp, "code", false));
+    q.codespace = str_field(resp, "codespace");
+    q.log = str_field(resp, "log");
+    q.height = int_field(resp, "height", false);
+    auto value = base64_decode(str_field(resp, "value"));
+    if (!value)
+      return value.error();
+    q.value = std::move(*value);
+    return q;
+  });
+}
+
+Result<BroadcastResult> parse_broadcast_reply(std::string_view body) {
+  return guarded(body, [](const json& r) -> Result<BroadcastResult> {
+    BroadcastResult b;
+    b.code = static_cast<std::uint32_t>(int_field(r, "code", false));
+    b.codespace = str_field(r, "codespace");
+    b.log = str_field(r, "log");
+    b.hash = str_field(r, "hash");
+    if (b.hash.empty())
+      return bad_reply("broadcast reply has no hash");
+    return b;
+  });
+}
+
+Result<std::optional<TxResult>> parse_tx_reply(std::string_view body) {
+  auto result = result_of(body);
+  if (!result) {
+    if (result.error().code == "JSON_RPC_ERROR" &&
+        result.error().message.find("not found") != std::string::npos)
+      return std::optional<TxResult>{};
+    return result.error();
+  }
+  try {
+    const json& r = *result;
+    const json& tr = r.at("tx_result");
+    TxResult t;
+    t.hash = str_field(r, "hash");
+    t.height = int_field(r, "height");
+    t.code = static_cast<std::uint32_t>(int_field(tr, "code", false));
+    t.codespace = str_field(tr, "codespace");
+    t.log = str_field(tr, "log");
+    t.gas_wanted = int_field(tr, "gas_wanted", false);
+    t.gas_used = int_field(tr, "gas_used", false);
+    return std::optional<TxResult>(std::move(t));
+  } catch (const std::exception& e) {
+    return bad_reply(e.what());
+  }
+}
+
+}  // namespace snprelay::chain::rpc

@@ -1,0 +1,91 @@
+// TxSubmitter: the account and broadcast manager for one signing account.
+//
+// Lifecycle: construct with a ChainClient, the account key and options; submit() builds, signs and
+// broadcasts; wait_for() polls `tx` by hash until included or timed out.
+//
+// Sequence discipline (COSMOS-FACTS §5, the Hermes lessons):
+//   * account number and sequence are fetched once and cached; resync() refetches;
+//   * the cached sequence is incremented only when broadcast_tx_sync returns code 0, or when the node
+//     reports the tx as already in its mempool (MEMPOOL_DUPLICATE: our bytes are there);
+//   * on CheckTx code 32 (sdk "incorrect account sequence") the expected sequence is parsed from the log
+//     ("expected N, got M"), adopted (or the account is refetched if the log has no number), and the tx
+//     is re-signed and re-broadcast, at most `max_sequence_retries` times;
+//   * any other rejection is returned as a value (code/codespace/log) without touching the sequence.
+// Gas: when `simulate_gas`, gas = ceil(simulate.gas_used × gas_adjustment) capped at `gas_cap`; if
+// simulation fails the fallback `default_gas` is used. Fees: `fixed_fees` if set, else
+// ceil(gas × gas_price). Fee granter optional.
+//
+// Thread-safety: submit() holds an internal mutex for its whole duration — one in-flight transaction
+// per account, by construction. The ChainClient must outlive the submitter.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chain/keys/account_key.hpp"
+#include "chain/rpc/types.hpp"
+#include "chain/tx/types.hpp"
+
+namespace snprelay::chain::rpc {
+
+struct SubmitterOptions {
+  std::string chain_id;
+  std::string prefix = "cosmos";
+  bool simulate_gas = true;
+  double gas_adjustment = 1.4;
+  std::uint64_t gas_cap = 5'000'000;
+  std::uint64_t default_gas = 300'000;
+  std::vector<tx::Coin> fixed_fees;  // used when non-empty
+  std::string gas_price;             // e.g. "0.025ustake", used when fixed_fees is empty
+  std::string fee_granter;
+  int max_sequence_retries = 3;
+  std::chrono::milliseconds confirm_timeout{30'000};
+  std::chrono::milliseconds poll_interval{1'000};
+};
+
+struct SubmitOutcome {
+  BroadcastResult check_tx;  // code 0 = admitted
+  std::uint64_t sequence_used = 0;
+  std::uint64_t gas_limit = 0;
+  int resyncs = 0;
+};
+
+// "0.025ustake" × gas, rounded up. Errors: chain INVALID_GAS_PRICE.
+[[nodiscard]] Result<tx::Coin> fee_for_gas(const std::string& gas_price, std::uint64_t gas);
+
+class TxSubmitter {
+ public:
+  TxSubmitter(ChainClient& client, keys::AccountKey key, SubmitterOptions options);
+
+  // Builds, signs and broadcasts. A Result error is a failure to get an answer (rpc errors, signing);
+  // a CheckTx rejection is a SubmitOutcome with code != 0.
+  [[nodiscard]] Result<SubmitOutcome> submit(const std::vector<tx::AnyMessage>& messages,
+                                             const std::string& memo);
+
+  // Polls `tx` until the hash is in a block (returns its result, code may be != 0) or the confirm
+  // timeout passes (chain CONFIRM_TIMEOUT).
+  [[nodiscard]] Result<TxResult> wait_for(const std::string& hash);
+
+  // Refetches account number and sequence from the chain.
+  [[nodiscard]] Status resync();
+
+  [[nodiscard]] std::optional<std::uint64_t> cached_sequence() const;
+  [[nodiscard]] const std::string& address() const { return address_; }
+
+ private:
+  [[nodiscard]] Status ensure_account();  // requires mu_
+  [[nodiscard]] Status resync_locked();   // requires mu_
+
+  ChainClient& client_;
+  keys::AccountKey key_;
+  SubmitterOptions options_;
+  std::string address_;
+  mutable std::mutex mu_;
+  std::optional<std::uint64_t> account_number_;  // guarded by mu_
+  std::optional<std::uint64_t> sequence_;        // guarded by mu_
+};
+
+}  // namespace snprelay::chain::rpc

@@ -1,0 +1,316 @@
+// The CometBFT RPC client, queries and TxSubmitter against scripted nodes on loopback: status, query
+// success and failure, code 32 then success after resync, each JSON-RPC mempool string error, a dead
+// first endpoint failing over to the second, a CheckTx rejection that is NOT failed over, and a slow
+// reply hitting the per-request timeout.
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <memory>
+
+#include "chain/keys/account_key.hpp"
+#include "chain/rpc/comet_client.hpp"
+#include "chain/rpc/curl_transport.hpp"
+#include "chain/rpc/queries.hpp"
+#include "chain/rpc/tx_submitter.hpp"
+#include "chain/tx/messages.hpp"
+#include "chain/tx/sign_direct.hpp"
+#include "tests/integration/chain/fake_node.hpp"
+
+namespace snprelay::chain {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeNode;
+using testing::FakeReply;
+using testing::ok_result;
+using testing::rpc_error;
+
+// Minimal protobuf writers for building reply values by hand (independent of chain/'s encoder).
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+void put_bytes(std::string& out, int field, const std::string& b) {
+  put_varint(out, static_cast<std::uint64_t>(field) << 3 | 2);
+  put_varint(out, b.size());
+  out += b;
+}
+void put_uint(std::string& out, int field, std::uint64_t v) {
+  put_varint(out, static_cast<std::uint64_t>(field) << 3);
+  put_varint(out, v);
+}
+std::string base64(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8 |
+                       static_cast<unsigned char>(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6)
+      out += k[(v >> s) & 63];
+  }
+  const std::size_t rest = in.size() - i;
+  if (rest > 0) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (rest == 2)
+      v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += k[(v >> 18) & 63];
+    out += k[(v >> 12) & 63];
+    out += rest == 2 ? k[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+std::string account_value(const std::string& address, std::uint64_t number, std::uint64_t sequence) {
+  std::string base;
+  put_bytes(base, 1, address);
+  put_uint(base, 3, number);
+  put_uint(base, 4, sequence);
+  std::string any;
+  put_bytes(any, 1, "/cosmos.auth.v1beta1.BaseAccount");
+  put_bytes(any, 2, base);
+  std::string resp;
+  put_bytes(resp, 1, any);
+  return resp;
+}
+std::string abci_reply(int code, const std::string& log, const std::string& value) {
+  return ok_result({{"response",
+                     {{"code", code},
+                      {"log", log},
+                      {"codespace", code ? "sdk" : ""},
+                      {"value", base64(value)},
+                      {"height", "1234"}}}});
+}
+std::string now_rfc3339() {
+  char buf[64];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000000000Z", &tm);
+  return buf;
+}
+
+keys::AccountKey test_key() {
+  auto key = keys::account_key_from_mnemonic(
+      SecretBytes::from_string(
+          "special sign fit simple patrol salute grocery chicken wheat radar tonight ceiling"),
+      SecretBytes(), "m/44'/118'/0'/0/0");
+  return std::move(*key);
+}
+
+std::shared_ptr<rpc::HttpTransport> curl() {
+  return std::make_shared<rpc::CurlTransport>();
+}
+
+TEST(RpcClient, StatusAndHealth) {
+  FakeNode node([](const std::string&, const nlohmann::json&) {
+    return FakeReply{testing::status_reply("testchain-1", now_rfc3339(), false)};
+  });
+  FakeNode syncing([](const std::string&, const nlohmann::json&) {
+    return FakeReply{testing::status_reply("testchain-1", now_rfc3339(), true)};
+  });
+  FakeNode other([](const std::string&, const nlohmann::json&) {
+    return FakeReply{testing::status_reply("otherchain", now_rfc3339(), false)};
+  });
+  rpc::CometClient client({node.url(), syncing.url(), other.url(), "http://127.0.0.1:1"}, curl(), 2s);
+  auto st = client.status();
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(st->network, "testchain-1");
+  EXPECT_EQ(st->latest_block_height, 1234);
+  const auto health = client.check_health("testchain-1", 60s);
+  ASSERT_EQ(health.size(), 4u);
+  EXPECT_TRUE(health[0].healthy);
+  EXPECT_FALSE(health[1].healthy);
+  EXPECT_EQ(health[1].reason, "catching up");
+  EXPECT_FALSE(health[2].healthy);
+  EXPECT_FALSE(health[3].reachable);
+}
+
+TEST(RpcClient, QueryAccountSuccessAndNotFound) {
+  const std::string addr = "cosmos1jhg0e7s6gn44tfc5k37kr04sznyhedtc9rzys5";
+  FakeNode node([&](const std::string& method, const nlohmann::json& req) {
+    EXPECT_EQ(method, "abci_query");
+    EXPECT_EQ(req["params"]["path"], "/cosmos.auth.v1beta1.Query/Account");
+    EXPECT_EQ(req["params"]["prove"], false);
+    if (req["params"]["data"].get<std::string>().find("63") == std::string::npos)
+      return FakeReply{abci_reply(0, "", "")};
+    static int calls = 0;
+    if (calls++ == 0)
+      return FakeReply{abci_reply(0, "", account_value(addr, 7, 5))};
+    return FakeReply{abci_reply(
+        22, "rpc error: code = NotFound desc = account " + addr + " not found: key not found", "")};
+  });
+  rpc::CometClient client({node.url()}, curl(), 2s);
+  auto account = rpc::query_account(client, addr);
+  ASSERT_TRUE(account.ok()) << account.error().to_string();
+  EXPECT_EQ(account->address, addr);
+  EXPECT_EQ(account->account_number, 7u);
+  EXPECT_EQ(account->sequence, 5u);
+  auto missing = rpc::query_account(client, addr);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "ACCOUNT_NOT_FOUND");
+}
+
+TEST(RpcClient, SequenceMismatchResyncsThenSucceeds) {
+  const auto key = test_key();
+  const std::string addr = *keys::bech32_address(key.public_key, "cosmos");
+  std::vector<std::uint64_t> broadcast_sequences;
+  FakeNode node([&](const std::string& method, const nlohmann::json& req) {
+    if (method == "abci_query") {
+      const std::string path = req["params"]["path"];
+      if (path == "/cosmos.tx.v1beta1.Service/Simulate") {
+        std::string gas_info;
+        put_uint(gas_info, 2, 100000);
+        std::string resp;
+        put_bytes(resp, 1, gas_info);
+        return FakeReply{abci_reply(0, "", resp)};
+      }
+      return FakeReply{abci_reply(0, "", account_value(addr, 3, 5))};
+    }
+    EXPECT_EQ(method, "broadcast_tx_sync");
+    // Decode the broadcast tx to see which sequence it carries.
+    const std::string b64 = req["params"]["tx"];
+    static const std::string k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    Bytes raw;
+    unsigned acc = 0;
+    int bits = 0;
+    for (char c : b64) {
+      if (c == '=')
+        break;
+      acc = (acc << 6) | static_cast<unsigned>(k.find(c));
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        raw.push_back(static_cast<std::uint8_t>(acc >> bits));
+      }
+    }
+    auto decoded = tx::decode_tx_raw(raw);
+    EXPECT_TRUE(decoded.ok());
+    broadcast_sequences.push_back(decoded->sequences.at(0));
+    EXPECT_EQ(decoded->fee.gas_limit, 140000u);  // 100000 x 1.4
+    if (broadcast_sequences.size() == 1)
+      return FakeReply{
+          ok_result({{"code", 32},
+                     {"codespace", "sdk"},
+                     {"hash", "AA"},
+                     {"log", "account sequence mismatch, expected 9, got 5: incorrect account sequence"}})};
+    return FakeReply{ok_result({{"code", 0}, {"codespace", ""}, {"log", ""}, {"hash", tx::tx_hash(raw)}})};
+  });
+  rpc::CometClient client({node.url()}, curl(), 2s);
+  rpc::SubmitterOptions opts;
+  opts.chain_id = "testchain-1";
+  opts.gas_price = "0.025ustake";
+  rpc::TxSubmitter submitter(client, test_key(), opts);
+  auto out = submitter.submit({tx::make_msg_send(addr, addr, {{"ustake", "1"}})}, "");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_EQ(out->check_tx.code, 0u);
+  EXPECT_EQ(out->resyncs, 1);
+  EXPECT_EQ(broadcast_sequences, (std::vector<std::uint64_t>{5, 9}));
+  EXPECT_EQ(submitter.cached_sequence(), 10u);
+}
+
+TEST(RpcClient, CheckTxRejectionKeepsSequenceAndIsNotFailedOver) {
+  const auto key = test_key();
+  const std::string addr = *keys::bech32_address(key.public_key, "cosmos");
+  FakeNode first([&](const std::string& method, const nlohmann::json&) {
+    if (method == "abci_query")
+      return FakeReply{abci_reply(0, "", account_value(addr, 3, 5))};
+    return FakeReply{
+        ok_result({{"code", 13},
+                   {"codespace", "sdk"},
+                   {"hash", "AB"},
+                   {"log", "insufficient fees; got: 1ustake required: 5ustake: insufficient fee"}})};
+  });
+  FakeNode second([](const std::string&, const nlohmann::json&) { return FakeReply{ok_result({})}; });
+  rpc::CometClient client({first.url(), second.url()}, curl(), 2s);
+  rpc::SubmitterOptions opts;
+  opts.chain_id = "testchain-1";
+  opts.simulate_gas = false;
+  opts.fixed_fees = {{"ustake", "1"}};
+  rpc::TxSubmitter submitter(client, test_key(), opts);
+  auto out = submitter.submit({tx::make_msg_send(addr, addr, {{"ustake", "1"}})}, "");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->check_tx.code, 13u);
+  EXPECT_EQ(submitter.cached_sequence(), 5u);
+  EXPECT_TRUE(second.requests().empty());
+}
+
+TEST(RpcClient, MempoolStringErrorsAreRecognised) {
+  struct Case {
+    std::string message;
+    std::string code;
+  };
+  for (const auto& c : {Case{"tx already exists in cache", "MEMPOOL_DUPLICATE"},
+                        Case{"mempool is full: number of txs 5000 (max: 5000)", "MEMPOOL_FULL"},
+                        Case{"Tx too large. Max size is 1048576, but got 2000000", "TX_TOO_LARGE"}}) {
+    FakeNode node([&](const std::string&, const nlohmann::json&) {
+      return FakeReply{rpc_error("Internal error", c.message)};
+    });
+    rpc::CometClient client({node.url()}, curl(), 2s);
+    auto r = client.broadcast_tx_sync(Bytes{1, 2, 3});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, c.code) << c.message;
+  }
+}
+
+TEST(RpcClient, DeadFirstEndpointFailsOverToSecond) {
+  FakeNode node([](const std::string&, const nlohmann::json&) {
+    return FakeReply{testing::status_reply("testchain-1", now_rfc3339(), false)};
+  });
+  rpc::CometClient client({"http://127.0.0.1:1", node.url()}, curl(), 2s);
+  auto st = client.status();
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(client.current_endpoint(), node.url());
+  rpc::CometClient dead({"http://127.0.0.1:1"}, curl(), 2s);
+  auto failed = dead.status();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, "ALL_ENDPOINTS_FAILED");
+}
+
+TEST(RpcClient, SlowReplyHitsTimeout) {
+  FakeNode slow([](const std::string&, const nlohmann::json&) {
+    return FakeReply{testing::status_reply("testchain-1", now_rfc3339(), false), 1500ms};
+  });
+  rpc::CometClient client({slow.url()}, curl(), 300ms);
+  const auto start = std::chrono::steady_clock::now();
+  auto st = client.status();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("TIMEOUT"), std::string::npos) << st.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1200ms);
+}
+
+TEST(RpcClient, TxByHashFoundAndUnknown) {
+  FakeNode node([](const std::string&, const nlohmann::json& req) {
+    if (req["params"]["hash"] == "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+      return FakeReply{rpc_error("Internal error", "tx (0000) not found")};
+    return FakeReply{ok_result(
+        {{"hash", "AB"},
+         {"height", "77"},
+         {"tx_result", {{"code", 0}, {"log", ""}, {"gas_wanted", "200000"}, {"gas_used", "91234"}}}})};
+  });
+  rpc::CometClient client({node.url()}, curl(), 2s);
+  auto unknown = client.tx(std::string(64, '0'));
+  ASSERT_TRUE(unknown.ok()) << unknown.error().to_string();
+  EXPECT_FALSE(unknown->has_value());
+  auto found = client.tx(std::string(64, 'A'));
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->height, 77);
+  EXPECT_EQ((*found)->gas_used, 91234);
+}
+
+TEST(RpcClient, GasPriceFeeRoundsUp) {
+  EXPECT_EQ(rpc::fee_for_gas("0.025ustake", 200001)->amount, "5001");
+  EXPECT_EQ(rpc::fee_for_gas("1ustake", 7)->amount, "7");
+  EXPECT_FALSE(rpc::fee_for_gas("ustake", 7).ok());
+  EXPECT_EQ(rpc::parse_expected_sequence(
+                "account sequence mismatch, expected 12, got 7: incorrect account sequence"),
+            12u);
+  EXPECT_FALSE(rpc::parse_expected_sequence("signature verification failed").has_value());
+}
+
+}  // namespace
+}  // namespace snprelay::chain
