@@ -10,5 +10,7 @@ list(APPEND SNPRELAY_ATTEST_SOURCES
   kds/kds_client.cpp
   kds/kds_url.cpp)
 list(APPEND SNPRELAY_ATTEST_SOURCES
+  sim/amd_cert_mint.cpp
   sim/kds_server.cpp
-  sim/kds_store.cpp)
+  sim/kds_store.cpp
+  sim/sim_firmware.cpp)

@@ -71,7 +71,8 @@ class Checker {
 
   void header(std::span<const std::uint8_t> raw) {
     bool accepted = false;
-    for (const std::uint32_t v : o_.accepted_versions) accepted = accepted || v == r_.version;
+    for (const std::uint32_t v : o_.accepted_versions)
+      accepted = accepted || v == r_.version;
     if (!accepted) {
       fail(FailureCode::kVersionUnsupported,
            "VERSION is " + std::to_string(r_.version) + ", accepted: " + list_u32(o_.accepted_versions));

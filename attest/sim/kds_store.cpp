@@ -127,7 +127,7 @@ Result<KdsRequest> parse_kds_target(std::string_view target) {
 
 std::string DirectoryStore::path_for(const KdsRequest& request) const {
   std::string base = dir_ + "/" + (request.signer == KdsSigner::kVlek ? "vlek" : "vcek") + "/" +
-                           std::string(product_name(request.product)) + "/";
+                     std::string(product_name(request.product)) + "/";
   switch (request.kind) {
     case KdsRequest::Kind::kChain:
       return base + "cert_chain.pem";

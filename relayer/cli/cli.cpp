@@ -7,6 +7,14 @@
 
 namespace snprelay::cli {
 
+CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std::string& description) {
+  for (CLI::App* sub : parent.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == name)
+      return sub;
+  }
+  return parent.add_subcommand(name, description);
+}
+
 int run_cli(int argc, char** argv) {
   CLI::App app{
       "snprelay: proves on a Cosmos chain, every epoch, that a validator runs in a genuine AMD SEV-SNP VM",

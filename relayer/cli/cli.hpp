@@ -25,6 +25,10 @@ struct Outcome {
 
 [[nodiscard]] int run_cli(int argc, char** argv);
 
+// The subcommand `name` of `parent`, added with `description` unless another command file already
+// added it (e.g. `report show` and `report get` live in different files).
+CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std::string& description);
+
 // Each command file registers its subcommands on the root app.
 void add_version_command(CLI::App& app, Outcome& outcome);
 void add_config_commands(CLI::App& app, Outcome& outcome);

@@ -1,17 +1,33 @@
 // Evidence commands (issue #4):
+//   snprelay report get [--nonce HEX | --report-data HEX] [--vmpl N] -o FILE [--certs-out DIR]
+//                       [--config FILE | --simulate --sim-state DIR [sim options]]
+//   snprelay key derive [--fields F,...] [--root vcek|vmrk] [--vmpl N] [--guest-svn N] [--tcb HEX]
+//                       [--config FILE | --simulate --sim-state DIR] [--json] [--force]
 //   snprelay fetch vcek|chain|crl [--product P] [--report FILE] [--vlek] --kds URL --cache DIR --out FILE
 //                                 [--ca-bundle F] [--timeout D]
-//   snprelay sim kds --listen HOST:PORT --serve-dir DIR [--latency MS] [--fail-rate P] [--rate-limit N]
-// Exit codes: 0 ok; 2 bad flags or unreadable input; 3 KDS unavailable, or its answer refused.
+//   snprelay sim kds --listen HOST:PORT (--serve-dir DIR | --state DIR) [--latency MS] [--fail-rate P]
+//                    [--rate-limit N]
+// Exit codes: 0 ok; 2 bad flags or unreadable input; 3 no evidence source, KDS unavailable, or an
+// answer refused. Anything simulated is announced on standard error.
+#include <openssl/sha.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "attest/evidence/select_source.hpp"
 #include "attest/kds/kds_client.hpp"
 #include "attest/report.hpp"
 #include "attest/sim/kds_server.hpp"
+#include "attest/sim/sim_firmware.hpp"
 #include "config/duration.hpp"
+#include "config/loader.hpp"
 #include "relayer/cli/cli.hpp"
 
 namespace snprelay::cli {
@@ -113,9 +129,100 @@ int run_fetch(const FetchArgs& a) {
   return kOk;
 }
 
+// Flags that shape the simulated firmware (report get, key derive, sim kds).
+struct SimArgs {
+  bool simulate = false;
+  std::string state;
+  std::string product;  // default: the product the state was made for, else Milan
+  std::uint32_t version = 3;
+  std::string measurement;  // hex, 48 bytes
+  std::string policy = "0x30000";
+  std::string host_data;  // hex, up to 32 bytes
+  std::string tcb;        // bl=N,tee=N,snp=N,ucode=N[,fmc=N]
+  std::uint32_t guest_vmpl = 0;
+  std::uint32_t guest_svn = 0;
+};
+
+void add_sim_options(CLI::App* cmd, SimArgs& a) {
+  cmd->add_option("--sim-product", a.product,
+                  "simulated product: Milan, Genoa or Turin (default: the state's)");
+  cmd->add_option("--sim-version", a.version, "simulated report version: 2, 3 or 5")->capture_default_str();
+  cmd->add_option("--sim-measurement", a.measurement, "simulated MEASUREMENT (48 bytes hex)");
+  cmd->add_option("--sim-policy", a.policy, "simulated guest POLICY")->capture_default_str();
+  cmd->add_option("--sim-host-data", a.host_data, "simulated HOST_DATA (up to 32 bytes hex)");
+  cmd->add_option("--sim-tcb", a.tcb, "simulated TCB: bl=N,tee=N,snp=N,ucode=N[,fmc=N]");
+  cmd->add_option("--sim-guest-vmpl", a.guest_vmpl, "the simulated guest's own VMPL")
+      ->check(CLI::Range(0, 3));
+  cmd->add_option("--sim-guest-svn", a.guest_svn, "simulated GUEST_SVN");
+}
+
+template <std::size_t N>
+Result<std::array<std::uint8_t, N>> hex_array(const std::string& flag, const std::string& text, bool exact) {
+  auto bytes = from_hex(text);
+  if (!bytes)
+    return make_error("cli", "BAD_FLAG", flag + ": " + bytes.error().message);
+  if (bytes->size() > N || (exact && bytes->size() != N)) {
+    return make_error("cli", "BAD_FLAG",
+                      flag + ": expected " + std::string(exact ? "" : "up to ") + std::to_string(N) +
+                          " bytes, got " + std::to_string(bytes->size()));
+  }
+  std::array<std::uint8_t, N> out{};
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
+
+Result<std::shared_ptr<SimFirmware>> open_sim(const SimArgs& a) {
+  SimSettings s;
+  std::string product = a.product;
+  if (product.empty()) {
+    std::ifstream stored(a.state + "/product");
+    if (!(stored >> product))
+      product = "Milan";
+  }
+  auto p = kds_product(product);
+  if (!p)
+    return make_error("cli", "BAD_FLAG", "--sim-product: " + p.error().message);
+  s.product = *p;
+  s.version = a.version;
+  s.tcb = SimSettings::default_tcb(s.product);
+  if (!a.tcb.empty()) {
+    std::string why;
+    auto min = parse_min_tcb(a.tcb, &why);
+    if (!min)
+      return make_error("cli", "BAD_FLAG", "--sim-tcb: " + why);
+    s.tcb.bootloader = min->bootloader;
+    s.tcb.tee = min->tee;
+    s.tcb.snp = min->snp;
+    s.tcb.microcode = min->microcode;
+    if (s.product == Product::kTurin)
+      s.tcb.fmc = min->fmc.value_or(0);
+  }
+  if (!a.measurement.empty()) {
+    auto m = hex_array<48>("--sim-measurement", a.measurement, true);
+    if (!m)
+      return m.error();
+    s.measurement = *m;
+  }
+  if (!a.host_data.empty()) {
+    auto h = hex_array<32>("--sim-host-data", a.host_data, false);
+    if (!h)
+      return h.error();
+    s.host_data = *h;
+  }
+  try {
+    s.policy = std::stoull(a.policy, nullptr, 0);
+  } catch (const std::exception&) {
+    return make_error("cli", "BAD_FLAG", "--sim-policy: \"" + a.policy + "\" is not a number");
+  }
+  s.guest_vmpl = a.guest_vmpl;
+  s.guest_svn = a.guest_svn;
+  return SimFirmware::open(a.state, s);
+}
+
 struct SimKdsArgs {
   std::string listen = "127.0.0.1:0";
   std::string serve_dir;
+  SimArgs sim;
   std::int64_t latency_ms = 0;
   double fail_rate = 0;
   std::uint32_t rate_limit = 0;
@@ -144,7 +251,17 @@ int run_sim_kds(const SimKdsArgs& a) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto server = KdsServer::start(o, std::make_shared<DirectoryStore>(a.serve_dir));
+  std::shared_ptr<KdsStore> store;
+  if (!a.sim.state.empty()) {
+    auto fw = open_sim(a.sim);
+    if (!fw)
+      return fail(fw.error().component == "cli" ? kUsage : kFailure, fw.error().to_string());
+    store = make_sim_kds_store(*fw);
+    std::cerr << "serving the SIMULATED firmware's certificates from " << a.sim.state << "\n";
+  } else {
+    store = std::make_shared<DirectoryStore>(a.serve_dir);
+  }
+  auto server = KdsServer::start(o, store);
   if (!server)
     return fail(kFailure, server.error().to_string());
   std::cout << "listening on " << o.host << ":" << (*server)->port() << std::endl;
@@ -154,6 +271,194 @@ int run_sim_kds(const SimKdsArgs& a) {
   (*server)->stop();
   std::cerr << "stopped by signal " << sig << " after " << s.requests << " requests (" << s.errors
             << " errors)\n";
+  return kOk;
+}
+
+// Where report get / key derive take their evidence from: the configuration, or the simulated firmware.
+struct SourceArgs {
+  std::string config;
+  SimArgs sim;
+};
+
+void add_source_options(CLI::App* cmd, SourceArgs& a) {
+  auto* config =
+      cmd->add_option("--config", a.config, "configuration file: hardware_mode, device, sim_state_dir");
+  auto* simulate =
+      cmd->add_flag("--simulate", a.sim.simulate, "use the simulated firmware (needs --sim-state)");
+  cmd->add_option("--sim-state", a.sim.state, "the simulated firmware's state directory");
+  config->excludes(simulate);
+  add_sim_options(cmd, a.sim);
+}
+
+struct OpenedSource {
+  std::unique_ptr<EvidenceSource> source;
+  std::uint32_t vmpl = 0;  // the configuration's default VMPL
+};
+
+// The evidence source named by the flags. Errors carry the exit code to use.
+Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, int& exit_code) {
+  exit_code = kUsage;
+  if (a.sim.simulate) {
+    if (a.sim.state.empty())
+      return make_error("cli", "BAD_FLAG", "--simulate needs --sim-state DIR");
+    auto fw = open_sim(a.sim);
+    if (!fw)
+      return fw.error();
+    return OpenedSource{make_simulated_source(*fw), 0};
+  }
+  if (a.config.empty()) {
+    return make_error("cli", "BAD_FLAG",
+                      "name the evidence source: --config FILE, or --simulate --sim-state DIR");
+  }
+  auto config = config::load_config_file(a.config, config::process_env());
+  if (!config)
+    return config.error();
+  const auto& snp = config->enclave.sev_snp;
+  EvidenceSelection sel;
+  sel.mode = config->enclave.hardware_mode == config::HardwareMode::kRequire ? EvidenceMode::kRequire
+             : config->enclave.hardware_mode == config::HardwareMode::kAuto  ? EvidenceMode::kAuto
+                                                                             : EvidenceMode::kSimulate;
+  sel.device = snp.device;
+  sel.configfs_root = snp.configfs_path;
+  sel.need_derived_keys = need_derived_keys;
+  SimArgs sim = a.sim;
+  sim.state = snp.sim_state_dir;
+  if (sim.product.empty()) {
+    sim.product = snp.product_name == config::Product::kGenoa   ? "Genoa"
+                  : snp.product_name == config::Product::kTurin ? "Turin"
+                                                                : "Milan";
+  }
+  exit_code = kFailure;
+  auto selected = select_evidence_source(sel, [&]() -> Result<std::unique_ptr<EvidenceSource>> {
+    auto fw = open_sim(sim);
+    if (!fw)
+      return fw.error();
+    return make_simulated_source(*fw);
+  });
+  if (!selected)
+    return selected.error();
+  std::cerr << "evidence source: " << selected->why << "\n";
+  return OpenedSource{std::move(selected->source), static_cast<std::uint32_t>(snp.vmpl)};
+}
+
+void announce(const EvidenceSource& source) {
+  const SourceInfo info = source.describe();
+  if (info.simulated) {
+    std::cerr << "SIMULATED: this comes from the simulated firmware in " << info.device
+              << ", not from AMD hardware; it proves nothing about this machine\n";
+  }
+}
+
+struct ReportGetArgs {
+  std::string nonce;
+  std::string report_data;
+  std::optional<std::uint32_t> vmpl;
+  std::string out;
+  std::string certs_out;
+  SourceArgs source;
+};
+
+int run_report_get(const ReportGetArgs& a) {
+  std::array<std::uint8_t, 64> data{};
+  if (!a.nonce.empty()) {
+    auto n = from_hex(a.nonce);
+    if (!n)
+      return fail(kUsage, "--nonce: " + n.error().message);
+    SHA512(n->data(), n->size(), data.data());
+  } else if (!a.report_data.empty()) {
+    auto d = hex_array<64>("--report-data", a.report_data, false);
+    if (!d)
+      return fail(kUsage, d.error().to_string());
+    data = *d;
+  }
+  int code = kUsage;
+  auto opened = open_source(a.source, false, code);
+  if (!opened)
+    return fail(code, opened.error().to_string());
+  announce(*opened->source);
+  auto ev = opened->source->get_report(data, a.vmpl.value_or(opened->vmpl));
+  if (!ev)
+    return fail(kFailure, ev.error().to_string());
+  if (Status st = write_output(a.out, ev->report); !st)
+    return fail(kFailure, st.error().to_string());
+  std::cerr << "report: " << ev->report.size() << " bytes to " << a.out << ", REPORT_DATA " << to_hex(data)
+            << "\n";
+  if (!a.certs_out.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(a.certs_out, ec);
+    for (const auto& cert : ev->certs) {
+      const std::string name =
+          cert.kind == CertKind::kUnknown ? guid_to_string(cert.guid) : cert_kind_name(cert.kind);
+      const std::string path = a.certs_out + "/" + name + (cert.kind == CertKind::kCrl ? ".crl" : ".der");
+      if (Status st = write_output(path, cert.data); !st)
+        return fail(kFailure, st.error().to_string());
+      std::cerr << "host certificate: " << path << "\n";
+    }
+    if (ev->certs.empty())
+      std::cerr << "the host supplied no certificates; fetch the VCEK from KDS\n";
+  }
+  return kOk;
+}
+
+struct KeyDeriveArgs {
+  std::string fields = "measurement,policy";
+  std::string root = "vcek";
+  std::uint32_t vmpl = 0;
+  std::uint32_t guest_svn = 0;
+  std::string tcb = "0";
+  bool json = false;
+  bool force = false;
+  SourceArgs source;
+};
+
+int run_key_derive(const KeyDeriveArgs& a) {
+  DerivedKeyRequest req;
+  req.root = a.root == "vmrk" ? RootKey::kVmrk : RootKey::kVcek;
+  req.vmpl = a.vmpl;
+  req.guest_svn = a.guest_svn;
+  req.field_select = 0;
+  std::vector<std::string> names;
+  std::stringstream list(a.fields);
+  for (std::string f; std::getline(list, f, ',');) {
+    static const std::map<std::string, std::uint64_t> kBits = {
+        {"policy", kFieldPolicy},           {"image-id", kFieldImageId}, {"family-id", kFieldFamilyId},
+        {"measurement", kFieldMeasurement}, {"svn", kFieldGuestSvn},     {"tcb", kFieldTcbVersion}};
+    const auto it = kBits.find(f);
+    if (it == kBits.end()) {
+      return fail(kUsage, "--fields: unknown field \"" + f +
+                              "\" (known: measurement, policy, tcb, svn, family-id, "
+                              "image-id)");
+    }
+    req.field_select |= it->second;
+    names.push_back(f);
+  }
+  try {
+    req.tcb_version = std::stoull(a.tcb, nullptr, 16);
+  } catch (const std::exception&) {
+    return fail(kUsage, "--tcb: \"" + a.tcb + "\" is not a hex u64");
+  }
+  if (!a.force && ::isatty(STDOUT_FILENO) != 0) {
+    return fail(kUsage, "refusing to print a key to a terminal; redirect the output or pass --force");
+  }
+  int code = kUsage;
+  auto opened = open_source(a.source, true, code);
+  if (!opened)
+    return fail(code, opened.error().to_string());
+  announce(*opened->source);
+  auto key = opened->source->derive_key(req);
+  if (!key)
+    return fail(kFailure, key.error().to_string());
+  const std::string hex = to_hex(key->view());
+  if (a.json) {
+    nlohmann::ordered_json j = {{"key", hex},
+                                {"root", a.root},
+                                {"fields", names},
+                                {"vmpl", a.vmpl},
+                                {"simulated", opened->source->describe().simulated}};
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << hex << "\n";
+  }
   return kOk;
 }
 
@@ -182,17 +487,58 @@ void add_evidence_commands(CLI::App& app, Outcome& outcome) {
   auto ka = std::make_shared<SimKdsArgs>();
   kds->add_option("--listen", ka->listen, "HOST:PORT (port 0: any free port; the bound port is printed)")
       ->capture_default_str();
-  kds->add_option("--serve-dir", ka->serve_dir,
-                  "directory of AMD certificates (layout: attest/sim/kds_store.hpp)")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  auto* serve_dir = kds->add_option("--serve-dir", ka->serve_dir, "directory of AMD certificates")
+                        ->check(CLI::ExistingDirectory);
+  auto* state =
+      kds->add_option("--state", ka->sim.state, "serve the simulated firmware whose state is in DIR");
+  serve_dir->excludes(state);
+  kds->add_option("--sim-product", ka->sim.product, "product of a new simulated state (default Milan)");
   kds->add_option("--latency", ka->latency_ms, "delay every answer, milliseconds")
       ->check(CLI::Range(0, 60000));
   kds->add_option("--fail-rate", ka->fail_rate, "fraction of requests answered 500")
       ->check(CLI::Range(0.0, 1.0));
   kds->add_option("--rate-limit", ka->rate_limit, "requests per second before 429 + Retry-After")
       ->check(CLI::Range(0, 100000));
-  kds->callback([ka, &outcome] { outcome.exit_code = run_sim_kds(*ka); });
+  kds->callback([ka, &outcome, serve_dir, state] {
+    if (serve_dir->count() + state->count() != 1) {
+      outcome.exit_code = fail(kUsage, "sim kds needs --serve-dir DIR or --state DIR");
+      return;
+    }
+    outcome.exit_code = run_sim_kds(*ka);
+  });
+
+  auto* report = ensure_subcommand(app, "report", "SNP attestation reports");
+  auto* get =
+      report->add_subcommand("get", "Get a report bound to a nonce from the configured evidence source");
+  auto ra = std::make_shared<ReportGetArgs>();
+  auto* nonce = get->add_option("--nonce", ra->nonce, "hex; REPORT_DATA = SHA-512(nonce bytes)");
+  auto* data =
+      get->add_option("--report-data", ra->report_data, "hex, up to 64 bytes, zero-padded: REPORT_DATA");
+  nonce->excludes(data);
+  get->add_option("--vmpl", ra->vmpl, "VMPL to request (default: the configuration's, else 0)")
+      ->check(CLI::Range(0, 3));
+  get->add_option("-o,--out", ra->out, "report output file (1184 bytes)")->required();
+  get->add_option("--certs-out", ra->certs_out,
+                  "write the host's certificates (vcek.der, ask.der, ark.der ...) here");
+  add_source_options(get, ra->source);
+  get->callback([ra, &outcome] { outcome.exit_code = run_report_get(*ra); });
+
+  auto* key = app.add_subcommand("key", "SNP derived keys");
+  auto* derive =
+      key->add_subcommand("derive", "Derive a key with SNP_GET_DERIVED_KEY (or the simulated firmware)");
+  auto da = std::make_shared<KeyDeriveArgs>();
+  derive->add_option("--fields", da->fields, "mixed-in fields: measurement,policy,tcb,svn,family-id,image-id")
+      ->capture_default_str();
+  derive->add_option("--root", da->root, "root key: vcek or vmrk")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"vcek", "vmrk"}));
+  derive->add_option("--vmpl", da->vmpl, "VMPL mixed in")->check(CLI::Range(0, 3));
+  derive->add_option("--guest-svn", da->guest_svn, "GUEST_SVN mixed in with the svn field");
+  derive->add_option("--tcb", da->tcb, "TCB_VERSION (hex u64) mixed in with the tcb field");
+  derive->add_flag("--json", da->json, "print a JSON object");
+  derive->add_flag("--force", da->force, "print the key even to a terminal");
+  add_source_options(derive, da->source);
+  derive->callback([da, &outcome] { outcome.exit_code = run_key_derive(*da); });
 }
 
 }  // namespace snprelay::cli
