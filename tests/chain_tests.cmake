@@ -4,7 +4,9 @@
 add_executable(snprelay_chain_unit_tests
   unit/chain/keys_test.cpp
   unit/chain/sign_direct_test.cpp
-  unit/chain/binding_test.cpp)
+  unit/chain/binding_test.cpp
+  unit/chain/keystore_test.cpp
+  unit/chain/rpc_values_test.cpp)
 target_include_directories(snprelay_chain_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_chain_unit_tests PRIVATE
   snprelay_chain GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
@@ -20,9 +22,12 @@ add_test(NAME chain.cosmjs_conformance
           $<TARGET_FILE:chain_attestation_tx_tool> 40)
 set_tests_properties(chain.cosmjs_conformance PROPERTIES LABELS integration TIMEOUT 600)
 
-# integration: the RPC client against scripted CometBFT nodes on loopback sockets.
+# integration: the RPC client against scripted CometBFT nodes on loopback sockets, and the real
+# `snprelay keys|query|tx` binary against the stateful fake chain (fake_chain.hpp).
 add_executable(snprelay_chain_integration_tests
-  integration/chain/rpc_client_test.cpp)
+  integration/chain/rpc_client_test.cpp
+  integration/chain/chain_cli_test.cpp)
+add_dependencies(snprelay_chain_integration_tests snprelay)
 target_include_directories(snprelay_chain_integration_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_chain_integration_tests PRIVATE
   snprelay_chain GTest::gtest_main nlohmann_json::nlohmann_json Threads::Threads snprelay_warnings)

@@ -30,6 +30,23 @@ bool evp_digest(const char* name, std::span<const std::uint8_t> data, std::uint8
          EVP_DigestFinal_ex(ctx.get(), out, &len) == 1;
 }
 
+// SHA-256 on the hot path (sign doc and tx hash of every transaction): the algorithm is fetched from
+// the provider once per process, and each thread keeps one digest context, so a digest is
+// init/update/final with no provider lookup and no allocation.
+const EVP_MD* sha256_md() {
+  static const std::unique_ptr<EVP_MD, MdDeleter> kMd(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+  return kMd.get();
+}
+
+bool fast_sha256(std::span<const std::uint8_t> data, std::uint8_t* out) {
+  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  const EVP_MD* md = sha256_md();
+  unsigned len = 0;
+  return md != nullptr && ctx && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+         EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), out, &len) == 1;
+}
+
 void must(bool ok) {
   if (!ok)
     std::abort();  // OpenSSL failing on an in-memory digest is a broken invariant.
@@ -103,7 +120,30 @@ void compress(std::uint32_t h[5], const std::uint8_t block[64]) {
 
 Sha256Digest sha256(std::span<const std::uint8_t> data) {
   Sha256Digest out{};
-  must(evp_digest("SHA256", data, out.data()));
+  must(fast_sha256(data, out.data()));
+  return out;
+}
+
+void Sha256Stream::CtxDeleter::operator()(::evp_md_ctx_st* ctx) const {
+  EVP_MD_CTX_free(ctx);
+}
+
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  must(ctx_ && sha256_md() != nullptr && EVP_DigestInit_ex2(ctx_.get(), sha256_md(), nullptr) == 1);
+}
+
+Sha256Stream::Sha256Stream(const Sha256Stream& other) : ctx_(EVP_MD_CTX_new()) {
+  must(ctx_ && EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()) == 1);
+}
+
+void Sha256Stream::update(std::span<const std::uint8_t> data) {
+  must(EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) == 1);
+}
+
+Sha256Digest Sha256Stream::finish() {
+  Sha256Digest out{};
+  unsigned len = 0;
+  must(EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) == 1 && len == out.size());
   return out;
 }
 

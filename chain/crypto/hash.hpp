@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -19,14 +20,39 @@
 #include "common/hex.hpp"
 #include "common/secret.hpp"
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header
+
 namespace snprelay::chain::crypto {
 
 using Sha256Digest = std::array<std::uint8_t, 32>;
 using Sha512Digest = std::array<std::uint8_t, 64>;
 using Ripemd160Digest = std::array<std::uint8_t, 20>;
 
-// SHA-256 of `data`.
+// SHA-256 of `data`. The hot path of signing: no provider lookup and no allocation per call (the
+// algorithm is fetched once per process, the digest context kept once per thread).
 [[nodiscard]] Sha256Digest sha256(std::span<const std::uint8_t> data);
+// Incremental SHA-256 whose running state can be copied: two messages that share a long prefix are
+// hashed by feeding the prefix once, copying the state, and finishing each copy with its own suffix.
+// sign_tx() uses it for the SignDoc and the TxRaw, which both start with the body and auth-info fields.
+// Copying duplicates the OpenSSL digest context; an OpenSSL failure is a broken invariant and aborts.
+// Thread-safety: an instance is used by one thread at a time.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  Sha256Stream(const Sha256Stream& other);
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+
+  void update(std::span<const std::uint8_t> data);
+  // The digest of everything fed so far; the stream must not be used afterwards.
+  [[nodiscard]] Sha256Digest finish();
+
+ private:
+  struct CtxDeleter {
+    void operator()(::evp_md_ctx_st* ctx) const;
+  };
+  std::unique_ptr<::evp_md_ctx_st, CtxDeleter> ctx_;
+};
+
 // SHA-256 of a string's bytes (no terminator).
 [[nodiscard]] Sha256Digest sha256(std::string_view text);
 // SHA-512 of `data`.

@@ -61,12 +61,16 @@ Result<SecretBytes> private_key_tweak_add(const SecretBytes& private_key,
 }
 
 Result<CompactSignature> sign_digest(const SecretBytes& private_key, const Sha256Digest& digest) {
-  if (!is_valid_private_key(private_key))
+  if (private_key.size() != 32)
     return invalid_key();
   secp256k1_ecdsa_signature sig;
   // nullptr noncefp = secp256k1_nonce_function_rfc6979 (deterministic), the SDK/CosmJS behaviour.
+  // secp256k1_ecdsa_sign checks the key itself (0 for a zero or out-of-range scalar), so no separate
+  // secp256k1_ec_seckey_verify pass is needed.
   if (secp256k1_ecdsa_sign(context(), &sig, digest.data(), private_key.data(), nullptr, nullptr) != 1)
-    return make_error("chain", "SIGN_FAILED", "libsecp256k1 could not sign");
+    return is_valid_private_key(private_key)
+               ? make_error("chain", "SIGN_FAILED", "libsecp256k1 could not sign")
+               : invalid_key();
   CompactSignature out{};
   secp256k1_ecdsa_signature_serialize_compact(context(), out.data(), &sig);
   return out;

@@ -6,6 +6,7 @@
 
 #include "chain/crypto/hash.hpp"
 #include "chain/keys/bip39_wordlist.hpp"
+#include "chain/keys/nfkd.hpp"
 
 namespace snprelay::chain::keys {
 namespace {
@@ -129,18 +130,16 @@ Result<SecretBytes> generate_mnemonic(unsigned words) {
 Result<SecretBytes> mnemonic_to_seed(const SecretBytes& mnemonic, const SecretBytes& passphrase) {
   if (auto st = validate_mnemonic(mnemonic); !st)
     return st.error();
-  for (std::size_t i = 0; i < passphrase.size(); ++i)
-    if (passphrase.data()[i] >= 0x80)
-      return make_error("chain", "UNSUPPORTED_PASSPHRASE",
-                        "BIP-39 passphrases with non-ASCII characters need NFKD normalization, which "
-                        "snprelay does not implement; use an ASCII passphrase");
+  auto nfkd = nfkd_passphrase(passphrase);  // identity for ASCII; refuses what it cannot normalize
+  if (!nfkd)
+    return nfkd.error();
   auto normalized = normalize_mnemonic(mnemonic);
   if (!normalized)
     return normalized.error();
   static constexpr std::string_view kSaltPrefix = "mnemonic";
-  SecretBytes salt(kSaltPrefix.size() + passphrase.size());
+  SecretBytes salt(kSaltPrefix.size() + nfkd->size());
   std::copy(kSaltPrefix.begin(), kSaltPrefix.end(), salt.data());
-  std::copy(passphrase.view().begin(), passphrase.view().end(), salt.data() + kSaltPrefix.size());
+  std::copy(nfkd->view().begin(), nfkd->view().end(), salt.data() + kSaltPrefix.size());
   return crypto::pbkdf2_hmac_sha512(normalized->view(), salt.view(), 2048, 64);
 }
 

@@ -6,9 +6,10 @@
 //
 // Normalization: BIP-39 requires NFKD of mnemonic and passphrase. For the English list every word is
 // ASCII, so normalize_mnemonic() only lower-cases and collapses whitespace (tabs, newlines, repeated
-// spaces — as a mnemonic file usually has a trailing newline). A passphrase containing non-ASCII bytes
-// is refused (chain UNSUPPORTED_PASSPHRASE) rather than hashed un-normalized, because a silently
-// different seed would derive a different, empty account.
+// spaces — as a mnemonic file usually has a trailing newline). The passphrase goes through
+// nfkd_passphrase() (chain/keys/nfkd.hpp): exact NFKD for Latin, Greek, Cyrillic, combining marks,
+// punctuation and currency symbols; any other script is refused (chain UNSUPPORTED_PASSPHRASE) rather
+// than hashed un-normalized, because a silently different seed would derive a different, empty account.
 //
 // Every mnemonic, passphrase, entropy and seed is SecretBytes; nothing here logs. Thread-safety: pure.
 #pragma once
@@ -37,7 +38,7 @@ namespace snprelay::chain::keys {
 [[nodiscard]] Result<SecretBytes> generate_mnemonic(unsigned words = 24);
 
 // Validates (and normalizes) the mnemonic, then derives the 64-byte seed. Errors: those of
-// validate_mnemonic(); chain UNSUPPORTED_PASSPHRASE for non-ASCII passphrases.
+// validate_mnemonic(); chain UNSUPPORTED_PASSPHRASE for passphrases nfkd_passphrase() refuses.
 [[nodiscard]] Result<SecretBytes> mnemonic_to_seed(const SecretBytes& mnemonic,
                                                    const SecretBytes& passphrase);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <memory>
@@ -94,6 +95,13 @@ Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::s
 
 KeyStore::KeyStore(std::filesystem::path dir, KeyStoreOptions options)
     : dir_(std::move(dir)), options_(options) {}
+
+std::filesystem::path KeyStore::default_dir() {
+  if (const char* d = std::getenv("SNPRELAY_KEYRING_DIR"); d != nullptr && *d != '\0')
+    return d;
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".snprelay" / "keys";
+}
 
 Status KeyStore::validate_name(const std::string& name) {
   const bool ok = !name.empty() && name.size() <= 64 && name[0] != '.' &&

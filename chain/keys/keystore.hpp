@@ -45,6 +45,10 @@ class KeyStore {
  public:
   explicit KeyStore(std::filesystem::path dir, KeyStoreOptions options = {});
 
+  // The directory used when none is configured: $SNPRELAY_KEYRING_DIR if set and non-empty, else
+  // $HOME/.snprelay/keys (./.snprelay/keys without HOME).
+  [[nodiscard]] static std::filesystem::path default_dir();
+
   // Names: 1..64 characters of [A-Za-z0-9._-], not starting with '.'. Errors: chain INVALID_KEY_NAME.
   [[nodiscard]] static Status validate_name(const std::string& name);
 

@@ -4,6 +4,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 namespace snprelay::chain::keys {
 namespace {
 
@@ -70,6 +72,24 @@ Result<SecretBytes> prompt_secret(const std::string& prompt) {
   if (!ok)
     return make_error("chain", "SECRET_INPUT_FAILED", "could not read from the terminal");
   return out;
+}
+
+Result<SecretBytes> read_key_passphrase(const std::string& file, bool confirm) {
+  if (!file.empty())
+    return read_secret_file(file);
+  if (const char* env = std::getenv("SNPRELAY_KEY_PASSPHRASE"); env != nullptr)
+    return SecretBytes::from_string(env);
+  auto first = prompt_secret("Key store passphrase: ");
+  if (!first)
+    return make_error(
+        "chain", "NO_PASSPHRASE",
+        "no passphrase: set SNPRELAY_KEY_PASSPHRASE, pass --passphrase-file, or run on a terminal");
+  if (confirm) {
+    auto again = prompt_secret("Repeat passphrase: ");
+    if (!again || !again->equals(*first))
+      return make_error("chain", "PASSPHRASE_MISMATCH", "the two passphrases differ");
+  }
+  return first;
 }
 
 }  // namespace snprelay::chain::keys

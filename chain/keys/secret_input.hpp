@@ -25,4 +25,12 @@ namespace snprelay::chain::keys {
 // Errors: chain NO_TTY, chain SECRET_INPUT_FAILED.
 [[nodiscard]] Result<SecretBytes> prompt_secret(const std::string& prompt);
 
+// The key store passphrase, from the first source that is given, in this order: `file` (non-empty:
+// read_secret_file), the SNPRELAY_KEY_PASSPHRASE environment variable (set, even if empty), else a
+// no-echo prompt on the terminal — asked twice when `confirm` (creating a key). Every snprelay command
+// that unlocks or creates a key uses this one order. Errors: those of read_secret_file; chain
+// NO_PASSPHRASE when there is no source (no terminal), naming the non-interactive ones; chain
+// PASSPHRASE_MISMATCH when the two prompted entries differ.
+[[nodiscard]] Result<SecretBytes> read_key_passphrase(const std::string& file, bool confirm);
+
 }  // namespace snprelay::chain::keys

@@ -6,6 +6,7 @@
 #include "cosmos/base/node/v1beta1/query.pb.h"
 #include "cosmos/crypto/secp256k1/keys.pb.h"
 #include "cosmos/tx/v1beta1/service.pb.h"
+#include "snpattest/v1/query.pb.h"
 
 namespace snprelay::chain::rpc {
 namespace {
@@ -84,6 +85,18 @@ Result<tx::Coin> decode_balance(std::span<const std::uint8_t> response, const st
   return tx::Coin{resp.balance().denom(), resp.balance().amount().empty() ? "0" : resp.balance().amount()};
 }
 
+Result<BalancePage> decode_all_balances(std::span<const std::uint8_t> response) {
+  cosmos::bank::v1beta1::QueryAllBalancesResponse resp;
+  if (!resp.ParseFromArray(response.data(), static_cast<int>(response.size())))
+    return bad("QueryAllBalancesResponse does not decode");
+  BalancePage page;
+  page.balances.reserve(static_cast<std::size_t>(resp.balances_size()));
+  for (const auto& c : resp.balances())
+    page.balances.push_back(tx::Coin{c.denom(), c.amount().empty() ? "0" : c.amount()});
+  page.next_key.assign(resp.pagination().next_key().begin(), resp.pagination().next_key().end());
+  return page;
+}
+
 Result<std::uint64_t> decode_simulate_gas_used(std::span<const std::uint8_t> response) {
   cosmos::tx::v1beta1::SimulateResponse resp;
   if (!resp.ParseFromArray(response.data(), static_cast<int>(response.size())))
@@ -127,6 +140,30 @@ Result<tx::Coin> query_balance(ChainClient& client, const std::string& address, 
   return decode_balance(*value, denom);
 }
 
+Result<std::vector<tx::Coin>> query_all_balances(ChainClient& client, const std::string& address) {
+  constexpr int kMaxPages = 50;
+  std::vector<tx::Coin> out;
+  Bytes key;
+  for (int page = 0; page < kMaxPages; ++page) {
+    cosmos::bank::v1beta1::QueryAllBalancesRequest req;
+    req.set_address(address);
+    if (!key.empty())
+      req.mutable_pagination()->set_key(std::string(key.begin(), key.end()));
+    auto value = query_raw(client, "/cosmos.bank.v1beta1.Query/AllBalances", to_bytes(req));
+    if (!value)
+      return value.error();
+    auto decoded = decode_all_balances(*value);
+    if (!decoded)
+      return decoded.error();
+    for (auto& c : decoded->balances)
+      out.push_back(std::move(c));
+    if (decoded->next_key.empty())
+      return out;
+    key = std::move(decoded->next_key);
+  }
+  return bad("AllBalances returned more than 50 pages");
+}
+
 Result<std::uint64_t> simulate(ChainClient& client, const Bytes& simulation_tx) {
   cosmos::tx::v1beta1::SimulateRequest req;
   req.set_tx_bytes(std::string(simulation_tx.begin(), simulation_tx.end()));
@@ -146,6 +183,33 @@ Result<std::string> query_min_gas_price(ChainClient& client) {
   if (!resp.ParseFromArray(value->data(), static_cast<int>(value->size())))
     return bad("ConfigResponse does not decode");
   return resp.minimum_gas_price();
+}
+
+Result<CurrentEpoch> decode_current_epoch(std::span<const std::uint8_t> response) {
+  snpattest::v1::QueryCurrentEpochResponse resp;
+  if (!resp.ParseFromArray(response.data(), static_cast<int>(response.size())))
+    return bad("QueryCurrentEpochResponse does not decode");
+  if (!resp.has_epoch())
+    return make_error("chain", "NO_EPOCH", "the snpattest module has no open epoch");
+  const auto& e = resp.epoch();
+  if (e.nonce().size() != 32)
+    return bad("epoch nonce is " + std::to_string(e.nonce().size()) + " bytes, not 32");
+  CurrentEpoch out;
+  out.epoch = e.epoch();
+  out.nonce.assign(e.nonce().begin(), e.nonce().end());
+  out.start_height = e.start_height();
+  out.deadline_height = e.deadline_height();
+  out.allowlist_version = e.allowlist_version();
+  out.blocks_remaining = resp.blocks_remaining();
+  return out;
+}
+
+Result<CurrentEpoch> query_current_epoch(ChainClient& client) {
+  const snpattest::v1::QueryCurrentEpochRequest req;
+  auto value = query_raw(client, std::string(kCurrentEpochPath), to_bytes(req));
+  if (!value)
+    return value.error();
+  return decode_current_epoch(*value);
 }
 
 }  // namespace snprelay::chain::rpc

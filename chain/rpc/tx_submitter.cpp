@@ -72,11 +72,15 @@ Status TxSubmitter::resync_locked() {
     return account.error();
   account_number_ = account->account_number;
   sequence_ = account->sequence;
+  synced_at_ = std::chrono::steady_clock::now();
+  stale_ = false;
   return ok_status();
 }
 
 Status TxSubmitter::ensure_account() {
-  if (account_number_ && sequence_)
+  const bool expired = options_.resync_interval.count() > 0 &&
+                       std::chrono::steady_clock::now() - synced_at_ >= options_.resync_interval;
+  if (account_number_ && sequence_ && !stale_ && !expired)
     return ok_status();
   return resync_locked();
 }
@@ -97,8 +101,14 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
     std::uint64_t gas = options_.default_gas;
     if (options_.simulate_gas) {
       auto used = simulate(client_, tx::build_simulation_tx(spec, key_.public_key));
-      if (used)
+      if (used) {
         gas = static_cast<std::uint64_t>(std::ceil(static_cast<double>(*used) * options_.gas_adjustment));
+      } else if (auto expected = parse_expected_sequence(used.error().message);
+                 expected && *expected > *sequence_ && attempt < options_.max_sequence_retries) {
+        ++outcome.resyncs;
+        sequence_ = *expected;
+        continue;
+      }
     }
     gas = std::min(gas, options_.gas_cap);
     spec.fee.gas_limit = gas;
@@ -138,6 +148,8 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
       }
       continue;
     }
+    if (result->code != 19)
+      stale_ = true;  // an unexplained rejection: refetch the account before the next transaction
     return outcome;
   }
 }

@@ -4,12 +4,18 @@
 // broadcasts; wait_for() polls `tx` by hash until included or timed out.
 //
 // Sequence discipline (COSMOS-FACTS §5, the Hermes lessons):
-//   * account number and sequence are fetched once and cached; resync() refetches;
+//   * account number and sequence are fetched once and cached; resync() refetches, and submit()
+//     refetches by itself when the cache is older than `resync_interval` (the periodic resync; 0 turns
+//     it off) or after a rejection it cannot explain (any CheckTx code other than 0 and 32: the cache
+//     is marked stale and the next submit() starts with a fresh account, Hermes #1264);
 //   * the cached sequence is incremented only when broadcast_tx_sync returns code 0, or when the node
 //     reports the tx as already in its mempool (MEMPOOL_DUPLICATE: our bytes are there);
 //   * on CheckTx code 32 (sdk "incorrect account sequence") the expected sequence is parsed from the log
 //     ("expected N, got M"), adopted (or the account is refetched if the log has no number), and the tx
 //     is re-signed and re-broadcast, at most `max_sequence_retries` times;
+//   * a simulation that fails with "account sequence mismatch, expected E" where E is ahead of the
+//     cache adopts E before signing (it counts as a resync); E behind the cache is ignored (our own
+//     txs are still in the mempool, COSMOS-FACTS §4.5);
 //   * any other rejection is returned as a value (code/codespace/log) without touching the sequence.
 // Gas: when `simulate_gas`, gas = ceil(simulate.gas_used × gas_adjustment) capped at `gas_cap`; if
 // simulation fails the fallback `default_gas` is used. Fees: `fixed_fees` if set, else
@@ -44,6 +50,7 @@ struct SubmitterOptions {
   int max_sequence_retries = 3;
   std::chrono::milliseconds confirm_timeout{30'000};
   std::chrono::milliseconds poll_interval{1'000};
+  std::chrono::milliseconds resync_interval{300'000};  // 0 = only on demand
 };
 
 struct SubmitOutcome {
@@ -76,6 +83,7 @@ class TxSubmitter {
   [[nodiscard]] const std::string& address() const { return address_; }
 
  private:
+  // Fetches the account when nothing is cached, the cache is stale or older than resync_interval.
   [[nodiscard]] Status ensure_account();  // requires mu_
   [[nodiscard]] Status resync_locked();   // requires mu_
 
@@ -84,8 +92,10 @@ class TxSubmitter {
   SubmitterOptions options_;
   std::string address_;
   mutable std::mutex mu_;
-  std::optional<std::uint64_t> account_number_;  // guarded by mu_
-  std::optional<std::uint64_t> sequence_;        // guarded by mu_
+  std::optional<std::uint64_t> account_number_;        // guarded by mu_
+  std::optional<std::uint64_t> sequence_;              // guarded by mu_
+  std::chrono::steady_clock::time_point synced_at_{};  // guarded by mu_
+  bool stale_ = false;                                 // guarded by mu_
 };
 
 }  // namespace snprelay::chain::rpc

@@ -6,10 +6,12 @@
 namespace snprelay::chain::tx {
 namespace {
 
+// Serializes straight into the AnyMessage's buffer (no intermediate std::string).
 template <typename Message>
 AnyMessage pack(std::string_view type_url, const Message& msg) {
-  const std::string bytes = msg.SerializeAsString();
-  return AnyMessage{std::string(type_url), Bytes(bytes.begin(), bytes.end())};
+  AnyMessage out{std::string(type_url), Bytes(msg.ByteSizeLong())};
+  msg.SerializeWithCachedSizesToArray(out.value.data());
+  return out;
 }
 
 std::string as_string(const Bytes& b) {

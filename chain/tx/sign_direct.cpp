@@ -14,9 +14,9 @@ namespace pb = cosmos::tx::v1beta1;
 
 template <typename Message>
 Bytes serialize(const Message& msg) {
-  std::string out;
-  msg.SerializeToString(&out);
-  return Bytes(out.begin(), out.end());
+  Bytes out(msg.ByteSizeLong());
+  msg.SerializeWithCachedSizesToArray(out.data());
+  return out;
 }
 
 std::string as_string(std::span<const std::uint8_t> bytes) {
@@ -40,16 +40,58 @@ Error invalid(const std::string& why) {
 
 }  // namespace
 
-Bytes encode_tx_body(const TxSpec& spec) {
-  pb::TxBody body;
-  for (const auto& m : spec.messages) {
-    auto* any = body.add_messages();
-    any->set_type_url(m.type_url);
-    any->set_value(as_string(m.value));
+// TxBody, SignDoc and TxRaw are written by hand (chain/tx/wire.hpp): they wrap bytes we already hold
+// (message values, body and auth-info bytes), and protobuf would copy each of them into a message
+// and then again out of it. Field order, minimal varints and omitted defaults match protobuf's own
+// serialization byte for byte (checked against the Go/CosmJS vectors in tests/unit/chain).
+namespace {
+
+std::size_t any_size(const AnyMessage& m) {
+  return (m.type_url.empty() ? 0 : len_field_size(1, m.type_url.size())) +
+         (m.value.empty() ? 0 : len_field_size(2, m.value.size()));
+}
+
+// Length of the fields SignDoc and TxRaw share: 1 body_bytes, 2 auth_info_bytes (same rules, same bytes).
+std::size_t shared_prefix_size(std::span<const std::uint8_t> body_bytes,
+                               std::span<const std::uint8_t> auth_info_bytes) {
+  return (body_bytes.empty() ? 0 : len_field_size(1, body_bytes.size())) +
+         (auth_info_bytes.empty() ? 0 : len_field_size(2, auth_info_bytes.size()));
+}
+
+std::string upper_hex(const crypto::Sha256Digest& digest) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string hex(2 * digest.size(), '0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
   }
-  body.set_memo(spec.memo);
-  body.set_timeout_height(spec.timeout_height);
-  return serialize(body);
+  return hex;
+}
+
+}  // namespace
+
+Bytes encode_tx_body(const TxSpec& spec) {
+  std::size_t size = 0;
+  for (const auto& m : spec.messages)
+    size += len_field_size(1, any_size(m));
+  if (!spec.memo.empty())
+    size += len_field_size(2, spec.memo.size());
+  if (spec.timeout_height != 0)
+    size += varint_field_size(3, spec.timeout_height);
+  Bytes out;
+  out.reserve(size);
+  for (const auto& m : spec.messages) {
+    put_len_header(out, 1, any_size(m));
+    if (!m.type_url.empty())
+      put_len_field(out, 1, m.type_url);
+    if (!m.value.empty())
+      put_len_field(out, 2, m.value);
+  }
+  if (!spec.memo.empty())
+    put_len_field(out, 2, spec.memo);
+  if (spec.timeout_height != 0)
+    put_varint_field(out, 3, spec.timeout_height);
+  return out;
 }
 
 Bytes encode_auth_info(const crypto::PublicKey& public_key, std::uint64_t sequence, const Fee& fee,
@@ -69,30 +111,42 @@ Bytes encode_auth_info(const crypto::PublicKey& public_key, std::uint64_t sequen
 
 Bytes encode_sign_doc(std::span<const std::uint8_t> body_bytes, std::span<const std::uint8_t> auth_info_bytes,
                       const std::string& chain_id, std::uint64_t account_number) {
-  pb::SignDoc doc;
-  doc.set_body_bytes(as_string(body_bytes));
-  doc.set_auth_info_bytes(as_string(auth_info_bytes));
-  doc.set_chain_id(chain_id);
-  doc.set_account_number(account_number);
-  return serialize(doc);
+  const std::size_t size = (body_bytes.empty() ? 0 : len_field_size(1, body_bytes.size())) +
+                           (auth_info_bytes.empty() ? 0 : len_field_size(2, auth_info_bytes.size())) +
+                           (chain_id.empty() ? 0 : len_field_size(3, chain_id.size())) +
+                           (account_number == 0 ? 0 : varint_field_size(4, account_number));
+  Bytes out;
+  out.reserve(size);
+  if (!body_bytes.empty())
+    put_len_field(out, 1, body_bytes);
+  if (!auth_info_bytes.empty())
+    put_len_field(out, 2, auth_info_bytes);
+  if (!chain_id.empty())
+    put_len_field(out, 3, chain_id);
+  if (account_number != 0)
+    put_varint_field(out, 4, account_number);
+  return out;
 }
 
 Bytes encode_tx_raw(std::span<const std::uint8_t> body_bytes, std::span<const std::uint8_t> auth_info_bytes,
                     std::span<const Bytes> signatures) {
-  pb::TxRaw raw;
-  raw.set_body_bytes(as_string(body_bytes));
-  raw.set_auth_info_bytes(as_string(auth_info_bytes));
+  std::size_t size = (body_bytes.empty() ? 0 : len_field_size(1, body_bytes.size())) +
+                     (auth_info_bytes.empty() ? 0 : len_field_size(2, auth_info_bytes.size()));
   for (const auto& sig : signatures)
-    raw.add_signatures(as_string(sig));
-  return serialize(raw);
+    size += len_field_size(3, sig.size());
+  Bytes out;
+  out.reserve(size);
+  if (!body_bytes.empty())
+    put_len_field(out, 1, body_bytes);
+  if (!auth_info_bytes.empty())
+    put_len_field(out, 2, auth_info_bytes);
+  for (const auto& sig : signatures)  // repeated: every element is written, even an empty one
+    put_len_field(out, 3, sig);
+  return out;
 }
 
 std::string tx_hash(std::span<const std::uint8_t> tx_raw) {
-  std::string hex = to_hex(crypto::sha256(tx_raw));
-  for (char& c : hex)
-    if (c >= 'a' && c <= 'f')
-      c = static_cast<char>(c - 'a' + 'A');
-  return hex;
+  return upper_hex(crypto::sha256(tx_raw));
 }
 
 Result<SignedTx> sign_tx(const TxSpec& spec, const keys::AccountKey& key) {
@@ -106,13 +160,25 @@ Result<SignedTx> sign_tx(const TxSpec& spec, const keys::AccountKey& key) {
   out.body_bytes = encode_tx_body(spec);
   out.auth_info_bytes = encode_auth_info(key.public_key, spec.sequence, spec.fee);
   out.sign_bytes = encode_sign_doc(out.body_bytes, out.auth_info_bytes, spec.chain_id, spec.account_number);
-  auto sig = crypto::sign_digest(key.private_key, crypto::sha256(out.sign_bytes));
+  // SignDoc = [body][auth][chain_id][account_number] and TxRaw = [body][auth][signature] share their
+  // first two fields byte for byte: SHA-256 runs over that prefix once, then each copy of the state
+  // finishes with its own tail. The SignDoc digest is the one that is signed; the TxRaw digest is the
+  // tx hash. TxRaw is assembled from the prefix of the already-built sign bytes.
+  const std::span<const std::uint8_t> sign_bytes(out.sign_bytes);
+  const std::size_t prefix = shared_prefix_size(out.body_bytes, out.auth_info_bytes);
+  crypto::Sha256Stream shared;
+  shared.update(sign_bytes.first(prefix));
+  crypto::Sha256Stream doc(shared);
+  doc.update(sign_bytes.subspan(prefix));
+  auto sig = crypto::sign_digest(key.private_key, doc.finish());
   if (!sig)
     return sig.error();
   out.signature = *sig;
-  const Bytes sigs[] = {Bytes(sig->begin(), sig->end())};
-  out.tx_raw = encode_tx_raw(out.body_bytes, out.auth_info_bytes, sigs);
-  out.hash = tx_hash(out.tx_raw);
+  out.tx_raw.reserve(prefix + len_field_size(3, out.signature.size()));
+  out.tx_raw.assign(sign_bytes.begin(), sign_bytes.begin() + static_cast<std::ptrdiff_t>(prefix));
+  put_len_field(out.tx_raw, 3, out.signature);
+  shared.update(std::span<const std::uint8_t>(out.tx_raw).subspan(prefix));
+  out.hash = upper_hex(shared.finish());
   return out;
 }
 

@@ -1,13 +1,19 @@
 // Cosmos commands (issue #5):
-//   snprelay keys add|show|list|delete|derive      the encrypted key store and offline derivation
-//   snprelay tx send --offline ...                 build + sign a MsgSend (the CosmJS conformance entry)
-//   snprelay tx broadcast FILE --node URL          broadcast a signed TxRaw (hex or binary file)
-//   snprelay query account|balance ADDR --node URL
-// Logic lives in chain/; this file parses flags, reads secrets and prints. Exit codes per cli.hpp:
-// 2 for bad input (flags, files, keys, passphrase), 3 for runtime failures (network, I/O).
+//   snprelay keys add|show|list|delete|derive        the encrypted key store and offline derivation
+//   snprelay tx send --offline ...                   build + sign a MsgSend (the CosmJS conformance entry)
+//   snprelay tx send --node URL ...                  the same online: account from the node, simulated
+//                                                    gas, broadcast, confirmation by polling the hash
+//   snprelay tx broadcast FILE --node URL            broadcast a signed TxRaw (hex or binary file)
+//   snprelay query account|balance|current-epoch ... read chain state over CometBFT abci_query
+// Logic lives in chain/; this file parses flags, reads secrets and prints. `--node` may be repeated:
+// the endpoints are tried in that order (failover on transport errors only). Exit codes per cli.hpp:
+// 1 when the chain rejects or answers "no" (CheckTx/FinalizeBlock code != 0, a mempool rejection, a
+// failed query such as an unknown account), 2 for bad input (flags, files, keys, passphrase),
+// 3 for runtime failures (no endpoint reachable, timeouts, undecodable replies, I/O).
 #include <CLI/CLI.hpp>
-#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "chain/keys/account_key.hpp"
@@ -16,9 +22,15 @@
 #include "chain/keys/bip39.hpp"
 #include "chain/keys/keystore.hpp"
 #include "chain/keys/secret_input.hpp"
+#include "chain/rpc/chain_errors.hpp"
+#include "chain/rpc/comet_client.hpp"
+#include "chain/rpc/curl_transport.hpp"
+#include "chain/rpc/queries.hpp"
+#include "chain/rpc/tx_submitter.hpp"
 #include "chain/tx/coins.hpp"
 #include "chain/tx/messages.hpp"
 #include "chain/tx/sign_direct.hpp"
+#include "chain/tx/wire.hpp"
 #include "relayer/cli/cli.hpp"
 
 namespace snprelay::cli {
@@ -31,30 +43,53 @@ int fail(const Error& e, int code) {
   return code;
 }
 
-std::string default_keyring_dir() {
-  if (const char* d = std::getenv("SNPRELAY_KEYRING_DIR"); d != nullptr && *d != '\0')
-    return d;
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : ".") + "/.snprelay/keys";
+// Exit code for an error from an online command: the chain's "no" is 1, everything else 3.
+int online_exit(const Error& e) {
+  if (chain::rpc::mempool_rejection_code(e) || e.code == "QUERY_FAILED" || e.code == "ACCOUNT_NOT_FOUND" ||
+      e.code == "NO_EPOCH")
+    return kRejected;
+  return kFailure;
 }
 
-// Passphrase: --passphrase-file, else SNPRELAY_KEY_PASSPHRASE, else a no-echo prompt.
-Result<SecretBytes> read_passphrase(const std::string& file, bool confirm) {
-  if (!file.empty())
-    return chain::keys::read_secret_file(file);
-  if (const char* env = std::getenv("SNPRELAY_KEY_PASSPHRASE"); env != nullptr)
-    return SecretBytes::from_string(env);
-  auto first = chain::keys::prompt_secret("Key store passphrase: ");
-  if (!first)
-    return make_error(
-        "chain", "NO_PASSPHRASE",
-        "no passphrase: set SNPRELAY_KEY_PASSPHRASE, pass --passphrase-file, or run on a terminal");
-  if (confirm) {
-    auto again = chain::keys::prompt_secret("Repeat passphrase: ");
-    if (!again || !again->equals(*first))
-      return make_error("chain", "PASSPHRASE_MISMATCH", "the two passphrases differ");
-  }
-  return first;
+// Flags shared by every command that talks to a node.
+struct NodeArgs {
+  std::vector<std::string> nodes;
+  double timeout_s = 10;
+  bool json = false;
+};
+
+void add_node_flags(CLI::App* cmd, NodeArgs& n, bool required = true) {
+  cmd->add_option("--node", n.nodes, "CometBFT RPC URL (http://host:26657); repeat for failover, in order")
+      ->required(required)
+      ->allow_extra_args(false);
+  cmd->add_option("--timeout", n.timeout_s, "Per-request timeout in seconds")
+      ->check(CLI::Range(0.05, 600.0))
+      ->capture_default_str();
+  cmd->add_flag("--json", n.json, "Print JSON");
+}
+
+Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n) {
+  for (const auto& url : n.nodes)
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      return make_error("chain", "USAGE", "--node must be an http:// or https:// URL, got \"" + url + "\"");
+  return std::make_unique<chain::rpc::CometClient>(
+      n.nodes, std::make_shared<chain::rpc::CurlTransport>(),
+      std::chrono::milliseconds(static_cast<std::int64_t>(n.timeout_s * 1000)));
+}
+
+// Any bech32 account address (any prefix, 20 or 32 bytes). Errors as keys::decode_address.
+Status check_address(const std::string& address) {
+  auto hrp = chain::keys::address_hrp(address);
+  if (!hrp)
+    return hrp.error();
+  if (auto bytes = chain::keys::decode_address(address, *hrp); !bytes)
+    return bytes.error();
+  return ok_status();
+}
+
+chain::keys::KeyStore keyring(const std::string& dir) {
+  return chain::keys::KeyStore(dir.empty() ? chain::keys::KeyStore::default_dir()
+                                           : std::filesystem::path(dir));
 }
 
 ordered_json key_json(const chain::keys::KeyInfo& k) {
@@ -101,10 +136,10 @@ int run_keys_add(const KeyArgs& a) {
   auto address = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!address)
     return fail(address.error(), kUsage);
-  const chain::keys::KeyStore store(a.keyring_dir.empty() ? default_keyring_dir() : a.keyring_dir);
+  const auto store = keyring(a.keyring_dir);
   if (auto st = chain::keys::KeyStore::validate_name(a.name); !st)
     return fail(st.error(), kUsage);
-  auto pass = read_passphrase(a.passphrase_file, true);
+  auto pass = chain::keys::read_key_passphrase(a.passphrase_file, true);
   if (!pass)
     return fail(pass.error(), kUsage);
   if (auto st = store.add(a.name, *key, *address, a.hd_path, *pass); !st)
@@ -124,11 +159,18 @@ int run_keys_add(const KeyArgs& a) {
 }
 
 int run_keys_show(const KeyArgs& a) {
-  const chain::keys::KeyStore store(a.keyring_dir.empty() ? default_keyring_dir() : a.keyring_dir);
+  const auto store = keyring(a.keyring_dir);
   auto info = store.show(a.name);
   if (!info)
     return fail(info.error(), kUsage);
-  if (a.json)
+  if (a.json && (a.address_only || a.pubkey_only)) {
+    ordered_json out = {{"name", info->name}};
+    if (a.address_only)
+      out["address"] = info->address;
+    if (a.pubkey_only)
+      out["pubkey"] = to_hex(info->public_key);
+    std::cout << out.dump() << "\n";
+  } else if (a.json)
     std::cout << key_json(*info).dump() << "\n";
   else if (a.pubkey_only)
     std::cout << to_hex(info->public_key) << "\n";
@@ -141,7 +183,7 @@ int run_keys_show(const KeyArgs& a) {
 }
 
 int run_keys_list(const KeyArgs& a) {
-  const chain::keys::KeyStore store(a.keyring_dir.empty() ? default_keyring_dir() : a.keyring_dir);
+  const auto store = keyring(a.keyring_dir);
   auto keys = store.list();
   if (!keys)
     return fail(keys.error(), kUsage);
@@ -158,7 +200,7 @@ int run_keys_list(const KeyArgs& a) {
 }
 
 int run_keys_delete(const KeyArgs& a) {
-  const chain::keys::KeyStore store(a.keyring_dir.empty() ? default_keyring_dir() : a.keyring_dir);
+  const auto store = keyring(a.keyring_dir);
   if (auto st = store.remove(a.name); !st)
     return fail(st.error(), st.error().code == "KEYSTORE_IO" ? kFailure : kUsage);
   std::cerr << "deleted key " << a.name << "\n";
@@ -242,17 +284,23 @@ struct TxArgs {
   std::string to;
   std::string amount;
   std::string chain_id;
-  std::uint64_t account_number = 0;
-  std::uint64_t sequence = 0;
-  std::uint64_t gas = 200000;
+  std::optional<std::uint64_t> account_number;
+  std::optional<std::uint64_t> sequence;
+  std::optional<std::uint64_t> gas;
   std::string fees;
   std::string memo;
   std::uint64_t timeout_height = 0;
   std::string output = "hex";
   std::string file;
-  std::string node;
-  bool json = false;
-  double timeout_s = 10;
+  NodeArgs node;
+  // online send
+  double gas_adjustment = 1.4;
+  std::uint64_t gas_cap = 5'000'000;
+  std::uint64_t gas_fallback = 300'000;
+  std::string gas_prices;
+  std::string fee_granter;
+  double confirm_timeout_s = 30;
+  double poll_interval_s = 1;
 };
 
 Result<chain::keys::AccountKey> signing_key(const TxArgs& a) {
@@ -262,19 +310,28 @@ Result<chain::keys::AccountKey> signing_key(const TxArgs& a) {
       return mnemonic.error();
     return chain::keys::account_key_from_mnemonic(*mnemonic, SecretBytes(), a.hd_path);
   }
-  const chain::keys::KeyStore store(a.keyring_dir.empty() ? default_keyring_dir() : a.keyring_dir);
-  auto pass = read_passphrase(a.passphrase_file, false);
+  const auto store = keyring(a.keyring_dir);
+  auto pass = chain::keys::read_key_passphrase(a.passphrase_file, false);
   if (!pass)
     return pass.error();
   return store.unlock(a.from, *pass);
 }
 
+int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::string& from,
+                       const std::vector<chain::tx::Coin>& amount, std::vector<chain::tx::Coin> fees);
+
 int run_tx_send(const TxArgs& a) {
-  if (!a.offline)
-    return fail(make_error("chain", "USAGE", "tx send currently needs --offline (then `tx broadcast`)"),
-                kUsage);
   if (a.mnemonic_file.empty() == a.from.empty())
     return fail(make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY"), kUsage);
+  if (a.offline && (!a.account_number || !a.sequence || a.chain_id.empty() || !a.node.nodes.empty()))
+    return fail(make_error("chain", "USAGE",
+                           "--offline needs --chain-id, --account-number and --sequence, and no --node"),
+                kUsage);
+  if (!a.offline && (a.node.nodes.empty() || a.account_number || a.sequence || a.timeout_height != 0))
+    return fail(make_error("chain", "USAGE",
+                           "online tx send needs --node and takes the account number and sequence from "
+                           "the node (--account-number, --sequence and --timeout-height are --offline only)"),
+                kUsage);
   if (auto to = chain::keys::decode_address(a.to, a.prefix); !to)
     return fail(to.error(), kUsage);
   auto amount = chain::tx::parse_coins(a.amount);
@@ -289,15 +346,17 @@ int run_tx_send(const TxArgs& a) {
   auto from = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!from)
     return fail(from.error(), kUsage);
+  if (!a.offline)
+    return run_tx_send_online(a, std::move(*key), *from, *amount, std::move(*fees));
   chain::tx::TxSpec spec;
   spec.messages.push_back(chain::tx::make_msg_send(*from, a.to, *amount));
   spec.memo = a.memo;
   spec.timeout_height = a.timeout_height;
   spec.fee.amount = std::move(*fees);
-  spec.fee.gas_limit = a.gas;
+  spec.fee.gas_limit = a.gas.value_or(200'000);
   spec.chain_id = a.chain_id;
-  spec.account_number = a.account_number;
-  spec.sequence = a.sequence;
+  spec.account_number = *a.account_number;
+  spec.sequence = *a.sequence;
   auto signed_tx = chain::tx::sign_tx(spec, *key);
   if (!signed_tx)
     return fail(signed_tx.error(), kUsage);
@@ -316,13 +375,117 @@ int run_tx_send(const TxArgs& a) {
   return kOk;
 }
 
+ordered_json check_tx_json(const chain::rpc::BroadcastResult& r) {
+  return {{"code", r.code}, {"codespace", r.codespace}, {"log", r.log}, {"hash", r.hash}};
+}
+
+void print_check_tx(const chain::rpc::BroadcastResult& r, bool json) {
+  if (json)
+    std::cout << check_tx_json(r).dump() << "\n";
+  else
+    std::cout << "code: " << r.code << "\ncodespace: " << r.codespace << "\nlog: " << r.log
+              << "\nhash: " << r.hash << "\n";
+}
+
+int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::string& from,
+                       const std::vector<chain::tx::Coin>& amount, std::vector<chain::tx::Coin> fees) {
+  if (!fees.empty() && !a.gas_prices.empty())
+    return fail(make_error("chain", "USAGE", "give --fees or --gas-prices, not both"), kUsage);
+  if (!a.gas_prices.empty())
+    if (auto probe = chain::rpc::fee_for_gas(a.gas_prices, 1); !probe)
+      return fail(probe.error(), kUsage);
+  auto client = make_client(a.node);
+  if (!client)
+    return fail(client.error(), kUsage);
+  chain::rpc::SubmitterOptions opts;
+  opts.chain_id = a.chain_id;
+  if (opts.chain_id.empty()) {
+    auto status = (*client)->status();
+    if (!status)
+      return fail(status.error(), kFailure);
+    opts.chain_id = status->network;
+  }
+  opts.prefix = a.prefix;
+  opts.simulate_gas = !a.gas.has_value();
+  opts.gas_adjustment = a.gas_adjustment;
+  opts.gas_cap = a.gas ? *a.gas : a.gas_cap;
+  opts.default_gas = a.gas ? *a.gas : a.gas_fallback;
+  opts.fixed_fees = std::move(fees);
+  opts.gas_price = a.gas_prices;
+  opts.fee_granter = a.fee_granter;
+  opts.confirm_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.confirm_timeout_s * 1000));
+  opts.poll_interval = std::chrono::milliseconds(static_cast<std::int64_t>(a.poll_interval_s * 1000));
+  chain::rpc::TxSubmitter submitter(**client, std::move(key), opts);
+  auto outcome = submitter.submit({chain::tx::make_msg_send(from, a.to, amount)}, a.memo);
+  if (!outcome)
+    return fail(outcome.error(), online_exit(outcome.error()));
+  const auto& check = outcome->check_tx;
+  ordered_json out = check_tx_json(check);
+  out["sequence"] = outcome->sequence_used;
+  out["gas_limit"] = outcome->gas_limit;
+  out["resyncs"] = outcome->resyncs;
+  if (check.code != 0) {
+    print_check_tx(check, a.node.json);
+    return fail(chain::rpc::checktx_rejection(check), kRejected);
+  }
+  if (a.confirm_timeout_s <= 0) {
+    print_check_tx(check, a.node.json);
+    return kOk;
+  }
+  auto included = submitter.wait_for(check.hash);
+  if (!included) {
+    print_check_tx(check, a.node.json);
+    return fail(included.error(), kFailure);
+  }
+  out["height"] = included->height;
+  out["tx_code"] = included->code;
+  out["gas_wanted"] = included->gas_wanted;
+  out["gas_used"] = included->gas_used;
+  if (a.node.json)
+    std::cout << out.dump() << "\n";
+  else
+    std::cout << "code: " << included->code << "\nlog: " << included->log << "\nhash: " << check.hash
+              << "\nheight: " << included->height << "\ngas: " << included->gas_used << "/"
+              << included->gas_wanted << "\n";
+  if (included->code != 0)
+    return fail(chain::rpc::delivery_failure(*included), kRejected);
+  return kOk;
+}
+
+int run_tx_broadcast(const TxArgs& a) {
+  auto contents = read_file(a.file);
+  if (!contents)
+    return fail(contents.error(), kUsage);
+  auto tx_raw = chain::tx::tx_bytes_from_file_contents(*contents);
+  if (!tx_raw)
+    return fail(tx_raw.error(), kUsage);
+  if (auto decoded = chain::tx::decode_tx_raw(*tx_raw); !decoded)
+    return fail(decoded.error(), kUsage);
+  auto client = make_client(a.node);
+  if (!client)
+    return fail(client.error(), kUsage);
+  auto result = (*client)->broadcast_tx_sync(*tx_raw);
+  if (!result) {
+    if (auto code = chain::rpc::mempool_rejection_code(result.error())) {
+      // Reported like a CheckTx code, as the Go SDK client does (19/20/21).
+      print_check_tx({*code, "sdk", result.error().message, chain::tx::tx_hash(*tx_raw)}, a.node.json);
+      return fail(result.error(), kRejected);
+    }
+    return fail(result.error(), kFailure);
+  }
+  print_check_tx(*result, a.node.json);
+  if (result->code != 0)
+    return fail(chain::rpc::checktx_rejection(*result), kRejected);
+  return kOk;
+}
+
 void add_tx_commands(CLI::App& app, Outcome& outcome) {
   auto* txc = app.add_subcommand("tx", "Build, sign and broadcast transactions");
   txc->require_subcommand(1);
   auto a = std::make_shared<TxArgs>();
   auto* send = txc->add_subcommand("send", "Build and sign a cosmos.bank MsgSend (SIGN_MODE_DIRECT)");
   send->add_flag("--offline", a->offline,
-                 "Sign without contacting a node (needs --account-number, --sequence)");
+                 "Sign without contacting a node (needs --chain-id, --account-number, --sequence)");
   send->add_option("--mnemonic-file", a->mnemonic_file, "Sign with the key derived from this mnemonic file");
   send->add_option("--from", a->from, "Sign with this stored key");
   send->add_option("--keyring-dir", a->keyring_dir, "Key store directory");
@@ -331,18 +494,142 @@ void add_tx_commands(CLI::App& app, Outcome& outcome) {
   send->add_option("--prefix", a->prefix, "Bech32 account prefix")->capture_default_str();
   send->add_option("--to", a->to, "Recipient address")->required();
   send->add_option("--amount", a->amount, "Coins to send, e.g. 1000ustake")->required();
-  send->add_option("--chain-id", a->chain_id, "Chain id")->required();
-  send->add_option("--account-number", a->account_number, "Signer's account number")->required();
-  send->add_option("--sequence", a->sequence, "Signer's sequence")->required();
-  send->add_option("--gas", a->gas, "Gas limit")->capture_default_str();
+  send->add_option("--chain-id", a->chain_id, "Chain id (online: default the node's network)");
+  send->add_option("--account-number", a->account_number, "Signer's account number (--offline)");
+  send->add_option("--sequence", a->sequence, "Signer's sequence (--offline)");
+  send->add_option("--gas", a->gas, "Gas limit (offline default 200000; online default: simulate)");
   send->add_option("--fees", a->fees, "Fee coins, e.g. 500ustake");
   send->add_option("--memo", a->memo, "Memo");
   send->add_option("--timeout-height", a->timeout_height,
-                   "Block height after which the tx is invalid (0 = none)");
-  send->add_option("--output", a->output, "hex (TxRaw hex, then hash) or json")
+                   "Block height after which the tx is invalid (0 = none; --offline)");
+  send->add_option("--output", a->output, "--offline: hex (TxRaw hex, then hash) or json")
       ->check(CLI::IsMember({"hex", "json"}))
       ->capture_default_str();
+  add_node_flags(send, a->node, false);
+  send->add_option("--gas-adjustment", a->gas_adjustment, "Simulated gas is multiplied by this")
+      ->check(CLI::Range(1.0, 10.0))
+      ->capture_default_str();
+  send->add_option("--gas-cap", a->gas_cap, "Upper bound for simulated gas")->capture_default_str();
+  send->add_option("--gas-fallback", a->gas_fallback, "Gas when simulation fails")->capture_default_str();
+  send->add_option("--gas-prices", a->gas_prices, "Fee = ceil(gas x price), e.g. 0.025ustake");
+  send->add_option("--fee-granter", a->fee_granter, "Account whose fee grant pays the fee");
+  send->add_option("--confirm-timeout", a->confirm_timeout_s,
+                   "Seconds to wait for inclusion (0 = do not wait)")
+      ->capture_default_str();
+  send->add_option("--poll-interval", a->poll_interval_s, "Seconds between `tx` polls")
+      ->check(CLI::Range(0.01, 60.0))
+      ->capture_default_str();
   send->callback([a, &outcome] { outcome.exit_code = run_tx_send(*a); });
+
+  auto* bc = txc->add_subcommand("broadcast",
+                                 "Broadcast a signed TxRaw (hex or binary file) with broadcast_tx_sync");
+  bc->add_option("FILE", a->file, "File holding the TxRaw")->required();
+  add_node_flags(bc, a->node);
+  bc->callback([a, &outcome] { outcome.exit_code = run_tx_broadcast(*a); });
+}
+
+// ---- query ----------------------------------------------------------------------------
+struct QueryArgs {
+  std::string address;
+  std::string denom;
+  NodeArgs node;
+};
+
+int run_query_account(const QueryArgs& a) {
+  if (auto st = check_address(a.address); !st)
+    return fail(st.error(), kUsage);
+  auto client = make_client(a.node);
+  if (!client)
+    return fail(client.error(), kUsage);
+  auto account = chain::rpc::query_account(**client, a.address);
+  if (!account)
+    return fail(account.error(), online_exit(account.error()));
+  const std::string pubkey = account->public_key.empty() ? "" : to_hex(account->public_key);
+  if (a.node.json)
+    std::cout << ordered_json{{"address", account->address},
+                              {"account_number", account->account_number},
+                              {"sequence", account->sequence},
+                              {"pubkey", pubkey},
+                              {"type", account->type_url}}
+                     .dump()
+              << "\n";
+  else
+    std::cout << "address: " << account->address << "\naccount_number: " << account->account_number
+              << "\nsequence: " << account->sequence << "\npubkey: " << (pubkey.empty() ? "(none)" : pubkey)
+              << "\ntype: " << account->type_url << "\n";
+  return kOk;
+}
+
+int run_query_balance(const QueryArgs& a) {
+  if (auto st = check_address(a.address); !st)
+    return fail(st.error(), kUsage);
+  auto client = make_client(a.node);
+  if (!client)
+    return fail(client.error(), kUsage);
+  std::vector<chain::tx::Coin> coins;
+  if (!a.denom.empty()) {
+    auto coin = chain::rpc::query_balance(**client, a.address, a.denom);
+    if (!coin)
+      return fail(coin.error(), online_exit(coin.error()));
+    coins.push_back(std::move(*coin));
+  } else {
+    auto all = chain::rpc::query_all_balances(**client, a.address);
+    if (!all)
+      return fail(all.error(), online_exit(all.error()));
+    coins = std::move(*all);
+  }
+  if (a.node.json) {
+    ordered_json arr = ordered_json::array();
+    for (const auto& c : coins)
+      arr.push_back({{"denom", c.denom}, {"amount", c.amount}});
+    std::cout << ordered_json{{"address", a.address}, {"balances", arr}}.dump() << "\n";
+  } else {
+    for (const auto& c : coins)
+      std::cout << c.amount << c.denom << "\n";
+  }
+  return kOk;
+}
+
+int run_query_current_epoch(const QueryArgs& a) {
+  auto client = make_client(a.node);
+  if (!client)
+    return fail(client.error(), kUsage);
+  auto epoch = chain::rpc::query_current_epoch(**client);
+  if (!epoch)
+    return fail(epoch.error(), online_exit(epoch.error()));
+  const ordered_json out = {{"epoch", epoch->epoch},
+                            {"nonce", to_hex(epoch->nonce)},
+                            {"start_height", epoch->start_height},
+                            {"deadline_height", epoch->deadline_height},
+                            {"allowlist_version", epoch->allowlist_version},
+                            {"blocks_remaining", epoch->blocks_remaining}};
+  if (a.node.json) {
+    std::cout << out.dump() << "\n";
+  } else {
+    for (const auto& [k, v] : out.items())
+      std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  }
+  return kOk;
+}
+
+void add_query_commands(CLI::App& app, Outcome& outcome) {
+  auto* q = app.add_subcommand("query", "Read chain state through a CometBFT node (abci_query)");
+  q->require_subcommand(1);
+  auto a = std::make_shared<QueryArgs>();
+  auto* account = q->add_subcommand("account", "Account number, sequence and public key of an address");
+  account->add_option("ADDR", a->address, "Bech32 account address")->required();
+  add_node_flags(account, a->node);
+  account->callback([a, &outcome] { outcome.exit_code = run_query_account(*a); });
+
+  auto* balance = q->add_subcommand("balance", "Balance of an address (one denom, or all)");
+  balance->add_option("ADDR", a->address, "Bech32 account address")->required();
+  balance->add_option("--denom", a->denom, "Only this denom");
+  add_node_flags(balance, a->node);
+  balance->callback([a, &outcome] { outcome.exit_code = run_query_balance(*a); });
+
+  auto* epoch = q->add_subcommand("current-epoch", "The snpattest module's open nonce epoch");
+  add_node_flags(epoch, a->node);
+  epoch->callback([a, &outcome] { outcome.exit_code = run_query_current_epoch(*a); });
 }
 
 }  // namespace
@@ -350,6 +637,7 @@ void add_tx_commands(CLI::App& app, Outcome& outcome) {
 void add_chain_commands(CLI::App& app, Outcome& outcome) {
   add_keys_commands(app, outcome);
   add_tx_commands(app, outcome);
+  add_query_commands(app, outcome);
 }
 
 }  // namespace snprelay::cli

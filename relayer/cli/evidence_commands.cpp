@@ -355,6 +355,7 @@ struct ReportGetArgs {
   std::optional<std::uint32_t> vmpl;
   std::string out;
   std::string certs_out;
+  bool json = false;
   SourceArgs source;
 };
 
@@ -383,6 +384,10 @@ int run_report_get(const ReportGetArgs& a) {
     return fail(kFailure, st.error().to_string());
   std::cerr << "report: " << ev->report.size() << " bytes to " << a.out << ", REPORT_DATA " << to_hex(data)
             << "\n";
+  const SourceInfo info = opened->source->describe();
+  nlohmann::ordered_json out = {
+      {"report", a.out},         {"report_data", to_hex(data)}, {"vmpl", a.vmpl.value_or(opened->vmpl)},
+      {"backend", info.backend}, {"simulated", ev->simulated},  {"certs", nlohmann::ordered_json::array()}};
   if (!a.certs_out.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(a.certs_out, ec);
@@ -393,10 +398,13 @@ int run_report_get(const ReportGetArgs& a) {
       if (Status st = write_output(path, cert.data); !st)
         return fail(kFailure, st.error().to_string());
       std::cerr << "host certificate: " << path << "\n";
+      out["certs"].push_back(path);
     }
     if (ev->certs.empty())
       std::cerr << "the host supplied no certificates; fetch the VCEK from KDS\n";
   }
+  if (a.json)
+    std::cout << out.dump() << "\n";
   return kOk;
 }
 
@@ -518,6 +526,8 @@ void add_evidence_commands(CLI::App& app, Outcome& outcome) {
   get->add_option("--vmpl", ra->vmpl, "VMPL to request (default: the configuration's, else 0)")
       ->check(CLI::Range(0, 3));
   get->add_option("-o,--out", ra->out, "report output file (1184 bytes)")->required();
+  get->add_flag("--json", ra->json,
+                "print what was written as JSON (report path, REPORT_DATA, backend, simulated)");
   get->add_option("--certs-out", ra->certs_out,
                   "write the host's certificates (vcek.der, ask.der, ark.der ...) here");
   add_source_options(get, ra->source);

@@ -4,8 +4,10 @@
 // reply hitting the per-request timeout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
 #include <memory>
+#include <thread>
 
 #include "chain/keys/account_key.hpp"
 #include "chain/rpc/comet_client.hpp"
@@ -14,6 +16,7 @@
 #include "chain/rpc/tx_submitter.hpp"
 #include "chain/tx/messages.hpp"
 #include "chain/tx/sign_direct.hpp"
+#include "tests/integration/chain/fake_chain.hpp"
 #include "tests/integration/chain/fake_node.hpp"
 
 namespace snprelay::chain {
@@ -310,6 +313,58 @@ TEST(RpcClient, GasPriceFeeRoundsUp) {
                 "account sequence mismatch, expected 12, got 7: incorrect account sequence"),
             12u);
   EXPECT_FALSE(rpc::parse_expected_sequence("signature verification failed").has_value());
+}
+
+TEST(TxSubmitter, PeriodicAndAfterRejectionResync) {
+  testing::FakeChain chain("testchain-1");
+  const auto key = test_key();
+  const std::string addr = *keys::bech32_address(key.public_key, "cosmos");
+  chain.set_account(addr, {3, 0, std::nullopt, {}});
+  rpc::CometClient client({chain.url()}, curl(), 2s);
+  rpc::SubmitterOptions opts;
+  opts.chain_id = "testchain-1";
+  opts.simulate_gas = false;
+  opts.resync_interval = 300ms;
+  rpc::TxSubmitter submitter(client, test_key(), opts);
+  auto count_account_queries = [&] {
+    const auto paths = chain.abci_paths();
+    return std::count(paths.begin(), paths.end(), "/cosmos.auth.v1beta1.Query/Account");
+  };
+  const auto msg = tx::make_msg_send(addr, addr, {{"ustake", "1"}});
+  ASSERT_EQ(submitter.submit({msg}, "")->check_tx.code, 0u);
+  ASSERT_EQ(submitter.submit({msg}, "")->check_tx.code, 0u);
+  EXPECT_EQ(count_account_queries(), 1);  // cached between transactions
+  EXPECT_EQ(submitter.cached_sequence(), 2u);
+  std::this_thread::sleep_for(350ms);
+  ASSERT_EQ(submitter.submit({msg}, "")->check_tx.code, 0u);
+  EXPECT_EQ(count_account_queries(), 2);  // the cache expired: refetched before signing
+  // An unexplained rejection marks the cache stale: the next submit refetches, even within the interval.
+  chain.reject_with(13, "insufficient fees; got: 0 required: 1ustake: insufficient fee");
+  ASSERT_EQ(submitter.submit({msg}, "")->check_tx.code, 13u);
+  EXPECT_EQ(submitter.cached_sequence(), 3u);  // not consumed
+  chain.reject_with(0, "");
+  ASSERT_EQ(submitter.submit({msg}, "")->check_tx.code, 0u);
+  EXPECT_EQ(count_account_queries(), 3);
+  EXPECT_EQ(chain.account(addr).sequence, 4u);
+}
+
+TEST(TxSubmitter, SimulationMismatchAheadIsAdoptedBeforeSigning) {
+  testing::FakeChain chain("testchain-1");
+  const auto key = test_key();
+  const std::string addr = *keys::bech32_address(key.public_key, "cosmos");
+  chain.set_account(addr, {3, 9, 5, {}});
+  chain.fail_simulation_with_sequence(true);
+  rpc::CometClient client({chain.url()}, curl(), 2s);
+  rpc::SubmitterOptions opts;
+  opts.chain_id = "testchain-1";
+  opts.default_gas = 150000;
+  rpc::TxSubmitter submitter(client, test_key(), opts);
+  auto out = submitter.submit({tx::make_msg_send(addr, addr, {{"ustake", "1"}})}, "");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_EQ(out->check_tx.code, 0u);
+  EXPECT_EQ(out->sequence_used, 9u);
+  EXPECT_EQ(out->resyncs, 1);
+  ASSERT_EQ(chain.broadcasts().size(), 1u);  // the stale sequence 5 was never broadcast
 }
 
 }  // namespace

@@ -77,8 +77,13 @@ TEST_F(CliLoopTest, ReportGetFetchVcekVerify) {
 
 TEST_F(CliLoopTest, HostCertificatesAreWrittenOut) {
   auto got = run({"report", "get", "--simulate", "--sim-state", state, "--report-data", "01", "-o",
-                  dir.file("r.bin"), "--certs-out", dir.file("certs")});
+                  dir.file("r.bin"), "--certs-out", dir.file("certs"), "--json"});
   ASSERT_EQ(got.exit_code, 0) << got.err;
+  const auto j = nlohmann::json::parse(got.out);
+  EXPECT_TRUE(j["simulated"].get<bool>());
+  EXPECT_EQ(j["backend"], "simulated");
+  EXPECT_EQ(j["report_data"].get<std::string>(), "01" + std::string(126, '0'));
+  EXPECT_EQ(j["certs"].size(), 3u);
   for (const char* f : {"vcek.der", "ask.der", "ark.der"})
     EXPECT_TRUE(fs::exists(dir.file("certs") + "/" + f)) << f;
   auto shown = run({"report", "show", dir.file("r.bin"), "--json"});

@@ -10,6 +10,7 @@
 #include "chain/keys/bip32.hpp"
 #include "chain/keys/bip39.hpp"
 #include "chain/keys/bip39_wordlist.hpp"
+#include "chain/keys/nfkd.hpp"
 #include "tests/unit/chain/vectors.hpp"
 
 namespace snprelay::chain {
@@ -87,13 +88,60 @@ TEST(Bip39, NormalizesWhitespaceAndCase) {
   EXPECT_EQ(to_hex(a->view()).substr(0, 16), "5eb00bbddcf06908");
 }
 
-TEST(Bip39, RefusesNonAsciiPassphrase) {
-  auto r =
-      keys::mnemonic_to_seed(secret("abandon abandon abandon abandon abandon abandon abandon abandon abandon "
-                                    "abandon abandon about"),
-                             secret("p\xc3\xa4ss"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "UNSUPPORTED_PASSPHRASE");
+// NFKD expectations computed with Python's unicodedata (Unicode 14.0) + hashlib.pbkdf2_hmac, an
+// implementation independent of chain/keys/nfkd.cpp.
+TEST(Bip39, NonAsciiPassphraseIsNfkdNormalized) {
+  struct Case {
+    const char* input_hex;
+    const char* nfkd_hex;
+  };
+  for (const auto& c : {
+           // "Pässwörd ½ — “quöte” … €5" (NFC): decompositions, compatibility forms, punctuation
+           Case{"50c3a4737377c3b6726420c2bd20e2809420e2809c7175c3b67465e2809d20e280a620e282ac35",
+                "5061cc887373776fcc8872642031e281843220e2809420e2809c71756fcc887465e2809d202e2e2e20e282ac35"},
+           // the same text in NFD: same result
+           Case{"5061cc887373776fcc88726420c2bd20e2809420e2809c71756fcc887465e2809d20e280a620e282ac35",
+                "5061cc887373776fcc8872642031e281843220e2809420e2809c71756fcc887465e2809d202e2e2e20e282ac35"},
+           // a + U+0301 (ccc 230) + U+0327 (ccc 202) + x: canonical reordering of the marks
+           Case{"61cc81cca778", "61cca7cc8178"},
+           // Vietnamese ệ, Cyrillic Йё, Greek άϊ
+           Case{"e1bb8720d099d19120ceaccf8a", "65cca3cc8220d098cc86d0b5cc8820ceb1cc81ceb9cc88"},
+           // Ĳ Ŀ ŉ ſ NBSP µ: compatibility decompositions
+           Case{"c4b2c4bfc589c5bfc2a0c2b5", "494a4cc2b7cabc6e7320cebc"},
+           Case{"6173636969", "6173636969"},
+       }) {
+    SCOPED_TRACE(c.input_hex);
+    auto out = keys::nfkd_passphrase(SecretBytes(std::span<const std::uint8_t>(hex_bytes(c.input_hex))));
+    ASSERT_TRUE(out.ok()) << out.error().to_string();
+    EXPECT_EQ(to_hex(out->view()), c.nfkd_hex);
+  }
+  const auto mnemonic =
+      secret("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
+  auto seed = keys::mnemonic_to_seed(
+      mnemonic, SecretBytes(std::span<const std::uint8_t>(hex_bytes(
+                    "50c3a4737377c3b6726420c2bd20e2809420e2809c7175c3b67465e2809d20e280a620e282ac35"))));
+  ASSERT_TRUE(seed.ok()) << seed.error().to_string();
+  EXPECT_EQ(to_hex(seed->view()),
+            "030d48a9c8e5f3910df11fd53b1157919a8ac7160678d41f7b75f77cf099c2b1f7025a3049c6a4e05d608b39c3ada8f2"
+            "79aae09d4"
+            "1ed84071f56635c175830b1");
+}
+
+TEST(Bip39, RefusesPassphrasesItCannotNormalize) {
+  const auto mnemonic =
+      secret("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
+  for (const char* bad : {"\xe6\x97\xa5\xe6\x9c\xac",  // CJK (outside the supported scripts)
+                          "pass\xf0\x9f\x94\x91",      // emoji
+                          "p\xc3",                     // truncated UTF-8
+                          "\xc0\xaf",                  // overlong '/'
+                          "\xed\xa0\x80",              // UTF-16 surrogate
+                          "\xcd\xb8"}) {               // U+0378, unassigned in Greek
+    SCOPED_TRACE(to_hex(secret(bad).view()));
+    auto r = keys::mnemonic_to_seed(mnemonic, secret(bad));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "UNSUPPORTED_PASSPHRASE");
+    EXPECT_EQ(r.error().message.find(bad), std::string::npos);  // never echoes the passphrase
+  }
 }
 
 TEST(Bip39, EntropyRoundTripAndGeneration) {

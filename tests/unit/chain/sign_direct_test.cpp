@@ -170,5 +170,51 @@ TEST(Coins, ParseRules) {
     EXPECT_FALSE(tx::parse_coins(bad).ok()) << bad;
 }
 
+// sign_tx hashes the SignDoc/TxRaw shared prefix once and copies the SHA-256 state: the results must be
+// exactly the one-shot digests, for the full-size attestation transaction the relayer signs.
+TEST(SignDirect, AttestationTxSharedPrefixHashingMatchesOneShot) {
+  const auto doc = testing::load_cosmos_json("cosmos-sign-direct.json");
+  const auto key = signer(doc, 1);
+  tx::SubmitAttestation msg;
+  msg.relayer = "cosmos1pkptre7fdkl6gfrzlesjjvhxhlc3r4gmmk8rs6";
+  msg.operator_address = "cosmosvaloper1jhg0e7s6gn44tfc5k37kr04sznyhedtcqhk3u8";
+  msg.epoch = 77;
+  msg.report.assign(1184, 0x5a);
+  msg.vcek_der.assign(1360, 0x30);
+  msg.vcek_sha256.assign(32, 0xab);
+  msg.allowlist_version = 3;
+  for (const std::uint64_t account_number : {0ull, 12ull, 1ull << 40}) {
+    tx::TxSpec spec;
+    spec.messages.push_back(tx::make_msg_submit_attestation(msg));
+    spec.memo = account_number == 12 ? "epoch 77" : "";
+    spec.fee.amount.push_back({"ustake", "5000"});
+    spec.fee.gas_limit = 400000;
+    spec.chain_id = "snp-devnet-1";
+    spec.account_number = account_number;
+    spec.sequence = account_number + 1;
+    auto signed_tx = tx::sign_tx(spec, key);
+    ASSERT_TRUE(signed_tx.ok());
+    EXPECT_EQ(signed_tx->sign_bytes, tx::encode_sign_doc(signed_tx->body_bytes, signed_tx->auth_info_bytes,
+                                                         spec.chain_id, account_number));
+    const Bytes sigs[] = {Bytes(signed_tx->signature.begin(), signed_tx->signature.end())};
+    EXPECT_EQ(signed_tx->tx_raw, tx::encode_tx_raw(signed_tx->body_bytes, signed_tx->auth_info_bytes, sigs));
+    EXPECT_EQ(signed_tx->hash, tx::tx_hash(signed_tx->tx_raw));
+    EXPECT_TRUE(
+        crypto::verify_digest(key.public_key, crypto::sha256(signed_tx->sign_bytes), signed_tx->signature));
+    auto decoded = tx::decode_tx_raw(signed_tx->tx_raw);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+    ASSERT_EQ(decoded->messages.size(), 1u);
+    EXPECT_EQ(decoded->messages[0].value, spec.messages[0].value);
+    EXPECT_EQ(decoded->sequences, std::vector<std::uint64_t>{account_number + 1});
+  }
+  crypto::Sha256Stream a;
+  a.update(Bytes{1, 2, 3});
+  crypto::Sha256Stream b(a);
+  a.update(Bytes{4});
+  b.update(Bytes{5});
+  EXPECT_EQ(a.finish(), crypto::sha256(Bytes{1, 2, 3, 4}));
+  EXPECT_EQ(b.finish(), crypto::sha256(Bytes{1, 2, 3, 5}));
+}
+
 }  // namespace
 }  // namespace snprelay::chain
