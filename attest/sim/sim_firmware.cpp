@@ -345,7 +345,7 @@ std::string SimFirmware::chain_pem() const {
 
 Result<Bytes> SimFirmware::crl_der() const {
   const std::time_t now = std::time(nullptr);
-  auto crl = mint_crl(*ark_, ark_key_.get(), {}, now - 3600, now + 7 * 24 * 3600);
+  auto crl = mint_crl(*ark_, ark_key_.get(), {}, now - 3600, now + std::time_t{7} * 24 * 3600);
   if (!crl)
     return crl.error();
   const int len = i2d_X509_CRL(crl->get(), nullptr);
