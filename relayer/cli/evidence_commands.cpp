@@ -6,7 +6,7 @@
 //   snprelay fetch vcek|chain|crl [--product P] [--report FILE] [--vlek] --kds URL --cache DIR --out FILE
 //                                 [--ca-bundle F] [--timeout D]
 //   snprelay sim kds --listen HOST:PORT (--serve-dir DIR | --state DIR) [--latency MS] [--fail-rate P]
-//                    [--rate-limit N]
+//                    [--rate-limit N[/s]]
 // Exit codes: 0 ok; 2 bad flags or unreadable input; 3 no evidence source, KDS unavailable, or an
 // answer refused. Anything simulated is announced on standard error.
 #include <openssl/sha.h>
@@ -26,6 +26,7 @@
 #include "attest/report.hpp"
 #include "attest/sim/kds_server.hpp"
 #include "attest/sim/sim_firmware.hpp"
+#include "common/log.hpp"
 #include "config/duration.hpp"
 #include "config/loader.hpp"
 #include "relayer/cli/cli.hpp"
@@ -225,7 +226,7 @@ struct SimKdsArgs {
   SimArgs sim;
   std::int64_t latency_ms = 0;
   double fail_rate = 0;
-  std::uint32_t rate_limit = 0;
+  std::string rate_limit = "0";  // "N" or "N/s": requests per second
 };
 
 int run_sim_kds(const SimKdsArgs& a) {
@@ -244,7 +245,13 @@ int run_sim_kds(const SimKdsArgs& a) {
   }
   o.latency = std::chrono::milliseconds(a.latency_ms);
   o.fail_rate = a.fail_rate;
-  o.rate_limit = a.rate_limit;
+  std::string rate = a.rate_limit;
+  if (rate.size() > 2 && rate.ends_with("/s"))
+    rate.resize(rate.size() - 2);
+  if (rate.empty() || rate.size() > 6 || rate.find_first_not_of("0123456789") != std::string::npos) {
+    return fail(kUsage, "--rate-limit must be N or N/s (requests per second), got " + a.rate_limit);
+  }
+  o.rate_limit = static_cast<std::uint32_t>(std::stoul(rate));
   // Block SIGINT/SIGTERM before the server's thread starts, so only sigwait() below receives them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -337,7 +344,11 @@ Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, in
   });
   if (!selected)
     return selected.error();
-  std::cerr << "evidence source: " << selected->why << "\n";
+  if (selected->source->describe().simulated && sel.mode != EvidenceMode::kSimulate) {
+    log_for("attest")->warn("evidence source: {}", selected->why);  // auto mode fell back: say it loudly
+  } else {
+    log_for("attest")->info("evidence source: {}", selected->why);
+  }
   return OpenedSource{std::move(selected->source), static_cast<std::uint32_t>(snp.vmpl)};
 }
 
@@ -505,8 +516,7 @@ void add_evidence_commands(CLI::App& app, Outcome& outcome) {
       ->check(CLI::Range(0, 60000));
   kds->add_option("--fail-rate", ka->fail_rate, "fraction of requests answered 500")
       ->check(CLI::Range(0.0, 1.0));
-  kds->add_option("--rate-limit", ka->rate_limit, "requests per second before 429 + Retry-After")
-      ->check(CLI::Range(0, 100000));
+  kds->add_option("--rate-limit", ka->rate_limit, "N or N/s: requests per second before 429 + Retry-After");
   kds->callback([ka, &outcome, serve_dir, state] {
     if (serve_dir->count() + state->count() != 1) {
       outcome.exit_code = fail(kUsage, "sim kds needs --serve-dir DIR or --state DIR");

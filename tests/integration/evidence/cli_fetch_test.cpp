@@ -82,6 +82,18 @@ TEST_F(CliFetchTest, InputErrorsExit2) {
       2);
 }
 
+TEST_F(CliFetchTest, RateLimitFlagTakesPerSecondForm) {
+  testing::BackgroundProcess limited({kBin, "sim", "kds", "--listen", "127.0.0.1:0", "--serve-dir",
+                                      (dir.path() / "kds").string(), "--rate-limit", "2/s"});
+  auto line = limited.read_line();
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ(line->rfind("listening on", 0), 0u);
+  auto bad = testing::run_process(
+      {kBin, "sim", "kds", "--serve-dir", (dir.path() / "kds").string(), "--rate-limit", "fast"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--rate-limit must be N or N/s"), std::string::npos) << bad.err;
+}
+
 TEST_F(CliFetchTest, StandInStopsCleanlyOnSigterm) {
   EXPECT_EQ(kds->stop(), 0);
 }
