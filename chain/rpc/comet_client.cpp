@@ -106,6 +106,22 @@ Result<std::optional<TxResult>> CometClient::tx(const std::string& hash) {
   return parse_tx_reply(*body);
 }
 
+Result<TxSearchResult> CometClient::tx_search(const std::string& query, int page, int per_page,
+                                              bool newest_first) {
+  if (query.empty() || page < 1 || per_page < 1 || per_page > 100) {
+    return make_error("rpc", "BAD_QUERY", "tx_search needs a query, page >= 1 and per_page 1..100");
+  }
+  const nlohmann::json params = {{"query", query},
+                                 {"prove", false},
+                                 {"page", std::to_string(page)},
+                                 {"per_page", std::to_string(per_page)},
+                                 {"order_by", newest_first ? "desc" : "asc"}};
+  auto body = call("tx_search", params.dump());
+  if (!body)
+    return body.error();
+  return parse_tx_search_reply(*body);
+}
+
 std::vector<EndpointHealth> CometClient::check_health(const std::string& chain_id,
                                                       std::chrono::seconds max_block_age) {
   std::vector<EndpointHealth> out;

@@ -43,6 +43,11 @@ class CometClient final : public ChainClient {
                                                    std::int64_t height = 0) override;
   [[nodiscard]] Result<BroadcastResult> broadcast_tx_sync(const Bytes& tx_raw) override;
   [[nodiscard]] Result<std::optional<TxResult>> tx(const std::string& hash) override;
+  // tx_search with a CometBFT query such as "message.sender='cosmos1...' AND tx.height>5"; `page` is
+  // 1-based, `per_page` 1..100. Errors: BAD_QUERY for an empty query or out-of-range paging, else as
+  // every call.
+  [[nodiscard]] Result<TxSearchResult> tx_search(const std::string& query, int page = 1, int per_page = 30,
+                                                 bool newest_first = false);
 
   [[nodiscard]] std::vector<EndpointHealth> check_health(const std::string& chain_id,
                                                          std::chrono::seconds max_block_age);

@@ -177,6 +177,20 @@ Result<BroadcastResult> parse_broadcast_reply(std::string_view body) {
   });
 }
 
+// One transaction as `tx` and `tx_search` report it; throws on a missing or mistyped field.
+TxResult tx_from_json(const json& r) {
+  const json& tr = r.at("tx_result");
+  TxResult t;
+  t.hash = str_field(r, "hash");
+  t.height = int_field(r, "height");
+  t.code = static_cast<std::uint32_t>(int_field(tr, "code", false));
+  t.codespace = str_field(tr, "codespace");
+  t.log = str_field(tr, "log");
+  t.gas_wanted = int_field(tr, "gas_wanted", false);
+  t.gas_used = int_field(tr, "gas_used", false);
+  return t;
+}
+
 Result<std::optional<TxResult>> parse_tx_reply(std::string_view body) {
   auto result = result_of(body);
   if (!result) {
@@ -186,17 +200,22 @@ Result<std::optional<TxResult>> parse_tx_reply(std::string_view body) {
     return result.error();
   }
   try {
-    const json& r = *result;
-    const json& tr = r.at("tx_result");
-    TxResult t;
-    t.hash = str_field(r, "hash");
-    t.height = int_field(r, "height");
-    t.code = static_cast<std::uint32_t>(int_field(tr, "code", false));
-    t.codespace = str_field(tr, "codespace");
-    t.log = str_field(tr, "log");
-    t.gas_wanted = int_field(tr, "gas_wanted", false);
-    t.gas_used = int_field(tr, "gas_used", false);
-    return std::optional<TxResult>(std::move(t));
+    return std::optional<TxResult>(tx_from_json(*result));
+  } catch (const std::exception& e) {
+    return bad_reply(e.what());
+  }
+}
+
+Result<TxSearchResult> parse_tx_search_reply(std::string_view body) {
+  auto result = result_of(body);
+  if (!result)
+    return result.error();
+  try {
+    TxSearchResult out;
+    for (const json& t : result->at("txs"))
+      out.txs.push_back(tx_from_json(t));
+    out.total_count = int_field(*result, "total_count");
+    return out;
   } catch (const std::exception& e) {
     return bad_reply(e.what());
   }

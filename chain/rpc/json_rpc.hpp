@@ -24,5 +24,7 @@ namespace snprelay::chain::rpc {
 [[nodiscard]] Result<BroadcastResult> parse_broadcast_reply(std::string_view body);
 // A JSON-RPC error whose message says "not found" becomes nullopt (the hash is unknown).
 [[nodiscard]] Result<std::optional<TxResult>> parse_tx_reply(std::string_view body);
+// tx_search: {"txs":[{hash, height, tx_result:{...}}...], "total_count": "N"}.
+[[nodiscard]] Result<TxSearchResult> parse_tx_search_reply(std::string_view body);
 
 }  // namespace snprelay::chain::rpc

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/hex.hpp"
@@ -52,6 +53,12 @@ struct TxResult {
   std::string log;
   std::int64_t gas_wanted = 0;
   std::int64_t gas_used = 0;
+};
+
+// One page of a tx_search: the matching transactions and how many match in all.
+struct TxSearchResult {
+  std::vector<TxResult> txs;
+  std::int64_t total_count = 0;
 };
 
 class ChainClient {

@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)snprelay::chain::rpc::parse_abci_query_reply(body);
   (void)snprelay::chain::rpc::parse_broadcast_reply(body);
   (void)snprelay::chain::rpc::parse_tx_reply(body);
+  (void)snprelay::chain::rpc::parse_tx_search_reply(body);
   (void)snprelay::chain::rpc::parse_expected_sequence(body);
   return 0;
 }

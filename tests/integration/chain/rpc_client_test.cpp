@@ -305,6 +305,35 @@ TEST(RpcClient, TxByHashFoundAndUnknown) {
   EXPECT_EQ((*found)->gas_used, 91234);
 }
 
+TEST(RpcClient, TxSearchSendsQueryAndPaging) {
+  nlohmann::json seen;
+  FakeNode node([&seen](const std::string&, const nlohmann::json& req) {
+    seen = req;
+    return FakeReply{
+        ok_result({{"txs",
+                    {{{"hash", "AA"}, {"height", "5"}, {"tx_result", {{"code", 0}, {"gas_used", "10"}}}},
+                     {{"hash", "BB"},
+                      {"height", "9"},
+                      {"tx_result", {{"code", 32}, {"codespace", "sdk"}, {"log", "seq"}}}}}},
+                   {"total_count", "7"}})};
+  });
+  rpc::CometClient client({node.url()}, curl(), 2s);
+  auto r = client.tx_search("message.sender='cosmos1abc'", 2, 2, true);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(seen["method"], "tx_search");
+  EXPECT_EQ(seen["params"]["query"], "message.sender='cosmos1abc'");
+  EXPECT_EQ(seen["params"]["page"], "2");
+  EXPECT_EQ(seen["params"]["per_page"], "2");
+  EXPECT_EQ(seen["params"]["order_by"], "desc");
+  ASSERT_EQ(r->txs.size(), 2u);
+  EXPECT_EQ(r->txs[1].hash, "BB");
+  EXPECT_EQ(r->txs[1].code, 32u);
+  EXPECT_EQ(r->total_count, 7);
+  auto bad = client.tx_search("", 1, 30);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "BAD_QUERY");
+}
+
 TEST(RpcClient, GasPriceFeeRoundsUp) {
   EXPECT_EQ(rpc::fee_for_gas("0.025ustake", 200001)->amount, "5001");
   EXPECT_EQ(rpc::fee_for_gas("1ustake", 7)->amount, "7");
