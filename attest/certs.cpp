@@ -300,4 +300,20 @@ bool crl_lists(const X509_CRL& crl, const X509& cert) {
                                  const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(&cert))) == 1;
 }
 
+bool crl_expired_at(const X509_CRL& crl, std::time_t at) {
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(&crl);
+  if (next == nullptr)
+    return false;
+  return X509_cmp_time(next, &at) <= 0;  // 0: unreadable; -1: before `at`
+}
+
+std::string crl_this_update(const X509_CRL& crl) {
+  return format_time(X509_CRL_get0_lastUpdate(&crl));
+}
+
+std::string crl_next_update(const X509_CRL& crl) {
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(&crl);
+  return next == nullptr ? std::string() : format_time(next);
+}
+
 }  // namespace snprelay::attest

@@ -86,4 +86,13 @@ struct VekExtensions {
 // True when `cert`'s serial number is listed in `crl` (the issuer name is not compared).
 [[nodiscard]] bool crl_lists(const X509_CRL& crl, const X509& cert);
 
+// True when the CRL is stale at `at`: its nextUpdate is before `at`, or is present but unreadable. A CRL
+// without nextUpdate never goes stale. The verifier does not judge freshness (a stale CRL is not a
+// property of the report); callers decide — `snprelay verify` refuses a stale --crl as an input error.
+[[nodiscard]] bool crl_expired_at(const X509_CRL& crl, std::time_t at);
+
+// The CRL's thisUpdate and nextUpdate as "2025-01-01T00:00:00Z", "?" when unreadable, "" when absent.
+[[nodiscard]] std::string crl_this_update(const X509_CRL& crl);
+[[nodiscard]] std::string crl_next_update(const X509_CRL& crl);
+
 }  // namespace snprelay::attest

@@ -4,7 +4,10 @@
 // ChainVerifier holds the trust anchors (the pinned AMD ARKs plus any extra roots), the CRLs and a
 // verified-chain cache keyed by the SHA-256 of the VEK's DER. Only the structural/signature part of a
 // successful chain is cached; validity at the requested time and revocation are checked on every call,
-// so a cached chain is never accepted after a certificate expires or a CRL lists it.
+// so a cached chain is never accepted after a certificate expires or a CRL lists it. With the cache off
+// (or on a miss) nothing from an earlier call is reused: the VEK is decoded and every signature below
+// the trust anchor (ASK/ASVK -> VEK, ARK -> ASK/ASVK) is verified again. The anchors' self-signatures
+// are verified once, when they are installed (amd_pinned_roots(), create()).
 //
 // Thread-safety: check() is safe from several threads (the cache has a mutex).
 #pragma once
@@ -60,10 +63,7 @@ class ChainVerifier {
     Product product;
   };
   [[nodiscard]] ChainOutcome build(std::span<const std::uint8_t> vek_der,
-                                   const std::array<std::uint8_t, 32>& key,
                                    std::span<const X509* const> intermediates) const;
-  [[nodiscard]] Result<X509Ptr> decode(std::span<const std::uint8_t> vek_der,
-                                       const std::array<std::uint8_t, 32>& key) const;
   void check_times_and_crls(const VerifiedChain& chain, std::time_t at, std::vector<Failure>& out) const;
 
   std::vector<X509Ptr> extra_roots_;
@@ -73,9 +73,6 @@ class ChainVerifier {
   mutable std::mutex mu_;
   // Verified chains by VEK DER hash.  GUARDED_BY(mu_)
   mutable std::map<std::array<std::uint8_t, 32>, std::shared_ptr<const VerifiedChain>> cache_;
-  // Decoded VEKs by DER hash: decoding only (OpenSSL 3.0's d2i_X509 costs ~0.25 ms, as much as the two
-  // RSA verifies), never a trust decision; every signature is still verified on the uncached path.
-  mutable std::map<std::array<std::uint8_t, 32>, X509Ptr> decoded_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace snprelay::attest

@@ -35,7 +35,7 @@ enum class FailureCode {
   kMeasurementNotAllowed,     // MEASUREMENT not in the allowed set
   kChainUntrusted,            // VCEK/VLEK does not chain to a trusted ARK through a valid ASK/ASVK
   kCertNotValidAtTime,        // a certificate of the chain is not yet valid or expired at the time
-  kCertRevoked,               // the ASK/ASVK (or VEK) is listed on a CRL signed by the ARK
+  kCertRevoked,               // the ASK/ASVK is listed on a CRL signed by the ARK
   kProductMismatch,           // products of report, certificates and options disagree
   kVcekChipMismatch,          // VCEK hwID != CHIP_ID
   kVcekTcbMismatch,           // VCEK TCB extensions != REPORTED_TCB, or cert TCB > CURRENT_TCB

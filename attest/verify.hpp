@@ -117,7 +117,8 @@ struct TrustConfig {
   // self-signed; its product is read from a CN of the form "ARK-{product}".
   std::vector<X509Ptr> extra_roots;
   // CRLs; each is used only for the chain whose ARK signed it. A CRL whose issuer names the chain's
-  // ARK but whose signature does not verify makes the chain untrusted.
+  // ARK but whose signature does not verify makes the chain untrusted. Freshness (nextUpdate) is the
+  // caller's decision and is not checked here: see crl_expired_at() in certs.hpp.
   std::vector<X509CrlPtr> crls;
 };
 

@@ -1,10 +1,23 @@
 // verify_full and verify_cached_chain, beside the OpenSSL limit measured in the same run.
 //
 // Workload: the real virtee Milan v2 report with its real VCEK, all integrity checks plus a minimum
-// TCB, at a fixed time. "Full" re-parses the VCEK and verifies ARK self-signature, ARK->ASK, ASK->VCEK
-// (3 x RSA-4096-PSS) and the report (1 x ECDSA P-384) every time; "cached chain" reuses the verified
-// chain (times still checked) and pays one ECDSA P-384 verify.
-// Limits: full = 1 / (1/p384 + 3/rsa4096), cached = p384 — raw EVP_DigestVerify rates, same process.
+// TCB and VMPL, at a fixed time.
+//   verify_full: what a first-time verification of a report with a VCEK never seen before costs. The
+//     chain cache is off and the Verifier keeps nothing else between calls, so every iteration decodes
+//     the VCEK DER (d2i_X509), verifies ASK -> VCEK and ARK -> ASK (2 x RSA-4096-PSS), the report
+//     (1 x ECDSA P-384) and every check. The pinned ARK's self-signature is NOT re-verified per call: it
+//     is checked once when the compiled-in roots load (amd_pinned_roots()), the ARK being pinned by its
+//     SHA-256 fingerprint, as any X.509 validator treats a trust anchor.
+//   verify_cached_chain: a VCEK whose chain this Verifier verified before; validity times are still
+//     checked, one ECDSA P-384 verify is paid.
+// Limits (raw EVP_DigestVerify rates of the same crypto, measured in the same process):
+//   verify_full         1 / (1/p384 + 3/rsa4096)   as issue #3 defines it (ARK self-signature included)
+//   verify_full_vs_2rsa 1 / (1/p384 + 2/rsa4096)   the crypto verify_full actually performs — read this
+//                                                  ratio too, so the ARK-at-load choice misleads no one
+//   verify_cached_chain p384
+// BM_OpensslVcekDecode (d2i_X509 of the VCEK) is printed for reference: OpenSSL 3.0 decodes the
+// certificate's SubjectPublicKeyInfo through a freshly built OSSL_DECODER chain, which is most of
+// the gap between verify_full and its limit.
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -57,8 +70,10 @@ void run_verify(benchmark::State& state, bool cache) {
   const VerifyOptions o = options(cache);
   if (!verifier.verify(in.report, in.vcek_der, o).accepted())
     std::abort();
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     Verdict v = verifier.verify(in.report, in.vcek_der, o);
+    if (v.chain_from_cache != cache)  // full must never be served from the cache, cached always
+      std::abort();
     benchmark::DoNotOptimize(v);
   }
   state.SetItemsProcessed(state.iterations());
@@ -71,11 +86,23 @@ void BM_VerifyCachedChain(benchmark::State& state) {
   run_verify(state, true);
 }
 
+// Raw OpenSSL: decoding the VCEK's DER (no verification) — for reference, not a limit.
+void BM_OpensslVcekDecode(benchmark::State& state) {
+  const Inputs& in = inputs();
+  for ([[maybe_unused]] auto _ : state) {
+    const unsigned char* p = in.vcek_der.data();
+    X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(in.vcek_der.size())));
+    if (!cert)
+      std::abort();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // Raw OpenSSL: one ECDSA P-384/SHA-384 verify of the report.
 void BM_OpensslP384Verify(benchmark::State& state) {
   const Inputs& in = inputs();
   EVP_PKEY* key = X509_get0_pubkey(in.vcek.get());
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr, key);
     const int ok =
@@ -95,7 +122,7 @@ void BM_OpensslRsa4096PssVerify(benchmark::State& state) {
   const int tbs_len = i2d_re_X509_tbs(in.vcek.get(), &tbs);
   const ASN1_BIT_STRING* sig = nullptr;
   X509_get0_signature(&sig, nullptr, in.vcek.get());
-  for (auto _ : state) {
+  for ([[maybe_unused]] auto _ : state) {
     EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha384(), nullptr, ask_key);
@@ -116,6 +143,7 @@ BENCHMARK(BM_VerifyFull);
 BENCHMARK(BM_VerifyCachedChain);
 BENCHMARK(BM_OpensslP384Verify);
 BENCHMARK(BM_OpensslRsa4096PssVerify);
+BENCHMARK(BM_OpensslVcekDecode);
 
 }  // namespace
 
@@ -127,9 +155,12 @@ int main(int argc, char** argv) {
     };
     const double p384 = rate("BM_OpensslP384Verify");
     const double rsa = rate("BM_OpensslRsa4096PssVerify");
-    const double full_limit = p384 > 0 && rsa > 0 ? 1.0 / (1.0 / p384 + 3.0 / rsa) : 0.0;
+    auto full_limit = [&](double rsa_verifies) {
+      return p384 > 0 && rsa > 0 ? 1.0 / (1.0 / p384 + rsa_verifies / rsa) : 0.0;
+    };
     return std::vector<bench::ResultLine>{
-        {"verify_full", rate("BM_VerifyFull"), full_limit},
+        {"verify_full", rate("BM_VerifyFull"), full_limit(3)},
+        {"verify_full_vs_2rsa", rate("BM_VerifyFull"), full_limit(2)},
         {"verify_cached_chain", rate("BM_VerifyCachedChain"), p384},
     };
   });

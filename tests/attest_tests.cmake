@@ -20,6 +20,7 @@ endforeach()
 
 # Integration: the real binary's `report show` and `verify` commands.
 add_executable(snprelay_attest_integration_tests integration/attest/attest_cli_test.cpp)
+target_include_directories(snprelay_attest_integration_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 target_link_libraries(snprelay_attest_integration_tests PRIVATE
   GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
 target_compile_definitions(snprelay_attest_integration_tests PRIVATE

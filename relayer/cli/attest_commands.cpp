@@ -181,12 +181,153 @@ int usage_error(const std::string& message) {
   return kUsage;
 }
 
+// Parses a decimal or 0x-prefixed hexadecimal unsigned integer no larger than `max`.
+bool parse_uint(const std::string& text, std::uint64_t max, std::uint64_t& out, std::string& why) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const std::string digits = hex ? text.substr(2) : text;
+  if (digits.empty() || digits.size() > 20) {
+    why = "'" + text + "' is not an unsigned integer";
+    return false;
+  }
+  std::uint64_t v = 0;
+  for (const char c : digits) {
+    const int d = c >= '0' && c <= '9'          ? c - '0'
+                  : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                : -1;
+    const std::uint64_t base = hex ? 16 : 10;
+    if (d < 0 || v > (max - static_cast<std::uint64_t>(d)) / base) {
+      why = d < 0 ? "'" + text + "' is not an unsigned integer"
+                  : "'" + text + "' is larger than " + std::to_string(max);
+      return false;
+    }
+    v = v * base + static_cast<std::uint64_t>(d);
+  }
+  out = v;
+  return true;
+}
+
+// Parses "MAJ.MIN" with both parts in 0..255.
+bool parse_major_minor(const std::string& text, FirmwareVersion& out, std::string& why) {
+  const auto dot = text.find('.');
+  std::uint64_t major = 0;
+  std::uint64_t minor = 0;
+  if (dot == std::string::npos || !parse_uint(text.substr(0, dot), 255, major, why) ||
+      !parse_uint(text.substr(dot + 1), 255, minor, why)) {
+    why = "'" + text + "' is not MAJOR.MINOR with both parts in 0..255";
+    return false;
+  }
+  out = FirmwareVersion{static_cast<std::uint8_t>(major), static_cast<std::uint8_t>(minor)};
+  return true;
+}
+
 struct VerifyArgs {
-  std::string report, vcek, chain, product, crl, min_tcb, report_data, at;
-  std::vector<std::string> trust_roots, measurements;
+  std::string report, vcek, chain, product, crl, min_tcb, min_launch_tcb, report_data, at;
+  std::string host_data, image_id, family_id, report_id, report_id_ma, chip_id;
+  std::string min_guest_svn, min_build, min_version, min_abi, min_launch_mit, min_current_mit;
+  std::vector<std::string> trust_roots, measurements, trusted_author_keys, trusted_id_keys;
   std::vector<std::uint32_t> vmpls;
   bool allow_debug = false, allow_vlek = false, deny_smt = false, json = false;
+  bool allow_migrate_ma = false, allow_chip_id_masked = false, permit_provisional = false;
+  bool require_author_key = false, require_id_block = false;
 };
+
+// Fills the optional policy members of `o` from the flags; returns an empty string or the usage error.
+std::string policy_options(const VerifyArgs& a, VerifyOptions& o) {
+  std::string why;
+  auto fixed = [&why]<std::size_t N>(const char* flag, const std::string& text,
+                                     std::optional<ByteArray<N>>& out) {
+    if (text.empty())
+      return true;
+    ByteArray<N> v{};
+    if (!parse_fixed_hex(text, v, why)) {
+      why = std::string(flag) + ": " + why;
+      return false;
+    }
+    out = v;
+    return true;
+  };
+  auto digests = [&why](const char* flag, const std::vector<std::string>& texts,
+                        std::vector<ByteArray<48>>& out) {
+    for (const auto& t : texts) {
+      ByteArray<48> v{};
+      if (!parse_fixed_hex(t, v, why)) {
+        why = std::string(flag) + ": " + why;
+        return false;
+      }
+      out.push_back(v);
+    }
+    return true;
+  };
+  auto number = [&why](const char* flag, const std::string& text, std::uint64_t max, std::uint64_t& out) {
+    if (text.empty())
+      return true;
+    if (!parse_uint(text, max, out, why)) {
+      why = std::string(flag) + ": " + why;
+      return false;
+    }
+    return true;
+  };
+  if (!fixed("--report-data", a.report_data, o.report_data) ||
+      !fixed("--host-data", a.host_data, o.host_data) || !fixed("--image-id", a.image_id, o.image_id) ||
+      !fixed("--family-id", a.family_id, o.family_id) || !fixed("--report-id", a.report_id, o.report_id) ||
+      !fixed("--report-id-ma", a.report_id_ma, o.report_id_ma) || !fixed("--chip-id", a.chip_id, o.chip_id) ||
+      !digests("--trusted-author-key-hash", a.trusted_author_keys, o.trusted_author_key_hashes) ||
+      !digests("--trusted-id-key-hash", a.trusted_id_keys, o.trusted_id_key_hashes))
+    return why;
+  for (const auto& m : a.measurements) {
+    ByteArray<48> v{};
+    if (!parse_fixed_hex(m, v, why))
+      return "--measurement: " + why;
+    o.measurements.push_back(v);
+  }
+  std::uint64_t svn = 0;
+  std::uint64_t build = 0;
+  if (!number("--min-guest-svn", a.min_guest_svn, 0xffffffffu, svn) ||
+      !number("--min-build", a.min_build, 255, build) ||
+      !number("--min-launch-mit-vector", a.min_launch_mit, ~std::uint64_t{0}, o.minimum_launch_mit_vector) ||
+      !number("--min-current-mit-vector", a.min_current_mit, ~std::uint64_t{0}, o.minimum_current_mit_vector))
+    return why;
+  o.minimum_guest_svn = static_cast<std::uint32_t>(svn);
+  o.minimum_build = static_cast<std::uint8_t>(build);
+  if (!a.min_version.empty()) {
+    FirmwareVersion v;
+    if (!parse_major_minor(a.min_version, v, why))
+      return "--min-version: " + why;
+    o.minimum_version = v;
+  }
+  if (!a.min_abi.empty()) {
+    FirmwareVersion v;
+    if (!parse_major_minor(a.min_abi, v, why))
+      return "--min-abi: " + why;
+    o.guest_policy.min_abi_major = v.major;
+    o.guest_policy.min_abi_minor = v.minor;
+  }
+  if (!a.min_tcb.empty()) {
+    o.minimum_tcb = parse_min_tcb(a.min_tcb, &why);
+    if (!o.minimum_tcb)
+      return "--min-tcb: " + why;
+  }
+  if (!a.min_launch_tcb.empty()) {
+    o.minimum_launch_tcb = parse_min_tcb(a.min_launch_tcb, &why);
+    if (!o.minimum_launch_tcb)
+      return "--min-launch-tcb: " + why;
+  }
+  o.vmpls = a.vmpls;
+  o.guest_policy.allow_debug = a.allow_debug;
+  o.guest_policy.allow_migrate_ma = a.allow_migrate_ma;
+  o.allow_vlek = a.allow_vlek;
+  o.allow_chip_id_masked = a.allow_chip_id_masked;
+  o.permit_provisional_firmware = a.permit_provisional;
+  o.require_author_key = a.require_author_key;
+  o.require_id_block = a.require_id_block;
+  if (a.deny_smt) {
+    o.guest_policy.allow_smt = false;
+    o.platform_info = PlatformInfoOptions{};
+    o.platform_info->allow_smt = false;
+  }
+  return {};
+}
 
 int run_verify(const VerifyArgs& a) {
   auto report = read_file(a.report);
@@ -210,15 +351,6 @@ int run_verify(const VerifyArgs& a) {
       return usage_error("--trust-root " + path + ": " + certs.error().message);
     for (auto& c : *certs)
       trust.extra_roots.push_back(std::move(c));
-  }
-  if (!a.crl.empty()) {
-    auto bytes = read_file(a.crl);
-    if (!bytes)
-      return usage_error("--crl: " + bytes.error().to_string());
-    auto crl = parse_crl(*bytes);
-    if (!crl)
-      return usage_error("--crl " + a.crl + ": " + crl.error().message);
-    trust.crls.push_back(std::move(*crl));
   }
   std::vector<X509Ptr> chain;
   if (!a.chain.empty()) {
@@ -244,31 +376,22 @@ int run_verify(const VerifyArgs& a) {
     if (!o.product)
       return usage_error("--product: '" + a.product + "' is not one of Milan, Genoa, Turin");
   }
-  std::string why;
-  if (!a.min_tcb.empty()) {
-    o.minimum_tcb = parse_min_tcb(a.min_tcb, &why);
-    if (!o.minimum_tcb)
-      return usage_error("--min-tcb: " + why);
-  }
-  for (const auto& m : a.measurements) {
-    ByteArray<48> v{};
-    if (!parse_fixed_hex(m, v, why))
-      return usage_error("--measurement: " + why);
-    o.measurements.push_back(v);
-  }
-  if (!a.report_data.empty()) {
-    ByteArray<64> v{};
-    if (!parse_fixed_hex(a.report_data, v, why))
-      return usage_error("--report-data: " + why);
-    o.report_data = v;
-  }
-  o.vmpls = a.vmpls;
-  o.guest_policy.allow_debug = a.allow_debug;
-  o.allow_vlek = a.allow_vlek;
-  if (a.deny_smt) {
-    o.guest_policy.allow_smt = false;
-    o.platform_info = PlatformInfoOptions{};
-    o.platform_info->allow_smt = false;
+  if (const std::string why = policy_options(a, o); !why.empty())
+    return usage_error(why);
+  // A CRL is read after --at: a stale one (nextUpdate before the verification time) is an input error,
+  // not a verdict — no failure code describes it and the report itself is not at fault.
+  if (!a.crl.empty()) {
+    auto bytes = read_file(a.crl);
+    if (!bytes)
+      return usage_error("--crl: " + bytes.error().to_string());
+    auto crl = parse_crl(*bytes);
+    if (!crl)
+      return usage_error("--crl " + a.crl + ": " + crl.error().message);
+    if (crl_expired_at(**crl, o.at)) {
+      return usage_error("--crl " + a.crl + ": CRL expired at " + crl_next_update(**crl) +
+                         " (nextUpdate is before the verification time; fetch a fresh CRL or set --at)");
+    }
+    trust.crls.push_back(std::move(*crl));
   }
   o.use_chain_cache = false;
 
@@ -352,13 +475,43 @@ void add_attest_commands(CLI::App& app, Outcome& outcome) {
   verify->add_option("--chain", args->chain, "ASK/ASVK (+ARK) PEM: intermediates only, never adds trust");
   verify->add_option("--product", args->product, "Expected product: Milan|Genoa|Turin");
   verify->add_option("--trust-root", args->trust_roots, "Additional trusted root (self-signed ARK PEM/DER)");
-  verify->add_option("--crl", args->crl, "CRL signed by the ARK (DER or PEM)");
+  verify->add_option(
+      "--crl", args->crl,
+      "CRL signed by the ARK (DER or PEM); one whose nextUpdate is before --at is refused (exit 2)");
   verify->add_flag("--allow-debug", args->allow_debug, "Accept guests with POLICY.DEBUG set");
+  verify->add_flag("--allow-migrate-ma", args->allow_migrate_ma, "Accept guests with POLICY.MIGRATE_MA set");
+  verify->add_option("--min-abi", args->min_abi, "Minimum POLICY ABI version MAJ.MIN");
   verify->add_option("--min-tcb", args->min_tcb, "Minimum REPORTED_TCB: bl=N,tee=N,snp=N,ucode=N[,fmc=N]");
+  verify->add_option("--min-launch-tcb", args->min_launch_tcb, "Minimum LAUNCH_TCB, same form as --min-tcb");
+  verify->add_option("--min-build", args->min_build, "Minimum CURRENT_BUILD (0..255)");
+  verify->add_option("--min-version", args->min_version, "Minimum firmware CURRENT_MAJOR.CURRENT_MINOR");
+  verify->add_flag("--permit-provisional-firmware", args->permit_provisional,
+                   "Accept COMMITTED_TCB/firmware below CURRENT (otherwise they must be equal)");
+  verify->add_option("--min-guest-svn", args->min_guest_svn, "Minimum GUEST_SVN");
   verify->add_option("--measurement", args->measurements, "Allowed MEASUREMENT (96 hex chars); repeatable");
   verify->add_option("--report-data", args->report_data, "Expected REPORT_DATA (128 hex chars)");
+  verify->add_option("--host-data", args->host_data, "Expected HOST_DATA (64 hex chars)");
+  verify->add_option("--image-id", args->image_id, "Expected IMAGE_ID (32 hex chars)");
+  verify->add_option("--family-id", args->family_id, "Expected FAMILY_ID (32 hex chars)");
+  verify->add_option("--report-id", args->report_id, "Expected REPORT_ID (64 hex chars)");
+  verify->add_option("--report-id-ma", args->report_id_ma, "Expected REPORT_ID_MA (64 hex chars)");
+  verify->add_option("--chip-id", args->chip_id, "Expected CHIP_ID (128 hex chars)");
+  verify->add_flag("--require-id-block", args->require_id_block,
+                   "Require ID_KEY_DIGEST in --trusted-id-key-hash (or a trusted author key)");
+  verify->add_flag("--require-author-key", args->require_author_key,
+                   "Require AUTHOR_KEY_EN and AUTHOR_KEY_DIGEST in --trusted-author-key-hash");
+  verify->add_option("--trusted-id-key-hash", args->trusted_id_keys,
+                     "Trusted ID key SHA-384 digest (96 hex chars); repeatable");
+  verify->add_option("--trusted-author-key-hash", args->trusted_author_keys,
+                     "Trusted author key SHA-384 digest (96 hex chars); repeatable");
+  verify->add_option("--min-launch-mit-vector", args->min_launch_mit,
+                     "Bits LAUNCH_MIT_VECTOR must contain (decimal or 0x hex)");
+  verify->add_option("--min-current-mit-vector", args->min_current_mit,
+                     "Bits CURRENT_MIT_VECTOR must contain (decimal or 0x hex)");
   verify->add_option("--vmpl", args->vmpls, "Allowed VMPL (0..3); repeatable")->check(CLI::Range(0, 3));
   verify->add_flag("--allow-vlek", args->allow_vlek, "Accept VLEK-signed reports");
+  verify->add_flag("--allow-chip-id-masked", args->allow_chip_id_masked,
+                   "Accept reports whose CHIP_ID is zero (MASK_CHIP_ID)");
   verify->add_flag("--deny-smt", args->deny_smt, "Reject reports whose policy or platform allows SMT");
   verify->add_option("--at", args->at, "Verification time, RFC 3339 (default: now)");
   verify->add_flag("--json", args->json, "Print one JSON object");

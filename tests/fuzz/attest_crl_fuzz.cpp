@@ -1,4 +1,4 @@
-// Fuzz target: CRL parsing (DER and PEM) and the revocation lookups against the pinned AMD roots.
+// Fuzz target: CRL parsing (DER and PEM), freshness and the revocation lookups against the pinned AMD roots.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -11,6 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto crl = parse_crl(std::span<const std::uint8_t>(data, size));
   if (!crl.ok())
     return 0;
+  (void)crl_expired_at(**crl, 1780272000);
+  (void)crl_this_update(**crl);
+  (void)crl_next_update(**crl);
   const PinnedRoots& roots = amd_pinned_roots();
   (void)crl_signed_by(**crl, X509_get0_pubkey(roots.arks.front().cert.get()));
   for (const auto& inter : roots.intermediates)

@@ -154,5 +154,17 @@ TEST(Certs, CrlSignedByArkListsRevokedSerial) {
   EXPECT_FALSE(crl_lists(**parsed, *la.ark()));
 }
 
+TEST(Certs, CrlFreshnessFollowsNextUpdate) {
+  auto crl = parse_crl(testing::snp_file("lookalike/milan_crl.der"));
+  ASSERT_TRUE(crl.ok());
+  EXPECT_EQ(crl_this_update(**crl), "2024-01-01T00:00:00Z");
+  EXPECT_EQ(crl_next_update(**crl), "2045-01-01T00:00:00Z");
+  constexpr std::time_t kNextUpdate = 2366841600;  // 2045-01-01T00:00:00Z
+  EXPECT_FALSE(crl_expired_at(**crl, testing::kFixedTime));
+  EXPECT_FALSE(crl_expired_at(**crl, kNextUpdate - 1));
+  EXPECT_TRUE(crl_expired_at(**crl, kNextUpdate));
+  EXPECT_TRUE(crl_expired_at(**crl, kNextUpdate + 86400));
+}
+
 }  // namespace
 }  // namespace snprelay::attest
