@@ -6,16 +6,20 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 jobs=$(nproc)
 
+phase() { echo "== [$(( $(date +%s) - start ))s] $*"; }
+
+phase "build (default preset)"
 scripts/build.sh
+phase "lint"
 scripts/lint.sh
 
-echo "== sanitizer build (ASan+UBSan), unit tier"
+phase "sanitizer build (ASan+UBSan), unit tier"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs" --target snprelay_unit_tier
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs"
 
-echo "== all tiers (unit, integration, fuzz replay)"
+phase "all tiers (unit, integration, fuzz replay)"
 ctest --preset default -j"$jobs"
 
 echo "test.sh: total time $(( $(date +%s) - start ))s"
