@@ -76,24 +76,26 @@ Result<std::string> vcek_url(const std::string& base, Product product, std::span
   return url;
 }
 
-Result<std::string> chain_url(const std::string& base, Product product, KdsSigner signer) {
+namespace {
+// {base or its /vlek/v1 sibling}/{product}/{leaf}
+Result<std::string> product_resource(const std::string& base, Product product, KdsSigner signer,
+                                     const char* leaf) {
   auto name = product_path(product);
   if (!name)
     return name.error();
   auto b = base_for(base, signer);
   if (!b)
     return b.error();
-  return *b + "/" + *name + "/cert_chain";
+  return *b + "/" + *name + "/" + leaf;
+}
+}  // namespace
+
+Result<std::string> chain_url(const std::string& base, Product product, KdsSigner signer) {
+  return product_resource(base, product, signer, "cert_chain");
 }
 
 Result<std::string> crl_url(const std::string& base, Product product, KdsSigner signer) {
-  auto name = product_path(product);
-  if (!name)
-    return name.error();
-  auto b = base_for(base, signer);
-  if (!b)
-    return b.error();
-  return *b + "/" + *name + "/crl";
+  return product_resource(base, product, signer, "crl");
 }
 
 }  // namespace snprelay::attest

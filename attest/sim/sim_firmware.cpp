@@ -107,18 +107,9 @@ std::string tcb_hex(const TcbParts& tcb, Product product) {
   return buf;
 }
 
+// productName in the VCEK: Milan certificates carry the stepping ("Milan-B0"), later ones do not.
 std::string vcek_product_name(Product p) {
-  switch (p) {
-    case Product::kMilan:
-      return "Milan-B0";
-    case Product::kGenoa:
-      return "Genoa";
-    case Product::kTurin:
-      return "Turin";
-    case Product::kUnknown:
-      break;
-  }
-  return "unknown";
+  return p == Product::kMilan ? "Milan-B0" : std::string(product_name(p));
 }
 
 struct Cpuid {
