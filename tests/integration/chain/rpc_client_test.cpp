@@ -28,55 +28,21 @@ using testing::FakeReply;
 using testing::ok_result;
 using testing::rpc_error;
 
-// Minimal protobuf writers for building reply values by hand (independent of chain/'s encoder).
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
-}
-void put_bytes(std::string& out, int field, const std::string& b) {
-  put_varint(out, static_cast<std::uint64_t>(field) << 3 | 2);
-  put_varint(out, b.size());
-  out += b;
-}
-void put_uint(std::string& out, int field, std::uint64_t v) {
-  put_varint(out, static_cast<std::uint64_t>(field) << 3);
-  put_varint(out, v);
-}
-std::string base64(const std::string& in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8 |
-                       static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6)
-      out += k[(v >> s) & 63];
-  }
-  const std::size_t rest = in.size() - i;
-  if (rest > 0) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (rest == 2)
-      v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += rest == 2 ? k[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+// Protobuf and base64 helpers for building reply values by hand come from fake_chain.hpp.
+using testing::b64_encode;
+using testing::pb_bytes;
+using testing::pb_uint;
+
 std::string account_value(const std::string& address, std::uint64_t number, std::uint64_t sequence) {
   std::string base;
-  put_bytes(base, 1, address);
-  put_uint(base, 3, number);
-  put_uint(base, 4, sequence);
+  pb_bytes(base, 1, address);
+  pb_uint(base, 3, number);
+  pb_uint(base, 4, sequence);
   std::string any;
-  put_bytes(any, 1, "/cosmos.auth.v1beta1.BaseAccount");
-  put_bytes(any, 2, base);
+  pb_bytes(any, 1, "/cosmos.auth.v1beta1.BaseAccount");
+  pb_bytes(any, 2, base);
   std::string resp;
-  put_bytes(resp, 1, any);
+  pb_bytes(resp, 1, any);
   return resp;
 }
 std::string abci_reply(int code, const std::string& log, const std::string& value) {
@@ -84,7 +50,7 @@ std::string abci_reply(int code, const std::string& log, const std::string& valu
                      {{"code", code},
                       {"log", log},
                       {"codespace", code ? "sdk" : ""},
-                      {"value", base64(value)},
+                      {"value", b64_encode(value)},
                       {"height", "1234"}}}});
 }
 std::string now_rfc3339() {
@@ -166,9 +132,9 @@ TEST(RpcClient, SequenceMismatchResyncsThenSucceeds) {
       const std::string path = req["params"]["path"];
       if (path == "/cosmos.tx.v1beta1.Service/Simulate") {
         std::string gas_info;
-        put_uint(gas_info, 2, 100000);
+        pb_uint(gas_info, 2, 100000);
         std::string resp;
-        put_bytes(resp, 1, gas_info);
+        pb_bytes(resp, 1, gas_info);
         return FakeReply{abci_reply(0, "", resp)};
       }
       return FakeReply{abci_reply(0, "", account_value(addr, 3, 5))};
