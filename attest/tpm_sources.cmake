@@ -6,4 +6,5 @@ list(APPEND SNPRELAY_ATTEST_SOURCES
   tpm/seal.cpp
   tpm/sealed_blob.cpp
   tpm/tpm.cpp
-  tpm/tpm_error.cpp)
+  tpm/tpm_error.cpp
+  tpm/tpm_sealer.cpp)

@@ -1,8 +1,6 @@
 #include "attest/sim/sim_firmware.hpp"
 
 #include <fcntl.h>
-#include <openssl/core_names.h>
-#include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
@@ -16,6 +14,7 @@
 #include "attest/certs.hpp"
 #include "attest/evidence/cert_table.hpp"
 #include "attest/report.hpp"
+#include "attest/sealing/hkdf.hpp"
 #include "attest/sim/amd_cert_mint.hpp"
 
 namespace snprelay::attest {
@@ -430,24 +429,12 @@ Result<SecretBytes> SimFirmware::derive_key(const DerivedKeyRequest& request) co
   if ((request.field_select & kFieldTcbVersion) != 0)
     append_u64(info, request.tcb_version);
 
-  using KdfPtr = std::unique_ptr<EVP_KDF, OsslDeleter<EVP_KDF_free>>;
-  using KdfCtxPtr = std::unique_ptr<EVP_KDF_CTX, OsslDeleter<EVP_KDF_CTX_free>>;
-  KdfPtr kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
-  KdfCtxPtr ctx(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
-  static constexpr char kSalt[] = "snprelay/sim/derived-key/v1";
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(root_secret_.data()),
-                                        root_secret_.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(kSalt), sizeof kSalt - 1),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  SecretBytes key(32);
-  if (!ctx || EVP_KDF_derive(ctx.get(), key.data(), key.size(), params) != 1) {
-    return make_error("attest", "FIRMWARE_ERROR", "simulated firmware: HKDF failed");
-  }
+  static constexpr std::string_view kSalt = "snprelay/sim/derived-key/v1";
+  auto key =
+      hkdf_sha256(root_secret_.view(),
+                  std::span(reinterpret_cast<const std::uint8_t*>(kSalt.data()), kSalt.size()), info, 32);
+  if (!key)
+    return make_error("attest", "FIRMWARE_ERROR", "simulated firmware: " + key.error().message);
   return key;
 }
 

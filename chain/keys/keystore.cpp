@@ -1,7 +1,6 @@
 #include "chain/keys/keystore.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,46 +12,43 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "chain/crypto/hash.hpp"
+#include "common/aead.hpp"
 
 namespace snprelay::chain::keys {
 namespace {
 
-constexpr int kVersion = 1;
-constexpr std::size_t kSaltLen = 16;
-constexpr std::size_t kNonceLen = 12;
-constexpr std::size_t kTagLen = 16;
-
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
+constexpr int kVersion = 2;
+constexpr std::size_t kDekLen = 32;
+constexpr std::size_t kPrivLen = 32;
 
 Error io_error(const std::filesystem::path& p, const std::string& what) {
   return make_error("chain", "KEYSTORE_IO", what + ": " + p.string());
 }
 
-std::string aad_of(const std::string& name, const std::string& address, const std::string& pubkey_hex) {
+std::string aad_v1(const KeyInfo& k) {
   std::string aad = "snprelay-key/v1";
-  aad += '\0' + name + '\0' + address + '\0' + pubkey_hex;
+  aad += '\0' + k.name + '\0' + k.address + '\0' + to_hex(k.public_key);
   return aad;
 }
 
-Result<SecretBytes> derive_kek(const SecretBytes& passphrase, std::span<const std::uint8_t> salt,
-                               unsigned log2_n, unsigned r, unsigned p) {
-  if (log2_n < 1 || log2_n > 20 || r == 0 || r > 32 || p == 0 || p > 16)
-    return make_error("chain", "KEYFILE_INVALID", "scrypt parameters out of range");
-  SecretBytes kek(32);
-  if (EVP_PBE_scrypt(reinterpret_cast<const char*>(passphrase.data()), passphrase.size(), salt.data(),
-                     salt.size(), std::uint64_t{1} << log2_n, r, p, 1ull << 30, kek.data(), kek.size()) != 1)
-    return make_error("chain", "CRYPTO_FAILED", "scrypt failed in OpenSSL");
-  return kek;
+std::string aad_v2(const KeyInfo& k) {
+  std::string aad = "snprelay-key/v2";
+  aad += '\0' + k.name + '\0' + k.address + '\0' + to_hex(k.public_key) + '\0' + k.protection;
+  return aad;
 }
 
 struct ParsedFile {
   KeyInfo info;
   nlohmann::json doc;
+  std::int64_t created_unix = 0;
 };
+
+Result<Bytes> hex_field(const nlohmann::json& obj, const char* field, const std::filesystem::path& path) {
+  auto bytes = from_hex(obj.at(field).get<std::string>());
+  if (!bytes)
+    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + field + " is not hex");
+  return bytes;
+}
 
 Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::string& name) {
   struct stat st {};
@@ -72,23 +68,198 @@ Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::s
     out.doc = nlohmann::json::parse(bytes->begin(), bytes->end());
     if (out.doc.at("format").get<std::string>() != "snprelay-key")
       return make_error("chain", "KEYFILE_INVALID", path.string() + " is not an snprelay key file");
-    if (out.doc.at("version").get<int>() != kVersion)
+    out.info.version = out.doc.at("version").get<int>();
+    if (out.info.version != 1 && out.info.version != kVersion)
       return make_error(
           "chain", "KEYFILE_UNSUPPORTED",
-          path.string() + " has key file version " + out.doc.at("version").dump() + " (supported: 1)");
+          path.string() + " has key file version " + out.doc.at("version").dump() + " (supported: 1, 2)");
     out.info.name = out.doc.at("name").get<std::string>();
     out.info.address = out.doc.at("address").get<std::string>();
     out.info.hd_path = out.doc.at("hd_path").get<std::string>();
+    if (out.doc.contains("created_unix"))
+      out.created_unix = out.doc.at("created_unix").get<std::int64_t>();
     auto pub = from_hex(out.doc.at("pubkey").get<std::string>());
     if (!pub || pub->size() != 33)
       return make_error("chain", "KEYFILE_INVALID", path.string() + ": pubkey is not 33 bytes of hex");
     std::copy(pub->begin(), pub->end(), out.info.public_key.begin());
+    if (out.info.version == 1) {
+      out.info.protection = "passphrase";
+    } else {
+      out.info.protection = out.doc.at("protection").at("mode").get<std::string>();
+      if (out.info.protection != "passphrase" && out.info.protection != "tpm" &&
+          out.info.protection != "snp-derived")
+        return make_error("chain", "KEYFILE_UNSUPPORTED",
+                          path.string() + " has protection mode \"" + out.info.protection +
+                              "\" (supported: passphrase, tpm, snp-derived)");
+    }
   } catch (const nlohmann::json::exception& e) {
     return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + e.what());
   }
   if (out.info.name != name)
     return make_error("chain", "KEYFILE_INVALID", path.string() + " names key \"" + out.info.name + "\"");
   return out;
+}
+
+// The AES-256-GCM part every version shares: cipher {name, nonce} and the ciphertext of the 32-byte key.
+struct CipherFields {
+  Bytes nonce;
+  Bytes ciphertext;  // private key || tag
+};
+
+// Throws nlohmann::json::exception for a missing field (the callers turn it into KEYFILE_INVALID).
+Result<CipherFields> cipher_fields(const nlohmann::json& doc, const std::filesystem::path& path) {
+  const auto& cipher = doc.at("cipher");
+  if (cipher.at("name") != "aes-256-gcm")
+    return make_error("chain", "KEYFILE_UNSUPPORTED",
+                      "unsupported cipher " + cipher.at("name").dump() + " in " + path.string());
+  auto n = hex_field(cipher, "nonce", path);
+  auto c = hex_field(doc, "ciphertext", path);
+  if (!n || !c || n->size() != kAeadNonceLen || c->size() != kPrivLen + kAeadTagLen)
+    return make_error("chain", "KEYFILE_INVALID", "bad nonce or ciphertext in " + path.string());
+  return CipherFields{std::move(*n), std::move(*c)};
+}
+
+// Version 1: the scrypt key encrypts the private key directly.
+Result<SecretBytes> decrypt_v1(const ParsedFile& f, const std::filesystem::path& path, Sealer& sealer) {
+  const auto* pass = dynamic_cast<const PassphraseSealer*>(&sealer);
+  if (pass == nullptr)
+    return make_error(
+        "chain", "KEY_PROTECTION_MISMATCH",
+        "key \"" + f.info.name + "\" is a version-1 passphrase file; it opens only with a passphrase");
+  Bytes salt;
+  CipherFields cf;
+  unsigned log2_n = 0, r = 0, p = 0;
+  try {
+    const auto& kdf = f.doc.at("kdf");
+    if (kdf.at("name") != "scrypt")
+      return make_error("chain", "KEYFILE_UNSUPPORTED",
+                        "unsupported kdf " + kdf.at("name").dump() + " in " + path.string());
+    log2_n = kdf.at("log2_n").get<unsigned>();
+    r = kdf.at("r").get<unsigned>();
+    p = kdf.at("p").get<unsigned>();
+    auto s = hex_field(kdf, "salt", path);
+    if (!s)
+      return s.error();
+    salt = std::move(*s);
+    auto c = cipher_fields(f.doc, path);
+    if (!c)
+      return c.error();
+    cf = std::move(*c);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + e.what());
+  }
+  auto kek = scrypt_key(pass->passphrase(), salt, log2_n, r, p);
+  if (!kek)
+    return kek.error();
+  auto priv = aead_open(kek->view(), cf.nonce, as_bytes(aad_v1(f.info)), cf.ciphertext);
+  if (!priv)
+    return make_error(
+        "chain", "WRONG_PASSPHRASE",
+        "cannot decrypt key \"" + f.info.name + "\": wrong passphrase or the file was modified");
+  return priv;
+}
+
+// Version 2: the sealer gives back the DEK, which encrypts the private key.
+Result<SecretBytes> decrypt_v2(const ParsedFile& f, const std::filesystem::path& path, Sealer& sealer) {
+  if (f.info.protection != sealer.mode())
+    return make_error("chain", "KEY_PROTECTION_MISMATCH",
+                      "key \"" + f.info.name + "\" is protected by " + f.info.protection + ", not by " +
+                          std::string(sealer.mode()) + " (migrate it with: snprelay keys protect " +
+                          f.info.name + " --mode " + std::string(sealer.mode()) + ")");
+  Bytes envelope;
+  CipherFields cf;
+  try {
+    auto e = hex_field(f.doc.at("protection"), "envelope", path);
+    if (!e)
+      return e.error();
+    envelope = std::move(*e);
+    auto c = cipher_fields(f.doc, path);
+    if (!c)
+      return c.error();
+    cf = std::move(*c);
+  } catch (const nlohmann::json::exception& ex) {
+    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + ex.what());
+  }
+  auto dek = sealer.unseal(envelope);
+  if (!dek) {
+    Error err = dek.error();
+    err.message = "cannot open key \"" + f.info.name + "\" (" + f.info.protection + "): " + err.message;
+    return err;
+  }
+  if (dek->size() != kDekLen)
+    return make_error("chain", "KEYFILE_INVALID",
+                      path.string() + ": the sealed data-encryption key is not 32 bytes");
+  auto priv = aead_open(dek->view(), cf.nonce, as_bytes(aad_v2(f.info)), cf.ciphertext);
+  if (!priv)
+    return make_error("chain", "KEYFILE_INVALID",
+                      path.string() +
+                          ": the data-encryption key opened but the private key does not; the file "
+                          "was modified");
+  return priv;
+}
+
+Result<AccountKey> decrypt(const ParsedFile& f, const std::filesystem::path& path, Sealer& sealer) {
+  auto priv = f.info.version == 1 ? decrypt_v1(f, path, sealer) : decrypt_v2(f, path, sealer);
+  if (!priv)
+    return priv.error();
+  auto key = account_key_from_private(std::move(*priv));
+  if (!key)
+    return key.error();
+  if (key->public_key != f.info.public_key)
+    return make_error("chain", "KEYFILE_INVALID", "decrypted key does not match the stored public key");
+  return key;
+}
+
+// A version-2 document for `info` (protection set from the sealer) with a fresh DEK.
+Result<nlohmann::ordered_json> encrypt_v2(KeyInfo& info, std::int64_t created_unix, const AccountKey& key,
+                                          Sealer& sealer) {
+  info.protection = std::string(sealer.mode());
+  info.version = kVersion;
+  auto dek = random_secret(kDekLen);
+  auto nonce = random_secret(kAeadNonceLen);
+  if (!dek || !nonce)
+    return make_error("chain", "RANDOM_FAILED", "OpenSSL RAND_bytes failed");
+  auto envelope = sealer.seal(*dek);
+  if (!envelope)
+    return envelope.error();
+  auto ct = aead_seal(dek->view(), nonce->view(), as_bytes(aad_v2(info)), key.private_key.view());
+  if (!ct)
+    return make_error("chain", "CRYPTO_FAILED", ct.error().message);
+  return nlohmann::ordered_json{
+      {"format", "snprelay-key"},
+      {"version", kVersion},
+      {"name", info.name},
+      {"address", info.address},
+      {"pubkey", to_hex(info.public_key)},
+      {"hd_path", info.hd_path},
+      {"created_unix", created_unix},
+      {"protection", {{"mode", info.protection}, {"envelope", to_hex(*envelope)}}},
+      {"cipher", {{"name", "aes-256-gcm"}, {"nonce", to_hex(nonce->view())}}},
+      {"ciphertext", to_hex(*ct)},
+  };
+}
+
+// Writes `text` to `path` through a 0600 temporary file, fsync and rename (replacing any old file).
+Status write_atomically(const std::filesystem::path& dir, const std::string& name, const std::string& text,
+                        const std::filesystem::path& path) {
+  const auto tmp = dir / ("." + name + ".key.tmp");
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return io_error(tmp, "cannot create");
+  const bool written =
+      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return io_error(path, "cannot write");
+  }
+  // Make the rename itself durable.
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -121,11 +292,9 @@ std::filesystem::path KeyStore::path_of(const std::string& name) const {
 }
 
 Status KeyStore::add(const std::string& name, const AccountKey& key, const std::string& address,
-                     const std::string& hd_path, const SecretBytes& passphrase) const {
+                     const std::string& hd_path, Sealer& sealer) const {
   if (auto st = validate_name(name); !st)
     return st;
-  if (passphrase.empty())
-    return make_error("chain", "EMPTY_PASSPHRASE", "a key store passphrase must not be empty");
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec)
@@ -135,60 +304,17 @@ Status KeyStore::add(const std::string& name, const AccountKey& key, const std::
   if (std::filesystem::exists(path))
     return make_error("chain", "KEY_EXISTS",
                       "a key named \"" + name + "\" already exists (" + path.string() + ")");
+  KeyInfo info{name, address, key.public_key, hd_path, "", kVersion};
+  auto doc = encrypt_v2(info, static_cast<std::int64_t>(std::time(nullptr)), key, sealer);
+  if (!doc)
+    return doc.error();
+  return write_atomically(dir_, name, doc->dump(2) + "\n", path);
+}
 
-  auto salt = crypto::random_bytes(kSaltLen);
-  auto nonce = crypto::random_bytes(kNonceLen);
-  if (!salt || !nonce)
-    return make_error("chain", "RANDOM_FAILED", "OpenSSL RAND_bytes failed");
-  auto kek = derive_kek(passphrase, salt->view(), options_.scrypt_log2_n, 8, 1);
-  if (!kek)
-    return kek.error();
-  const std::string pub_hex = to_hex(key.public_key);
-  const std::string aad = aad_of(name, address, pub_hex);
-  Bytes ct(key.private_key.size() + kTagLen);
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  int fin = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, kek->data(), nonce->data()) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
-                        static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), ct.data(), &len, key.private_key.data(),
-                        static_cast<int>(key.private_key.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), ct.data() + len, &fin) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagLen, ct.data() + key.private_key.size()) != 1)
-    return make_error("chain", "CRYPTO_FAILED", "AES-256-GCM encryption failed in OpenSSL");
-
-  nlohmann::ordered_json doc = {
-      {"format", "snprelay-key"},
-      {"version", kVersion},
-      {"name", name},
-      {"address", address},
-      {"pubkey", pub_hex},
-      {"hd_path", hd_path},
-      {"created_unix", static_cast<std::int64_t>(std::time(nullptr))},
-      {"kdf",
-       {{"name", "scrypt"},
-        {"log2_n", options_.scrypt_log2_n},
-        {"r", 8},
-        {"p", 1},
-        {"salt", to_hex(salt->view())}}},
-      {"cipher", {{"name", "aes-256-gcm"}, {"nonce", to_hex(nonce->view())}}},
-      {"ciphertext", to_hex(ct)},
-  };
-  const std::string text = doc.dump(2) + "\n";
-  const auto tmp = dir_ / ("." + name + ".key.tmp");
-  ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return io_error(tmp, "cannot create");
-  const bool written =
-      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return io_error(path, "cannot write");
-  }
-  return ok_status();
+Status KeyStore::add(const std::string& name, const AccountKey& key, const std::string& address,
+                     const std::string& hd_path, const SecretBytes& passphrase) const {
+  PassphraseSealer sealer(passphrase, options_.scrypt_log2_n);
+  return add(name, key, address, hd_path, sealer);
 }
 
 Result<KeyInfo> KeyStore::show(const std::string& name) const {
@@ -220,57 +346,47 @@ Result<std::vector<KeyInfo>> KeyStore::list() const {
   return out;
 }
 
-Result<AccountKey> KeyStore::unlock(const std::string& name, const SecretBytes& passphrase) const {
+Result<AccountKey> KeyStore::unlock(const std::string& name, Sealer& sealer) const {
   if (auto st = validate_name(name); !st)
     return st.error();
-  auto parsed = read_key_file(path_of(name), name);
+  const auto path = path_of(name);
+  auto parsed = read_key_file(path, name);
   if (!parsed)
     return parsed.error();
-  const auto& doc = parsed->doc;
-  Bytes salt, nonce, ct;
-  unsigned log2_n = 0, r = 0, p = 0;
-  try {
-    const auto& kdf = doc.at("kdf");
-    const auto& cipher = doc.at("cipher");
-    if (kdf.at("name") != "scrypt" || cipher.at("name") != "aes-256-gcm")
-      return make_error("chain", "KEYFILE_UNSUPPORTED",
-                        "unsupported kdf or cipher in " + path_of(name).string());
-    log2_n = kdf.at("log2_n").get<unsigned>();
-    r = kdf.at("r").get<unsigned>();
-    p = kdf.at("p").get<unsigned>();
-    auto s = from_hex(kdf.at("salt").get<std::string>());
-    auto n = from_hex(cipher.at("nonce").get<std::string>());
-    auto c = from_hex(doc.at("ciphertext").get<std::string>());
-    if (!s || !n || !c || n->size() != kNonceLen || c->size() != 32 + kTagLen)
-      return make_error("chain", "KEYFILE_INVALID",
-                        "bad salt, nonce or ciphertext in " + path_of(name).string());
-    salt = std::move(*s);
-    nonce = std::move(*n);
-    ct = std::move(*c);
-  } catch (const nlohmann::json::exception& e) {
-    return make_error("chain", "KEYFILE_INVALID", path_of(name).string() + ": " + e.what());
-  }
-  auto kek = derive_kek(passphrase, salt, log2_n, r, p);
-  if (!kek)
-    return kek.error();
-  const std::string aad = aad_of(parsed->info.name, parsed->info.address, to_hex(parsed->info.public_key));
-  SecretBytes priv(32);
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, kek->data(), nonce.data()) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
-                        static_cast<int>(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), priv.data(), &len, ct.data(), 32) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagLen, ct.data() + 32) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), priv.data() + len, &len) != 1)
-    return make_error("chain", "WRONG_PASSPHRASE",
-                      "cannot decrypt key \"" + name + "\": wrong passphrase or the file was modified");
-  auto key = account_key_from_private(std::move(priv));
+  return decrypt(*parsed, path, sealer);
+}
+
+Result<AccountKey> KeyStore::unlock(const std::string& name, const SecretBytes& passphrase) const {
+  PassphraseSealer sealer(passphrase, options_.scrypt_log2_n);
+  return unlock(name, sealer);
+}
+
+Result<KeyInfo> KeyStore::reprotect(const std::string& name, Sealer& from, Sealer& to) const {
+  if (auto st = validate_name(name); !st)
+    return st.error();
+  const auto path = path_of(name);
+  auto parsed = read_key_file(path, name);
+  if (!parsed)
+    return parsed.error();
+  auto key = decrypt(*parsed, path, from);
   if (!key)
     return key.error();
-  if (key->public_key != parsed->info.public_key)
-    return make_error("chain", "KEYFILE_INVALID", "decrypted key does not match the stored public key");
-  return key;
+  ParsedFile next{parsed->info, {}, parsed->created_unix};
+  auto doc = encrypt_v2(next.info, parsed->created_unix, *key, to);
+  if (!doc)
+    return doc.error();
+  // Open the new document before it replaces the old file: a sealer that cannot unseal what it just
+  // sealed (a PCR that moves, another VMPL) must not cost the operator the key.
+  const std::string text = doc->dump(2) + "\n";
+  next.doc = nlohmann::json::parse(text);
+  auto check = decrypt(next, path, to);
+  if (!check)
+    return make_error("chain", "REPROTECT_CHECK_FAILED",
+                      "the key sealed with " + std::string(to.mode()) +
+                          " did not open again, so the old file was kept: " + check.error().to_string());
+  if (auto st = write_atomically(dir_, name, text, path); !st)
+    return st.error();
+  return next.info;
 }
 
 Status KeyStore::remove(const std::string& name) const {

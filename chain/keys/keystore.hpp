@@ -1,13 +1,21 @@
-// The encrypted key store: one file per key, sealed with a passphrase.
+// The encrypted key store: one file per key; the private key never rests on disk in the clear.
 //
-// Layout: `<dir>/<name>.key`, a JSON document (format "snprelay-key", version 1):
-//   name, address, pubkey (hex), hd_path, created_unix          -- public, readable without the passphrase
-//   kdf    {name "scrypt", log2_n, r, p, salt (16 bytes hex)}    -- passphrase -> 32-byte key
+// Layout: `<dir>/<name>.key`, a JSON document (format "snprelay-key", version 2):
+//   name, address, pubkey (hex), hd_path, created_unix    -- public, readable without unlocking
+//   protection {mode, envelope (hex)}                     -- the sealed data-encryption key (DEK)
 //   cipher {name "aes-256-gcm", nonce (12 bytes hex)}
-//   ciphertext (hex) = AES-256-GCM(private key, 32 bytes) || 16-byte tag
-// The GCM additional data binds the public fields ("snprelay-key/v1\0name\0address\0pubkey"), so editing
-// a name or address in the file makes unlock() fail instead of signing as someone else. Version 1 is the
-// only version; a file with another version is refused (chain KEYFILE_UNSUPPORTED), never guessed at.
+//   ciphertext (hex) = AES-256-GCM(DEK, private key, 32 bytes) || 16-byte tag
+// The DEK is 32 random bytes, new for every write. A Sealer (common/sealer.hpp) turns it into the
+// envelope: `passphrase` (PassphraseSealer: scrypt + AES-GCM), `tpm` (sealed to the vTPM's PCR policy,
+// attest::tpm::TpmSealer) or `snp-derived` (wrapped under a key from SNP_GET_DERIVED_KEY that mixes in
+// the measurement and policy, attest::SnpDerivedSealer). The GCM additional data binds the public fields
+// and the mode ("snprelay-key/v2\0name\0address\0pubkey\0mode"), so editing a name, an address or the
+// mode makes unlock() fail instead of signing as someone else.
+//
+// Version 1 (written before key protection existed: the scrypt key encrypts the private key directly,
+// fields kdf{name,log2_n,r,p,salt}, cipher, ciphertext, aad "snprelay-key/v1\0name\0address\0pubkey")
+// is still read, as mode "passphrase"; reprotect() rewrites it as version 2. Any other version is
+// refused (chain KEYFILE_UNSUPPORTED), never guessed at.
 //
 // Permissions: files are created 0600 (O_EXCL, then renamed into place) and the directory 0700. A key
 // file that is group- or world-accessible is refused on read (chain INSECURE_PERMISSIONS) — the key may
@@ -23,7 +31,9 @@
 #include <vector>
 
 #include "chain/keys/account_key.hpp"
+#include "chain/keys/passphrase_sealer.hpp"
 #include "common/error.hpp"
+#include "common/sealer.hpp"
 #include "common/secret.hpp"
 
 namespace snprelay::chain::keys {
@@ -33,12 +43,14 @@ struct KeyInfo {
   std::string name;
   std::string address;  // bech32 with the prefix chosen at `add`
   crypto::PublicKey public_key{};
-  std::string hd_path;  // "" when imported from a raw private key
+  std::string hd_path;     // "" when imported from a raw private key
+  std::string protection;  // "passphrase", "tpm" or "snp-derived"
+  int version = 2;         // key file version (1 = legacy passphrase file)
 };
 
 struct KeyStoreOptions {
   // scrypt cost: N = 2^log2_n, r = 8, p = 1. 15 (32 MiB, ~0.1 s) by default; tests lower it.
-  unsigned scrypt_log2_n = 15;
+  unsigned scrypt_log2_n = kDefaultScryptLog2N;
 };
 
 class KeyStore {
@@ -52,8 +64,11 @@ class KeyStore {
   // Names: 1..64 characters of [A-Za-z0-9._-], not starting with '.'. Errors: chain INVALID_KEY_NAME.
   [[nodiscard]] static Status validate_name(const std::string& name);
 
-  // Encrypts and writes a new key. Creates the directory (0700) if needed. Errors: INVALID_KEY_NAME,
-  // KEY_EXISTS, EMPTY_PASSPHRASE, KEYSTORE_IO (naming the path), CRYPTO_FAILED.
+  // Encrypts and writes a new key, its DEK sealed by `sealer`. Creates the directory (0700) if needed.
+  // Errors: INVALID_KEY_NAME, KEY_EXISTS, KEYSTORE_IO (naming the path), CRYPTO_FAILED, the sealer's.
+  [[nodiscard]] Status add(const std::string& name, const AccountKey& key, const std::string& address,
+                           const std::string& hd_path, Sealer& sealer) const;
+  // The same with a PassphraseSealer (scrypt cost from the options). Errors add EMPTY_PASSPHRASE.
   [[nodiscard]] Status add(const std::string& name, const AccountKey& key, const std::string& address,
                            const std::string& hd_path, const SecretBytes& passphrase) const;
 
@@ -65,9 +80,22 @@ class KeyStore {
   // cannot be read makes the whole call fail, naming it.
   [[nodiscard]] Result<std::vector<KeyInfo>> list() const;
 
-  // Decrypts the private key. Errors: those of show(); WRONG_PASSPHRASE when the tag does not verify
-  // (wrong passphrase or a tampered file — indistinguishable by design).
+  // Decrypts the private key with the sealer of the file's mode. Errors: those of show();
+  // KEY_PROTECTION_MISMATCH when the file's mode is not sealer.mode(); the sealer's own (WRONG_PASSPHRASE,
+  // tpm TPM_POLICY_MISMATCH, attest SNP_KEY_MISMATCH, ...); KEYFILE_INVALID when the DEK opens but the
+  // private key does not (the file was modified).
+  [[nodiscard]] Result<AccountKey> unlock(const std::string& name, Sealer& sealer) const;
+  // The same with a PassphraseSealer. WRONG_PASSPHRASE when the tag does not verify (wrong passphrase
+  // or a tampered file — indistinguishable by design).
   [[nodiscard]] Result<AccountKey> unlock(const std::string& name, const SecretBytes& passphrase) const;
+
+  // Moves a key to another protection: unlocks it with `from` (the file's current mode), seals a new
+  // DEK with `to`, checks in memory that the new file opens with `to` and gives the same key, then
+  // replaces the file atomically (write 0600 + fsync + rename). The private key is never written in the
+  // clear; when any step fails the old file is left untouched. `to` may have the same mode as `from`
+  // (re-seal to the current PCR values, a new passphrase, a version-1 file upgraded).
+  // Errors: those of unlock() and add().
+  [[nodiscard]] Result<KeyInfo> reprotect(const std::string& name, Sealer& from, Sealer& to) const;
 
   // Deletes the key file. Errors: KEY_NOT_FOUND, KEYSTORE_IO.
   [[nodiscard]] Status remove(const std::string& name) const;

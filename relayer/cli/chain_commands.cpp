@@ -1,5 +1,8 @@
-// Cosmos commands (issue #5):
+// Cosmos commands (issues #5, #6):
 //   snprelay keys add|show|list|delete|derive        the encrypted key store and offline derivation
+//   snprelay keys protect NAME --mode M              move a key to passphrase | tpm | snp-derived
+//                                                    protection (key_protection.hpp) without ever
+//                                                    writing it in clear
 //   snprelay tx send --offline ...                   build + sign a MsgSend (the CosmJS conformance entry)
 //   snprelay tx send --node URL ...                  the same online: account from the node, simulated
 //                                                    gas, broadcast, confirmation by polling the hash
@@ -32,6 +35,7 @@
 #include "chain/tx/sign_direct.hpp"
 #include "chain/tx/wire.hpp"
 #include "relayer/cli/cli.hpp"
+#include "relayer/cli/key_protection.hpp"
 
 namespace snprelay::cli {
 namespace {
@@ -93,14 +97,36 @@ chain::keys::KeyStore keyring(const std::string& dir) {
 }
 
 ordered_json key_json(const chain::keys::KeyInfo& k) {
-  return {{"name", k.name}, {"address", k.address}, {"pubkey", to_hex(k.public_key)}, {"hd_path", k.hd_path}};
+  return {{"name", k.name},
+          {"address", k.address},
+          {"pubkey", to_hex(k.public_key)},
+          {"hd_path", k.hd_path},
+          {"protection", k.protection}};
+}
+
+// Exit code for a failure to create, open or move a key: 3 when the machine failed (I/O, the TPM or
+// the SNP device unreachable or erroring), 2 for everything the operator must fix (a wrong passphrase,
+// a key sealed to other PCRs or another VM image, a bad file or flag).
+int key_exit(const Error& e) {
+  static const char* const kRuntime[] = {"KEYSTORE_IO",     "TPM_POLICY_MISMATCH", "SNP_KEY_MISMATCH",
+                                         "TPM_UNREACHABLE", "TPM_ERROR",           "TPM_OUT_OF_MEMORY",
+                                         "NO_SNP_HARDWARE", "DEVICE_MISSING",      "PERMISSION_DENIED",
+                                         "FIRMWARE_ERROR",  "HOST_BUSY",           "IO",
+                                         "CRYPTO_FAILED",   "RANDOM_FAILED",       "BAD_RESPONSE",
+                                         "DEVICE_DISABLED", "NOT_SNP_GUEST"};
+  for (const char* code : kRuntime)
+    if (e.code == code)
+      return kFailure;
+  return kUsage;
 }
 
 // ---- keys -----------------------------------------------------------------------------
 struct KeyArgs {
   std::string name;
   std::string keyring_dir;
-  std::string passphrase_file;
+  ProtectionArgs protect;
+  std::string protection;  // keys add --protection, keys protect --mode
+  std::string new_passphrase_file;
   std::string mnemonic_file;
   std::string hd_path = std::string(chain::keys::kCosmosHdPath);
   std::string prefix = "cosmos";
@@ -112,7 +138,15 @@ struct KeyArgs {
 
 void add_keyring_flags(CLI::App* cmd, KeyArgs& a) {
   cmd->add_option("--keyring-dir", a.keyring_dir,
-                  "Key store directory (default $SNPRELAY_KEYRING_DIR or ~/.snprelay/keys)");
+                  "Key store directory (default: keyring_dir from --config, else $SNPRELAY_KEYRING_DIR or "
+                  "~/.snprelay/keys)");
+}
+
+// The key store of --keyring-dir, else of --config's [chain.key] keyring_dir, else the default one.
+Result<chain::keys::KeyStore> keyring_for(const std::string& dir, const KeyDefaults& defaults) {
+  if (dir.empty() && !defaults.keyring_dir.empty())
+    return keyring(defaults.keyring_dir);
+  return keyring(dir);
 }
 
 int run_keys_add(const KeyArgs& a) {
@@ -136,16 +170,30 @@ int run_keys_add(const KeyArgs& a) {
   auto address = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!address)
     return fail(address.error(), kUsage);
-  const auto store = keyring(a.keyring_dir);
   if (auto st = chain::keys::KeyStore::validate_name(a.name); !st)
     return fail(st.error(), kUsage);
-  auto pass = chain::keys::read_key_passphrase(a.passphrase_file, true);
-  if (!pass)
-    return fail(pass.error(), kUsage);
-  if (auto st = store.add(a.name, *key, *address, a.hd_path, *pass); !st)
-    return fail(st.error(), st.error().code == "KEYSTORE_IO" ? kFailure : kUsage);
-  ordered_json out = {
-      {"name", a.name}, {"address", *address}, {"pubkey", to_hex(key->public_key)}, {"hd_path", a.hd_path}};
+  auto defaults = key_defaults(a.protect);
+  if (!defaults)
+    return fail(defaults.error(), kUsage);
+  const std::string mode = !a.protection.empty() ? a.protection : defaults->protection.value_or("passphrase");
+  auto store = keyring_for(a.keyring_dir, *defaults);
+  if (!store)
+    return fail(store.error(), kUsage);
+  if (store->show(a.name).ok())
+    return fail(
+        make_error("chain", "KEY_EXISTS",
+                   "a key named \"" + a.name + "\" already exists (" + store->path_of(a.name).string() + ")"),
+        kUsage);
+  auto sealer = make_sealer(mode, a.protect, true);
+  if (!sealer)
+    return fail(sealer.error(), key_exit(sealer.error()));
+  if (auto st = store->add(a.name, *key, *address, a.hd_path, **sealer); !st)
+    return fail(st.error(), key_exit(st.error()));
+  ordered_json out = {{"name", a.name},
+                      {"address", *address},
+                      {"pubkey", to_hex(key->public_key)},
+                      {"hd_path", a.hd_path},
+                      {"protection", mode}};
   if (!a.recover) {
     // Shown once, on standard error, so that `--json > file` does not capture it by accident.
     std::cerr << "Write down this mnemonic; it is the only way to recover the key:\n\n"
@@ -178,7 +226,8 @@ int run_keys_show(const KeyArgs& a) {
     std::cout << info->address << "\n";
   else
     std::cout << "name: " << info->name << "\naddress: " << info->address
-              << "\npubkey: " << to_hex(info->public_key) << "\nhd_path: " << info->hd_path << "\n";
+              << "\npubkey: " << to_hex(info->public_key) << "\nhd_path: " << info->hd_path
+              << "\nprotection: " << info->protection << "\n";
   return kOk;
 }
 
@@ -195,6 +244,47 @@ int run_keys_list(const KeyArgs& a) {
   } else {
     for (const auto& k : *keys)
       std::cout << k.name << " " << k.address << "\n";
+  }
+  return kOk;
+}
+
+int run_keys_protect(const KeyArgs& a) {
+  auto defaults = key_defaults(a.protect);
+  if (!defaults)
+    return fail(defaults.error(), kUsage);
+  const std::string mode = !a.protection.empty() ? a.protection : defaults->protection.value_or("");
+  if (mode.empty())
+    return fail(make_error("chain", "USAGE",
+                           "name the new protection: --mode passphrase|tpm|snp-derived, or "
+                           "--config FILE with [chain.key] protection"),
+                kUsage);
+  auto store = keyring_for(a.keyring_dir, *defaults);
+  if (!store)
+    return fail(store.error(), kUsage);
+  auto info = store->show(a.name);
+  if (!info)
+    return fail(info.error(), key_exit(info.error()));
+  auto from = make_sealer(info->protection, a.protect, false);
+  if (!from)
+    return fail(from.error(), key_exit(from.error()));
+  if (mode == "passphrase" && info->protection == "passphrase" && a.new_passphrase_file.empty())
+    return fail(make_error("chain", "USAGE",
+                           "key \"" + a.name +
+                               "\" is already protected by a passphrase; to change it, give "
+                               "--passphrase-file OLD and --new-passphrase-file NEW"),
+                kUsage);
+  auto to = make_sealer(mode, a.protect, true, a.new_passphrase_file);
+  if (!to)
+    return fail(to.error(), key_exit(to.error()));
+  auto moved = store->reprotect(a.name, **from, **to);
+  if (!moved)
+    return fail(moved.error(), key_exit(moved.error()));
+  if (a.json) {
+    ordered_json out = key_json(*moved);
+    out["previous_protection"] = info->protection;
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << a.name << ": " << info->protection << " -> " << moved->protection << "\n";
   }
   return kOk;
 }
@@ -240,10 +330,29 @@ void add_keys_commands(CLI::App& app, Outcome& outcome) {
   add->add_option("--mnemonic-file", a->mnemonic_file, "File holding the BIP-39 mnemonic");
   add->add_option("--hd-path", a->hd_path, "BIP-44 path")->capture_default_str();
   add->add_option("--prefix", a->prefix, "Bech32 account prefix")->capture_default_str();
-  add->add_option("--passphrase-file", a->passphrase_file, "File holding the key store passphrase");
+  add->add_option("--protection", a->protection,
+                  "passphrase, tpm or snp-derived (default: [chain.key] protection from --config, else "
+                  "passphrase)")
+      ->check(CLI::IsMember({"passphrase", "tpm", "snp-derived"}));
   add->add_flag("--json", a->json, "Print JSON");
   add_keyring_flags(add, *a);
+  add_protection_options(add, a->protect);
   add->callback([a, &outcome] { outcome.exit_code = run_keys_add(*a); });
+
+  auto* protect = keys->add_subcommand(
+      "protect", "Move a key to another protection (passphrase, tpm, snp-derived); never writes it in clear");
+  protect->add_option("NAME", a->name, "Key name")->required();
+  protect
+      ->add_option("--mode", a->protection,
+                   "the new protection (default: [chain.key] protection from --config)")
+      ->check(CLI::IsMember({"passphrase", "tpm", "snp-derived"}));
+  protect->add_option(
+      "--new-passphrase-file", a->new_passphrase_file,
+      "passphrase mode: file holding the new passphrase (--passphrase-file is the current one)");
+  protect->add_flag("--json", a->json, "Print JSON");
+  add_keyring_flags(protect, *a);
+  add_protection_options(protect, a->protect);
+  protect->callback([a, &outcome] { outcome.exit_code = run_keys_protect(*a); });
 
   auto* show = keys->add_subcommand("show", "Show a key's address and public key (no passphrase needed)");
   show->add_option("NAME", a->name, "Key name")->required();
@@ -278,7 +387,7 @@ struct TxArgs {
   std::string mnemonic_file;
   std::string from;
   std::string keyring_dir;
-  std::string passphrase_file;
+  ProtectionArgs protect;
   std::string hd_path = std::string(chain::keys::kCosmosHdPath);
   std::string prefix = "cosmos";
   std::string to;
@@ -310,11 +419,13 @@ Result<chain::keys::AccountKey> signing_key(const TxArgs& a) {
       return mnemonic.error();
     return chain::keys::account_key_from_mnemonic(*mnemonic, SecretBytes(), a.hd_path);
   }
-  const auto store = keyring(a.keyring_dir);
-  auto pass = chain::keys::read_key_passphrase(a.passphrase_file, false);
-  if (!pass)
-    return pass.error();
-  return store.unlock(a.from, *pass);
+  auto defaults = key_defaults(a.protect);
+  if (!defaults)
+    return defaults.error();
+  auto store = keyring_for(a.keyring_dir, *defaults);
+  if (!store)
+    return store.error();
+  return open_key(*store, a.from, a.protect);
 }
 
 int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::string& from,
@@ -342,7 +453,7 @@ int run_tx_send(const TxArgs& a) {
     return fail(fees.error(), kUsage);
   auto key = signing_key(a);
   if (!key)
-    return fail(key.error(), kUsage);
+    return fail(key.error(), key_exit(key.error()));
   auto from = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!from)
     return fail(from.error(), kUsage);
@@ -489,7 +600,7 @@ void add_tx_commands(CLI::App& app, Outcome& outcome) {
   send->add_option("--mnemonic-file", a->mnemonic_file, "Sign with the key derived from this mnemonic file");
   send->add_option("--from", a->from, "Sign with this stored key");
   send->add_option("--keyring-dir", a->keyring_dir, "Key store directory");
-  send->add_option("--passphrase-file", a->passphrase_file, "File holding the key store passphrase");
+  add_protection_options(send, a->protect);
   send->add_option("--hd-path", a->hd_path, "BIP-44 path for --mnemonic-file")->capture_default_str();
   send->add_option("--prefix", a->prefix, "Bech32 account prefix")->capture_default_str();
   send->add_option("--to", a->to, "Recipient address")->required();

@@ -17,19 +17,20 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "attest/evidence/select_source.hpp"
 #include "attest/kds/kds_client.hpp"
 #include "attest/report.hpp"
+#include "attest/sealing/snp_sealer.hpp"
 #include "attest/sim/kds_server.hpp"
 #include "attest/sim/sim_firmware.hpp"
 #include "common/log.hpp"
 #include "config/duration.hpp"
 #include "config/loader.hpp"
 #include "relayer/cli/cli.hpp"
+#include "relayer/cli/cli_options.hpp"
 
 namespace snprelay::cli {
 namespace {
@@ -130,19 +131,7 @@ int run_fetch(const FetchArgs& a) {
   return kOk;
 }
 
-// Flags that shape the simulated firmware (report get, key derive, sim kds).
-struct SimArgs {
-  bool simulate = false;
-  std::string state;
-  std::string product;  // default: the product the state was made for, else Milan
-  std::uint32_t version = 3;
-  std::string measurement;  // hex, 48 bytes
-  std::string policy = "0x30000";
-  std::string host_data;  // hex, up to 32 bytes
-  std::string tcb;        // bl=N,tee=N,snp=N,ucode=N[,fmc=N]
-  std::uint32_t guest_vmpl = 0;
-  std::uint32_t guest_svn = 0;
-};
+}  // namespace
 
 void add_sim_options(CLI::App* cmd, SimArgs& a) {
   cmd->add_option("--sim-product", a.product,
@@ -156,6 +145,8 @@ void add_sim_options(CLI::App* cmd, SimArgs& a) {
       ->check(CLI::Range(0, 3));
   cmd->add_option("--sim-guest-svn", a.guest_svn, "simulated GUEST_SVN");
 }
+
+namespace {
 
 template <std::size_t N>
 Result<std::array<std::uint8_t, N>> hex_array(const std::string& flag, const std::string& text, bool exact) {
@@ -171,6 +162,8 @@ Result<std::array<std::uint8_t, N>> hex_array(const std::string& flag, const std
   std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
 }
+
+}  // namespace
 
 Result<std::shared_ptr<SimFirmware>> open_sim(const SimArgs& a) {
   SimSettings s;
@@ -219,6 +212,8 @@ Result<std::shared_ptr<SimFirmware>> open_sim(const SimArgs& a) {
   s.guest_svn = a.guest_svn;
   return SimFirmware::open(a.state, s);
 }
+
+namespace {
 
 struct SimKdsArgs {
   std::string listen = "127.0.0.1:0";
@@ -281,11 +276,7 @@ int run_sim_kds(const SimKdsArgs& a) {
   return kOk;
 }
 
-// Where report get / key derive take their evidence from: the configuration, or the simulated firmware.
-struct SourceArgs {
-  std::string config;
-  SimArgs sim;
-};
+}  // namespace
 
 void add_source_options(CLI::App* cmd, SourceArgs& a) {
   auto* config =
@@ -296,11 +287,6 @@ void add_source_options(CLI::App* cmd, SourceArgs& a) {
   config->excludes(simulate);
   add_sim_options(cmd, a.sim);
 }
-
-struct OpenedSource {
-  std::unique_ptr<EvidenceSource> source;
-  std::uint32_t vmpl = 0;  // the configuration's default VMPL
-};
 
 // The evidence source named by the flags. Errors carry the exit code to use.
 Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, int& exit_code) {
@@ -359,6 +345,8 @@ void announce(const EvidenceSource& source) {
               << ", not from AMD hardware; it proves nothing about this machine\n";
   }
 }
+
+namespace {
 
 struct ReportGetArgs {
   std::string nonce;
@@ -435,22 +423,14 @@ int run_key_derive(const KeyDeriveArgs& a) {
   req.root = a.root == "vmrk" ? RootKey::kVmrk : RootKey::kVcek;
   req.vmpl = a.vmpl;
   req.guest_svn = a.guest_svn;
-  req.field_select = 0;
+  auto fields = parse_field_names(a.fields);
+  if (!fields)
+    return fail(kUsage, "--fields: " + fields.error().message);
+  req.field_select = *fields;
   std::vector<std::string> names;
-  std::stringstream list(a.fields);
-  for (std::string f; std::getline(list, f, ',');) {
-    static const std::map<std::string, std::uint64_t> kBits = {
-        {"policy", kFieldPolicy},           {"image-id", kFieldImageId}, {"family-id", kFieldFamilyId},
-        {"measurement", kFieldMeasurement}, {"svn", kFieldGuestSvn},     {"tcb", kFieldTcbVersion}};
-    const auto it = kBits.find(f);
-    if (it == kBits.end()) {
-      return fail(kUsage, "--fields: unknown field \"" + f +
-                              "\" (known: measurement, policy, tcb, svn, family-id, "
-                              "image-id)");
-    }
-    req.field_select |= it->second;
+  std::stringstream list(field_names(req.field_select));
+  for (std::string f; std::getline(list, f, ',');)
     names.push_back(f);
-  }
   try {
     req.tcb_version = std::stoull(a.tcb, nullptr, 16);
   } catch (const std::exception&) {

@@ -25,6 +25,7 @@
 #include "common/secret.hpp"
 #include "config/loader.hpp"
 #include "relayer/cli/cli.hpp"
+#include "relayer/cli/cli_options.hpp"
 
 namespace snprelay::cli {
 namespace {
@@ -56,12 +57,7 @@ Error cli_error(std::string code, std::string message) {
   return make_error("cli", std::move(code), std::move(message));
 }
 
-// Options every TPM-touching command shares, resolved against --config.
-struct TpmArgs {
-  std::string tcti;
-  std::string config;
-  std::string pcrs;
-};
+}  // namespace
 
 void add_tpm_args(CLI::App* cmd, TpmArgs& args, bool with_pcrs) {
   cmd->add_option("--tcti", args.tcti,
@@ -73,13 +69,8 @@ void add_tpm_args(CLI::App* cmd, TpmArgs& args, bool with_pcrs) {
         std::string("sha256 PCRs, e.g. 0,1,7 (default: tpm.pcrs from --config, else ") + kDefaultPcrs + ")");
 }
 
-struct Resolved {
-  std::string tcti;
-  PcrSelection pcrs;
-};
-
-Result<Resolved> resolve(const TpmArgs& args) {
-  Resolved r{args.tcti.empty() ? kDefaultTcti : args.tcti, {}};
+Result<ResolvedTpm> resolve_tpm(const TpmArgs& args) {
+  ResolvedTpm r{args.tcti.empty() ? kDefaultTcti : args.tcti, {}};
   std::vector<std::int64_t> config_pcrs;
   if (!args.config.empty()) {
     auto cfg = config::load_config_file(args.config, config::process_env());
@@ -104,6 +95,8 @@ Result<Resolved> resolve(const TpmArgs& args) {
     ::setenv("TSS2_LOG", "all+none", 1);
   return r;
 }
+
+namespace {
 
 // Reads a secret straight into wiping storage (never through a std::string or a plain vector).
 Result<SecretBytes> read_secret_file(const std::string& path) {
@@ -168,7 +161,7 @@ void add_seal(CLI::App* group, Outcome& outcome) {
   add_tpm_args(cmd, args->tpm, true);
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
-      auto r = resolve(args->tpm);
+      auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail(r.error());
       auto secret = read_secret_file(args->in);
@@ -207,7 +200,7 @@ void add_unseal(CLI::App* group, Outcome& outcome) {
         return fail(
             cli_error("SECRET_TO_TERMINAL",
                       "refusing to print a secret to a terminal; use --out FILE, a pipe, or --force"));
-      auto r = resolve(args->tpm);
+      auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail(r.error());
       auto blob = read_file(args->in);
@@ -248,7 +241,7 @@ void add_quote(CLI::App* group, Outcome& outcome) {
   add_tpm_args(cmd, args->tpm, true);
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
-      auto r = resolve(args->tpm);
+      auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail(r.error());
       auto report = read_file(args->report);

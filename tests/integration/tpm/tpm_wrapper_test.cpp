@@ -8,25 +8,13 @@
 #include "attest/tpm/sealed_blob.hpp"
 #include "attest/tpm/tpm.hpp"
 #include "esys_probe.hpp"
+#include "tpm_test_values.hpp"
 
 namespace snprelay::attest::tpm {
 namespace {
 
 using snprelay::testing::EsysProbe;
 using snprelay::testing::Swtpm;
-
-SecretBytes test_secret(std::size_t n = 32) {
-  SecretBytes s(n);
-  for (std::size_t i = 0; i < n; ++i)
-    s.data()[i] = static_cast<std::uint8_t>(0x40 + (i * 7) % 50);
-  return s;
-}
-
-PcrSelection pcrs(std::string_view list) {
-  auto sel = parse_pcr_list(list);
-  EXPECT_TRUE(sel.ok());
-  return sel.ok() ? *sel : PcrSelection{};
-}
 
 class TpmTest : public ::testing::Test {
  protected:
