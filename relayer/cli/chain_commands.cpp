@@ -143,10 +143,8 @@ void add_keyring_flags(CLI::App* cmd, KeyArgs& a) {
 }
 
 // The key store of --keyring-dir, else of --config's [chain.key] keyring_dir, else the default one.
-Result<chain::keys::KeyStore> keyring_for(const std::string& dir, const KeyDefaults& defaults) {
-  if (dir.empty() && !defaults.keyring_dir.empty())
-    return keyring(defaults.keyring_dir);
-  return keyring(dir);
+chain::keys::KeyStore keyring_for(const std::string& dir, const KeyDefaults& defaults) {
+  return keyring(dir.empty() ? defaults.keyring_dir : dir);
 }
 
 int run_keys_add(const KeyArgs& a) {
@@ -176,18 +174,16 @@ int run_keys_add(const KeyArgs& a) {
   if (!defaults)
     return fail(defaults.error(), kUsage);
   const std::string mode = !a.protection.empty() ? a.protection : defaults->protection.value_or("passphrase");
-  auto store = keyring_for(a.keyring_dir, *defaults);
-  if (!store)
-    return fail(store.error(), kUsage);
-  if (store->show(a.name).ok())
+  const auto store = keyring_for(a.keyring_dir, *defaults);
+  if (store.show(a.name).ok())
     return fail(
         make_error("chain", "KEY_EXISTS",
-                   "a key named \"" + a.name + "\" already exists (" + store->path_of(a.name).string() + ")"),
+                   "a key named \"" + a.name + "\" already exists (" + store.path_of(a.name).string() + ")"),
         kUsage);
   auto sealer = make_sealer(mode, a.protect, true);
   if (!sealer)
     return fail(sealer.error(), key_exit(sealer.error()));
-  if (auto st = store->add(a.name, *key, *address, a.hd_path, **sealer); !st)
+  if (auto st = store.add(a.name, *key, *address, a.hd_path, **sealer); !st)
     return fail(st.error(), key_exit(st.error()));
   ordered_json out = {{"name", a.name},
                       {"address", *address},
@@ -258,10 +254,8 @@ int run_keys_protect(const KeyArgs& a) {
                            "name the new protection: --mode passphrase|tpm|snp-derived, or "
                            "--config FILE with [chain.key] protection"),
                 kUsage);
-  auto store = keyring_for(a.keyring_dir, *defaults);
-  if (!store)
-    return fail(store.error(), kUsage);
-  auto info = store->show(a.name);
+  const auto store = keyring_for(a.keyring_dir, *defaults);
+  auto info = store.show(a.name);
   if (!info)
     return fail(info.error(), key_exit(info.error()));
   auto from = make_sealer(info->protection, a.protect, false);
@@ -276,7 +270,7 @@ int run_keys_protect(const KeyArgs& a) {
   auto to = make_sealer(mode, a.protect, true, a.new_passphrase_file);
   if (!to)
     return fail(to.error(), key_exit(to.error()));
-  auto moved = store->reprotect(a.name, **from, **to);
+  auto moved = store.reprotect(a.name, **from, **to);
   if (!moved)
     return fail(moved.error(), key_exit(moved.error()));
   if (a.json) {
@@ -422,10 +416,7 @@ Result<chain::keys::AccountKey> signing_key(const TxArgs& a) {
   auto defaults = key_defaults(a.protect);
   if (!defaults)
     return defaults.error();
-  auto store = keyring_for(a.keyring_dir, *defaults);
-  if (!store)
-    return store.error();
-  return open_key(*store, a.from, a.protect);
+  return open_key(keyring_for(a.keyring_dir, *defaults), a.from, a.protect);
 }
 
 int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::string& from,

@@ -61,11 +61,13 @@ class KeyProtection : public ::testing::Test {
     ASSERT_EQ(expected_tx_.exit_code, 0) << expected_tx_.err;
   }
 
+  // Runs snprelay at the most verbose log level, and checks that nothing it printed holds a secret.
   ProcessResult run(std::vector<std::string> args) {
-    args.insert(args.begin(), SNPRELAY_BIN);
+    const std::string what = args[0] + " " + args[1];
+    args.insert(args.begin(), {SNPRELAY_BIN, "--log-level", "trace"});
     // No SNPRELAY_KEY_PASSPHRASE: every passphrase comes from a file named on the command line.
     auto r = testing::run_process(args, {{"SNPRELAY_KEY_PASSPHRASE", ""}, {"TSS2_LOG", "all+none"}});
-    expect_no_secret(r.out + r.err, args[1] + " " + args[2]);
+    expect_no_secret(r.out + r.err, what);
     return r;
   }
   std::vector<std::string> keyring() const { return {"--keyring-dir", dir_.file("keys")}; }
