@@ -71,10 +71,16 @@ Result<SecretBytes> aead_open(std::span<const std::uint8_t> key, std::span<const
   return plain;
 }
 
+Status fill_random(std::span<std::uint8_t> out) {
+  if (!out.empty() && RAND_bytes(out.data(), len_of(out.size())) != 1)
+    return make_error("crypto", "RANDOM_FAILED", "OpenSSL RAND_bytes failed");
+  return ok_status();
+}
+
 Result<SecretBytes> random_secret(std::size_t length) {
   SecretBytes out(length);
-  if (length > 0 && RAND_bytes(out.data(), len_of(length)) != 1)
-    return make_error("crypto", "RANDOM_FAILED", "OpenSSL RAND_bytes failed");
+  if (auto st = fill_random(out.mutable_view()); !st)
+    return st.error();
   return out;
 }
 

@@ -8,6 +8,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -34,8 +35,20 @@ inline constexpr std::size_t kAeadTagLen = 16;
                                             std::span<const std::uint8_t> aad,
                                             std::span<const std::uint8_t> ciphertext_and_tag);
 
-// `length` bytes from OpenSSL's CSPRNG. Errors: RANDOM_FAILED.
+// Fills `out` from OpenSSL's CSPRNG. Errors: crypto RANDOM_FAILED.
+[[nodiscard]] Status fill_random(std::span<std::uint8_t> out);
+
+// `length` random bytes in wiping storage (keys, salts of secrets). Errors: as fill_random.
 [[nodiscard]] Result<SecretBytes> random_secret(std::size_t length);
+
+// N random bytes that are not secret (nonces, salts, identifiers). Errors: as fill_random.
+template <std::size_t N>
+[[nodiscard]] Result<std::array<std::uint8_t, N>> random_array() {
+  std::array<std::uint8_t, N> out{};
+  if (auto st = fill_random(out); !st)
+    return st.error();
+  return out;
+}
 
 // View of a string's bytes (for additional data built as text).
 [[nodiscard]] inline std::span<const std::uint8_t> as_bytes(std::string_view s) {

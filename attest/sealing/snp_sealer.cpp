@@ -1,7 +1,5 @@
 #include "attest/sealing/snp_sealer.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
@@ -92,14 +90,6 @@ std::string describe_selection(const DerivedKeyRequest& r) {
   return out;
 }
 
-template <std::size_t N>
-Result<std::array<std::uint8_t, N>> random_bytes() {
-  std::array<std::uint8_t, N> out{};
-  if (RAND_bytes(out.data(), static_cast<int>(N)) != 1)
-    return crypto_error("RAND_bytes failed: no randomness for the envelope");
-  return out;
-}
-
 Result<SecretBytes> derive_kek(const SecretBytes& derived, std::span<const std::uint8_t> salt) {
   return hkdf_sha256(derived.view(), salt,
                      std::span(reinterpret_cast<const std::uint8_t*>(kKekInfo.data()), kKekInfo.size()),
@@ -114,7 +104,7 @@ Error aead_error(const Error& e) {
 // The TCB to record when the TCB is selected without a value: COMMITTED_TCB of a fresh report, the
 // highest TCB_VERSION the firmware accepts in a key request.
 Result<std::uint64_t> committed_tcb(EvidenceSource& source, std::uint32_t vmpl) {
-  auto nonce = random_bytes<64>();
+  auto nonce = random_array<64>();
   if (!nonce)
     return nonce.error();
   auto evidence = source.get_report(*nonce, vmpl);
@@ -287,8 +277,8 @@ Result<Bytes> SnpDerivedSealer::seal(const SecretBytes& secret) {
       return tcb.error();
     env.request.tcb_version = *tcb;
   }
-  auto salt = random_bytes<32>();
-  auto nonce = random_bytes<12>();
+  auto salt = random_array<32>();
+  auto nonce = random_array<12>();
   if (!salt)
     return salt.error();
   if (!nonce)

@@ -1,7 +1,6 @@
 #include "attest/sim/sim_firmware.hpp"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "attest/report.hpp"
 #include "attest/sealing/hkdf.hpp"
 #include "attest/sim/amd_cert_mint.hpp"
+#include "common/aead.hpp"
 
 namespace snprelay::attest {
 namespace {
@@ -73,11 +73,11 @@ Result<std::array<std::uint8_t, N>> read_hex_array(const std::string& path) {
 }
 
 template <std::size_t N>
-std::array<std::uint8_t, N> random_array() {
-  std::array<std::uint8_t, N> out{};
-  if (RAND_bytes(out.data(), static_cast<int>(N)) != 1)
+std::array<std::uint8_t, N> random_or_abort() {
+  auto out = random_array<N>();
+  if (!out)
     std::abort();  // no entropy: cannot run safely
-  return out;
+  return *out;
 }
 
 Result<EvpPkeyPtr> load_key(const std::string& path) {
@@ -178,10 +178,10 @@ Status create_state(const std::string& dir, Product product) {
                         {}});
   if (!ask)
     return ask.error();
-  auto chip = random_array<64>();
+  auto chip = random_or_abort<64>();
   if (product == Product::kTurin)
     std::fill(chip.begin() + 8, chip.end(), std::uint8_t{0});
-  const auto secret = random_array<32>();
+  const auto secret = random_or_abort<32>();
   for (const auto& [file, text] : std::vector<std::pair<std::string, Result<std::string>>>{
            {"ark.key", private_key_pem(ark_key->get())},
            {"ask.key", private_key_pem(ask_key->get())},
@@ -189,7 +189,7 @@ Status create_state(const std::string& dir, Product product) {
            {"ask.pem", cert_pem(**ask)},
            {"chip_id", to_hex(chip)},
            {"root_secret", to_hex(secret)},
-           {"report_id", to_hex(random_array<32>())},
+           {"report_id", to_hex(random_or_abort<32>())},
        }) {
     if (!text)
       return text.error();

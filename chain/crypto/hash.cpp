@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -204,13 +203,6 @@ Result<SecretBytes> pbkdf2_hmac_sha512(std::span<const std::uint8_t> password,
                         salt.data(), static_cast<int>(salt.size()), static_cast<int>(iterations),
                         EVP_sha512(), static_cast<int>(length), out.data()) != 1)
     return make_error("chain", "CRYPTO_FAILED", "PBKDF2-HMAC-SHA512 failed in OpenSSL");
-  return out;
-}
-
-Result<SecretBytes> random_bytes(std::size_t length) {
-  SecretBytes out(length);
-  if (RAND_bytes(out.data(), static_cast<int>(length)) != 1)
-    return make_error("chain", "RANDOM_FAILED", "OpenSSL RAND_bytes failed");
   return out;
 }
 

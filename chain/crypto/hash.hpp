@@ -71,7 +71,4 @@ class Sha256Stream {
                                                      std::span<const std::uint8_t> salt, unsigned iterations,
                                                      std::size_t length);
 
-// `length` bytes from OpenSSL's CSPRNG. Errors: chain RANDOM_FAILED.
-[[nodiscard]] Result<SecretBytes> random_bytes(std::size_t length);
-
 }  // namespace snprelay::chain::crypto

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "common/aead.hpp"
+
 namespace snprelay::chain::crypto {
 namespace {
 
@@ -18,7 +20,7 @@ const secp256k1_context* context() {
     std::unique_ptr<secp256k1_context, ContextDeleter> c(secp256k1_context_create(SECP256K1_CONTEXT_NONE));
     if (!c)
       std::abort();
-    auto seed = random_bytes(32);
+    auto seed = random_secret(32);
     if (seed.ok() && secp256k1_context_randomize(c.get(), seed->data()) != 1)
       std::abort();
     return c;

@@ -7,6 +7,7 @@
 #include "chain/crypto/hash.hpp"
 #include "chain/keys/bip39_wordlist.hpp"
 #include "chain/keys/nfkd.hpp"
+#include "common/aead.hpp"
 
 namespace snprelay::chain::keys {
 namespace {
@@ -121,7 +122,7 @@ Result<SecretBytes> generate_mnemonic(unsigned words) {
   if (words < 12 || words > 24 || words % 3 != 0)
     return make_error("chain", "INVALID_WORD_COUNT",
                       std::to_string(words) + " words requested (expected 12, 15, 18, 21 or 24)");
-  auto entropy = crypto::random_bytes(static_cast<std::size_t>(words / 3) * 4);
+  auto entropy = random_secret(static_cast<std::size_t>(words / 3) * 4);
   if (!entropy)
     return entropy.error();
   return entropy_to_mnemonic(entropy->view());

@@ -216,9 +216,11 @@ Result<nlohmann::ordered_json> encrypt_v2(KeyInfo& info, std::int64_t created_un
   info.protection = std::string(sealer.mode());
   info.version = kVersion;
   auto dek = random_secret(kDekLen);
+  if (!dek)
+    return dek.error();
   auto nonce = random_secret(kAeadNonceLen);
-  if (!dek || !nonce)
-    return make_error("chain", "RANDOM_FAILED", "OpenSSL RAND_bytes failed");
+  if (!nonce)
+    return nonce.error();
   auto envelope = sealer.seal(*dek);
   if (!envelope)
     return envelope.error();

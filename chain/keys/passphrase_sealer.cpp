@@ -44,9 +44,11 @@ Result<Bytes> PassphraseSealer::seal(const SecretBytes& secret) {
     return make_error("chain", "BAD_SECRET",
                       "a sealed secret must be 1..128 bytes, got " + std::to_string(secret.size()));
   auto salt = random_secret(kSaltLen);
+  if (!salt)
+    return salt.error();
   auto nonce = random_secret(kAeadNonceLen);
-  if (!salt || !nonce)
-    return make_error("chain", "RANDOM_FAILED", "OpenSSL RAND_bytes failed");
+  if (!nonce)
+    return nonce.error();
   auto kek = scrypt_key(passphrase_, salt->view(), log2_n_, 8, 1);
   if (!kek)
     return kek.error();
