@@ -180,7 +180,7 @@ int run_keys_add(const KeyArgs& a) {
         make_error("chain", "KEY_EXISTS",
                    "a key named \"" + a.name + "\" already exists (" + store.path_of(a.name).string() + ")"),
         kUsage);
-  auto sealer = make_sealer(mode, a.protect, true);
+  auto sealer = make_sealer(mode, a.protect, *defaults, true);
   if (!sealer)
     return fail(sealer.error(), key_exit(sealer.error()));
   if (auto st = store.add(a.name, *key, *address, a.hd_path, **sealer); !st)
@@ -258,7 +258,7 @@ int run_keys_protect(const KeyArgs& a) {
   auto info = store.show(a.name);
   if (!info)
     return fail(info.error(), key_exit(info.error()));
-  auto from = make_sealer(info->protection, a.protect, false);
+  auto from = make_sealer(info->protection, a.protect, *defaults, false);
   if (!from)
     return fail(from.error(), key_exit(from.error()));
   if (mode == "passphrase" && info->protection == "passphrase" && a.new_passphrase_file.empty())
@@ -267,7 +267,7 @@ int run_keys_protect(const KeyArgs& a) {
                                "\" is already protected by a passphrase; to change it, give "
                                "--passphrase-file OLD and --new-passphrase-file NEW"),
                 kUsage);
-  auto to = make_sealer(mode, a.protect, true, a.new_passphrase_file);
+  auto to = make_sealer(mode, a.protect, *defaults, true, a.new_passphrase_file);
   if (!to)
     return fail(to.error(), key_exit(to.error()));
   auto moved = store.reprotect(a.name, **from, **to);
@@ -416,7 +416,7 @@ Result<chain::keys::AccountKey> signing_key(const TxArgs& a) {
   auto defaults = key_defaults(a.protect);
   if (!defaults)
     return defaults.error();
-  return open_key(keyring_for(a.keyring_dir, *defaults), a.from, a.protect);
+  return open_key(keyring_for(a.keyring_dir, *defaults), a.from, a.protect, *defaults);
 }
 
 int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::string& from,

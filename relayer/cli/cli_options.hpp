@@ -11,14 +11,31 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "attest/evidence/evidence_source.hpp"
 #include "attest/sim/sim_firmware.hpp"
 #include "attest/tpm/pcr.hpp"
 #include "common/error.hpp"
+#include "config/config.hpp"
+#include "config/loader.hpp"
 
 namespace snprelay::cli {
+
+// The configuration a command works with: `loaded` when the caller already has it, else the file at
+// `path` loaded into `storage`. Errors: the config loader's.
+[[nodiscard]] inline Result<const config::Config*> use_config(const std::string& path,
+                                                              const config::Config* loaded,
+                                                              std::optional<config::Config>& storage) {
+  if (loaded != nullptr)
+    return loaded;
+  auto cfg = config::load_config_file(path, config::process_env());
+  if (!cfg)
+    return cfg.error();
+  storage = std::move(*cfg);
+  return &*storage;
+}
 
 // Flags that shape the simulated firmware (report get, key derive, sim kds, key protection).
 struct SimArgs {
@@ -54,8 +71,10 @@ struct OpenedSource {
   std::uint32_t vmpl = 0;  // the configuration's default VMPL
 };
 
-// The evidence source named by the flags; `exit_code` is set to the code to use on error.
-[[nodiscard]] Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, int& exit_code);
+// The evidence source named by the flags; `exit_code` is set to the code to use on error. `loaded`, when
+// given, is a.config already loaded (so a command reads its configuration once).
+[[nodiscard]] Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, int& exit_code,
+                                               const config::Config* loaded = nullptr);
 
 // Prints the SIMULATED warning on standard error when `source` is the simulated firmware.
 void announce(const attest::EvidenceSource& source);
@@ -75,8 +94,8 @@ struct ResolvedTpm {
   attest::tpm::PcrSelection pcrs;
 };
 
-// Resolves the flags against --config and caps ESYS's own logging (see tpm_commands.cpp). Errors: the
-// config loader's, tpm BAD_PCRS.
-[[nodiscard]] Result<ResolvedTpm> resolve_tpm(const TpmArgs& args);
+// Resolves the flags against --config (or `loaded`, that file already loaded) and caps ESYS's own
+// logging (see tpm_commands.cpp). Errors: the config loader's, tpm BAD_PCRS.
+[[nodiscard]] Result<ResolvedTpm> resolve_tpm(const TpmArgs& args, const config::Config* loaded = nullptr);
 
 }  // namespace snprelay::cli

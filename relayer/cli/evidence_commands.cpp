@@ -289,7 +289,8 @@ void add_source_options(CLI::App* cmd, SourceArgs& a) {
 }
 
 // The evidence source named by the flags. Errors carry the exit code to use.
-Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, int& exit_code) {
+Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, int& exit_code,
+                                 const config::Config* loaded) {
   exit_code = kUsage;
   if (a.sim.simulate) {
     if (a.sim.state.empty())
@@ -303,14 +304,16 @@ Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, in
     return make_error("cli", "BAD_FLAG",
                       "name the evidence source: --config FILE, or --simulate --sim-state DIR");
   }
-  auto config = config::load_config_file(a.config, config::process_env());
+  std::optional<config::Config> storage;
+  auto config = use_config(a.config, loaded, storage);
   if (!config)
     return config.error();
-  const auto& snp = config->enclave.sev_snp;
+  const auto& snp = (*config)->enclave.sev_snp;
   EvidenceSelection sel;
-  sel.mode = config->enclave.hardware_mode == config::HardwareMode::kRequire ? EvidenceMode::kRequire
-             : config->enclave.hardware_mode == config::HardwareMode::kAuto  ? EvidenceMode::kAuto
-                                                                             : EvidenceMode::kSimulate;
+  const auto mode = (*config)->enclave.hardware_mode;
+  sel.mode = mode == config::HardwareMode::kRequire ? EvidenceMode::kRequire
+             : mode == config::HardwareMode::kAuto  ? EvidenceMode::kAuto
+                                                    : EvidenceMode::kSimulate;
   sel.device = snp.device;
   sel.configfs_root = snp.configfs_path;
   sel.need_derived_keys = need_derived_keys;

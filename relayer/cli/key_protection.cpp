@@ -36,8 +36,9 @@ Result<std::unique_ptr<Sealer>> passphrase_sealer(const ProtectionArgs& a, bool 
   return std::unique_ptr<Sealer>(std::make_unique<chain::keys::PassphraseSealer>(std::move(*pass)));
 }
 
-Result<std::unique_ptr<Sealer>> tpm_sealer(const ProtectionArgs& a, bool new_secret) {
-  auto resolved = resolve_tpm(TpmArgs{a.tcti, a.config, a.pcrs});
+Result<std::unique_ptr<Sealer>> tpm_sealer(const ProtectionArgs& a, const config::Config* config,
+                                           bool new_secret) {
+  auto resolved = resolve_tpm(TpmArgs{a.tcti, a.config, a.pcrs}, config);
   if (!resolved)
     return resolved.error();
   auto tpm = attest::tpm::Tpm::open(resolved->tcti);
@@ -52,13 +53,13 @@ Result<std::unique_ptr<Sealer>> tpm_sealer(const ProtectionArgs& a, bool new_sec
       std::shared_ptr<attest::tpm::Tpm>(std::move(*tpm)), resolved->pcrs));
 }
 
-Result<std::unique_ptr<Sealer>> snp_sealer(const ProtectionArgs& a) {
+Result<std::unique_ptr<Sealer>> snp_sealer(const ProtectionArgs& a, const config::Config* config) {
   auto fields = attest::parse_field_names(a.snp_fields);
   if (!fields)
     return make_error("cli", "BAD_FLAG", "--snp-fields: " + fields.error().message);
   SourceArgs source{a.sim.simulate ? std::string() : a.config, a.sim};
   int unused = 0;
-  auto opened = open_source(source, true, unused);
+  auto opened = open_source(source, true, unused, a.sim.simulate ? nullptr : config);
   if (!opened)
     return opened.error();
   announce(*opened->source);
@@ -103,37 +104,36 @@ Result<KeyDefaults> key_defaults(const ProtectionArgs& a) {
   auto cfg = config::load_config_file(a.config, config::process_env());
   if (!cfg)
     return cfg.error();
-  d.protection = mode_name(cfg->chain.key.protection);
-  d.keyring_dir = cfg->chain.key.keyring_dir;
+  d.config = std::make_shared<const config::Config>(std::move(*cfg));
+  d.protection = mode_name(d.config->chain.key.protection);
+  d.keyring_dir = d.config->chain.key.keyring_dir;
   return d;
 }
 
-Result<std::unique_ptr<Sealer>> make_sealer(const std::string& mode, const ProtectionArgs& a, bool new_secret,
+Result<std::unique_ptr<Sealer>> make_sealer(const std::string& mode, const ProtectionArgs& a,
+                                            const KeyDefaults& defaults, bool new_secret,
                                             const std::string& new_passphrase_file) {
   if (mode == "passphrase")
     return passphrase_sealer(a, new_secret, new_passphrase_file);
   if (mode == "tpm")
-    return tpm_sealer(a, new_secret);
+    return tpm_sealer(a, defaults.config.get(), new_secret);
   if (mode == "snp-derived")
-    return snp_sealer(a);
+    return snp_sealer(a, defaults.config.get());
   return make_error("cli", "BAD_FLAG",
                     "unknown key protection \"" + mode + "\" (known: passphrase, tpm, snp-derived)");
 }
 
 Result<chain::keys::AccountKey> open_key(const chain::keys::KeyStore& store, const std::string& name,
-                                         const ProtectionArgs& a) {
+                                         const ProtectionArgs& a, const KeyDefaults& defaults) {
   auto info = store.show(name);
   if (!info)
     return info.error();
-  auto defaults = key_defaults(a);
-  if (!defaults)
-    return defaults.error();
-  if (defaults->protection && *defaults->protection != info->protection)
+  if (defaults.protection && *defaults.protection != info->protection)
     return make_error("chain", "KEY_PROTECTION_MISMATCH",
                       "key \"" + name + "\" is protected by " + info->protection + " but " + a.config +
-                          " sets [chain.key] protection = \"" + *defaults->protection +
+                          " sets [chain.key] protection = \"" + *defaults.protection +
                           "\"; migrate it with: snprelay keys protect " + name + " --config " + a.config);
-  auto sealer = make_sealer(info->protection, a, false);
+  auto sealer = make_sealer(info->protection, a, defaults, false);
   if (!sealer)
     return sealer.error();
   return store.unlock(name, **sealer);

@@ -40,23 +40,26 @@ struct ProtectionArgs {
 // the --sim-* flags on `cmd`.
 void add_protection_options(CLI::App* cmd, ProtectionArgs& a);
 
-// What --config says about keys, when it is given.
+// What --config says about keys, when it is given; loaded once per command and handed to the calls
+// below, so the file is read one time.
 struct KeyDefaults {
-  std::optional<std::string> protection;  // "passphrase", "tpm", "snp-derived"
+  std::shared_ptr<const config::Config> config;  // null without --config
+  std::optional<std::string> protection;         // "passphrase", "tpm", "snp-derived"
   std::string keyring_dir;
 };
 [[nodiscard]] Result<KeyDefaults> key_defaults(const ProtectionArgs& a);
 
-// A Sealer of `mode` built from the flags. `new_secret` makes a passphrase prompt ask twice and
-// reads `new_passphrase_file` (when non-empty) instead of --passphrase-file. Errors: cli BAD_FLAG
-// (unknown mode, bad --snp-fields), the passphrase readers', Tpm::open's, the evidence source's.
+// A Sealer of `mode` built from the flags and `defaults.config`. `new_secret` makes a passphrase prompt
+// ask twice and reads `new_passphrase_file` (when non-empty) instead of --passphrase-file. Errors: cli
+// BAD_FLAG (unknown mode, bad --snp-fields), the passphrase readers', Tpm::open's, the evidence source's.
 [[nodiscard]] Result<std::unique_ptr<Sealer>> make_sealer(const std::string& mode, const ProtectionArgs& a,
-                                                          bool new_secret,
+                                                          const KeyDefaults& defaults, bool new_secret,
                                                           const std::string& new_passphrase_file = "");
 
 // Opens key `name` with the sealer of its file's mode (checked against --config's protection, when
 // given). Errors: the key store's, make_sealer's, chain KEY_PROTECTION_MISMATCH.
 [[nodiscard]] Result<chain::keys::AccountKey> open_key(const chain::keys::KeyStore& store,
-                                                       const std::string& name, const ProtectionArgs& a);
+                                                       const std::string& name, const ProtectionArgs& a,
+                                                       const KeyDefaults& defaults);
 
 }  // namespace snprelay::cli

@@ -69,16 +69,17 @@ void add_tpm_args(CLI::App* cmd, TpmArgs& args, bool with_pcrs) {
         std::string("sha256 PCRs, e.g. 0,1,7 (default: tpm.pcrs from --config, else ") + kDefaultPcrs + ")");
 }
 
-Result<ResolvedTpm> resolve_tpm(const TpmArgs& args) {
+Result<ResolvedTpm> resolve_tpm(const TpmArgs& args, const config::Config* loaded) {
   ResolvedTpm r{args.tcti.empty() ? kDefaultTcti : args.tcti, {}};
   std::vector<std::int64_t> config_pcrs;
-  if (!args.config.empty()) {
-    auto cfg = config::load_config_file(args.config, config::process_env());
+  if (loaded != nullptr || !args.config.empty()) {
+    std::optional<config::Config> storage;
+    auto cfg = use_config(args.config, loaded, storage);
     if (!cfg)
       return cfg.error();
     if (args.tcti.empty())
-      r.tcti = cfg->tpm.tcti;
-    config_pcrs = cfg->tpm.pcrs;
+      r.tcti = (*cfg)->tpm.tcti;
+    config_pcrs = (*cfg)->tpm.pcrs;
   }
   auto sel = !args.pcrs.empty()     ? parse_pcr_list(args.pcrs)
              : !config_pcrs.empty() ? pcr_selection(config_pcrs)
