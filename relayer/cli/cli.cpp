@@ -7,6 +7,11 @@
 
 namespace snprelay::cli {
 
+int fail(const Error& e, int code) {
+  std::cerr << "error: " << e.to_string() << "\n";
+  return code;
+}
+
 CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std::string& description) {
   for (CLI::App* sub : parent.get_subcommands([](CLI::App*) { return true; })) {
     if (sub->get_name() == name)
@@ -32,6 +37,7 @@ int run_cli(int argc, char** argv) {
   add_config_commands(app, outcome);
   add_attest_commands(app, outcome);
   add_evidence_commands(app, outcome);
+  add_keys_commands(app, outcome);
   add_chain_commands(app, outcome);
   add_tpm_commands(app, outcome);
 

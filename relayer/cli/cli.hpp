@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "common/error.hpp"
+
 namespace CLI {
 class App;
 }
@@ -29,12 +31,16 @@ struct Outcome {
 // added it (e.g. `report show` and `report get` live in different files).
 CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std::string& description);
 
+// Prints "error: <e>" on standard error and returns `code`.
+int fail(const Error& e, int code);
+
 // Each command file registers its subcommands on the root app.
 void add_version_command(CLI::App& app, Outcome& outcome);
 void add_config_commands(CLI::App& app, Outcome& outcome);
 void add_attest_commands(CLI::App& app, Outcome& outcome);    // attest_commands.cpp
 void add_evidence_commands(CLI::App& app, Outcome& outcome);  // evidence_commands.cpp
-void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.cpp
+void add_keys_commands(CLI::App& app, Outcome& outcome);      // keys_commands.cpp
+void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.cpp (tx, query)
 void add_tpm_commands(CLI::App& app, Outcome& outcome);       // tpm_commands.cpp
 
 }  // namespace snprelay::cli

@@ -1,5 +1,6 @@
 #include "relayer/cli/key_protection.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 #include "attest/sealing/snp_sealer.hpp"
@@ -8,6 +9,7 @@
 #include "chain/keys/secret_input.hpp"
 #include "common/log.hpp"
 #include "config/loader.hpp"
+#include "relayer/cli/cli.hpp"
 
 namespace snprelay::cli {
 namespace {
@@ -95,6 +97,25 @@ void add_protection_options(CLI::App* cmd, ProtectionArgs& a) {
   cmd->add_option("--sim-state", a.sim.state, "the simulated firmware's state directory");
   simulate->excludes(config);
   add_sim_options(cmd, a.sim);
+}
+
+chain::keys::KeyStore key_store(const std::string& dir, const KeyDefaults& defaults) {
+  const std::string& chosen = dir.empty() ? defaults.keyring_dir : dir;
+  return chain::keys::KeyStore(chosen.empty() ? chain::keys::KeyStore::default_dir()
+                                              : std::filesystem::path(chosen));
+}
+
+int key_exit_code(const Error& e) {
+  static const char* const kRuntime[] = {"KEYSTORE_IO",     "TPM_POLICY_MISMATCH", "SNP_KEY_MISMATCH",
+                                         "TPM_UNREACHABLE", "TPM_ERROR",           "TPM_OUT_OF_MEMORY",
+                                         "NO_SNP_HARDWARE", "DEVICE_MISSING",      "PERMISSION_DENIED",
+                                         "FIRMWARE_ERROR",  "HOST_BUSY",           "IO",
+                                         "CRYPTO_FAILED",   "RANDOM_FAILED",       "BAD_RESPONSE",
+                                         "DEVICE_DISABLED", "NOT_SNP_GUEST"};
+  for (const char* code : kRuntime)
+    if (e.code == code)
+      return kFailure;
+  return kUsage;
 }
 
 Result<KeyDefaults> key_defaults(const ProtectionArgs& a) {

@@ -49,6 +49,15 @@ struct KeyDefaults {
 };
 [[nodiscard]] Result<KeyDefaults> key_defaults(const ProtectionArgs& a);
 
+// The key store of `dir` (--keyring-dir), else defaults.keyring_dir (--config), else
+// KeyStore::default_dir().
+[[nodiscard]] chain::keys::KeyStore key_store(const std::string& dir, const KeyDefaults& defaults = {});
+
+// Exit code for a failure to create, open or move a key: 3 when the machine failed (I/O, the TPM or
+// the SNP device unreachable or erroring, the sealed state no longer matching this machine), 2 for
+// what the operator must fix (a wrong passphrase, a bad file or flag).
+[[nodiscard]] int key_exit_code(const Error& e);
+
 // A Sealer of `mode` built from the flags and `defaults.config`. `new_secret` makes a passphrase prompt
 // ask twice and reads `new_passphrase_file` (when non-empty) instead of --passphrase-file. Errors: cli
 // BAD_FLAG (unknown mode, bad --snp-fields), the passphrase readers', Tpm::open's, the evidence source's.
