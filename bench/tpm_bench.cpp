@@ -25,6 +25,7 @@
 #include "chain/keys/keystore.hpp"
 #include "chain/keys/passphrase_sealer.hpp"
 #include "tests/integration/swtpm_fixture.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace {
 
@@ -59,19 +60,9 @@ struct Env {
     blob = *b;
     make_keys();
   }
-  ~Env() {
-    std::error_code ec;
-    std::filesystem::remove_all(key_dir, ec);
-  }
-  Env(const Env&) = delete;
-  Env& operator=(const Env&) = delete;
 
   // One stored key per protection mode, in a private directory.
   void make_keys() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "snprelay-bench-keys-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-      std::exit(1);
-    key_dir = tmpl;
     auto key =
         snprelay::chain::keys::account_key_from_private(snprelay::SecretBytes(snprelay::Bytes(32, 0x11)));
     if (!key)
@@ -79,14 +70,13 @@ struct Env {
     auto address = snprelay::chain::keys::bech32_address(key->public_key, "cosmos");
     if (!address)
       die(address.error());
-    auto fw =
-        snprelay::attest::SimFirmware::open((key_dir / "sim").string(), snprelay::attest::SimSettings{});
+    auto fw = snprelay::attest::SimFirmware::open(key_dir.file("sim"), snprelay::attest::SimSettings{});
     if (!fw)
       die(fw.error());
     snp = std::make_unique<snprelay::attest::SnpDerivedSealer>(snprelay::attest::make_simulated_source(*fw),
                                                                snprelay::attest::DerivedKeyRequest{});
     tpm_sealer = std::make_unique<TpmSealer>(tpm, pcrs);
-    const snprelay::chain::keys::KeyStore store(key_dir / "keys");
+    const snprelay::chain::keys::KeyStore store(key_dir.path() / "keys");
     for (auto [name, sealer] : {std::pair<const char*, snprelay::Sealer*>{"passphrase", &passphrase},
                                 {"tpm", tpm_sealer.get()},
                                 {"snp", snp.get()}}) {
@@ -95,7 +85,7 @@ struct Env {
     }
   }
 
-  std::filesystem::path key_dir;
+  snprelay::testing::TempDir key_dir;  // removed with the keys when Env goes
   snprelay::chain::keys::PassphraseSealer passphrase{snprelay::SecretBytes::from_string("bench passphrase")};
   std::unique_ptr<TpmSealer> tpm_sealer;
   std::unique_ptr<snprelay::attest::SnpDerivedSealer> snp;
@@ -146,7 +136,7 @@ void BM_TpmQuote(benchmark::State& state) {
 BENCHMARK(BM_TpmQuote)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void unlock(benchmark::State& state, const char* name, snprelay::Sealer& sealer) {
-  const snprelay::chain::keys::KeyStore store(env().key_dir / "keys");
+  const snprelay::chain::keys::KeyStore store(env().key_dir.path() / "keys");
   for (auto _ : state) {
     auto k = store.unlock(name, sealer);
     if (!k)
