@@ -32,15 +32,31 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "bootstrap: all ${#packages[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "bootstrap: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  echo "bootstrap: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "bootstrap: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  SUDO="sudo"
+# The chain side (onchain/, Go) and the third-party .proto files both languages compile come from the
+# Go module proxy. Debian 12's Go (1.19) is too old for the Cosmos SDK: the machine's Go toolchain
+# (1.24 or newer) must be on PATH.
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if ! command -v go >/dev/null 2>&1; then
+  echo "bootstrap: no 'go' on PATH; onchain/ needs Go >= 1.24 (the machine's toolchain, e.g. /usr/local/go/bin)" >&2
+  exit 1
 fi
-echo "bootstrap: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# go mod download is a no-op when the module cache already holds every pinned module.
+(cd "$here/onchain" && go mod download) || { echo "bootstrap: go mod download in onchain/ failed" >&2; exit 1; }
+gocosmos="$(go env GOPATH)/bin/protoc-gen-gocosmos"
+if [ ! -x "$gocosmos" ]; then
+  echo "bootstrap: installing protoc-gen-gocosmos (for scripts/protogen.sh)"
+  (cd "$here/onchain" && go install github.com/cosmos/gogoproto/protoc-gen-gocosmos)
+fi
+echo "bootstrap: Go $(go env GOVERSION), onchain/ modules in $(go env GOMODCACHE)"

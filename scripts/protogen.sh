@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Regenerates the committed Go code of the snpattest.v1 protocol (onchain/x/snpattest/types/*.pb.go)
+# from chain/proto/snpattest/v1/*.proto, the one source of truth that chain/ also compiles for C++.
+#   scripts/protogen.sh            write the files in place
+#   scripts/protogen.sh --check    regenerate into a temp dir and fail when the committed files differ
+# Needs Debian's protoc and protoc-gen-gocosmos (scripts/bootstrap.sh installs both); third-party
+# imports come from the Go module cache (scripts/proto-includes.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-write}
+plugin="$(go env GOPATH)/bin/protoc-gen-gocosmos"
+[ -x "$plugin" ] || { echo "protogen: $plugin missing; run scripts/bootstrap.sh" >&2; exit 1; }
+mapfile -t third_party < <(scripts/proto-includes.sh)
+includes=()
+# The SDK's own cosmos/* files come first so the Go code imports the SDK's registered descriptors,
+# not chain/proto's wire-compatible C++ subsets.
+for d in "${third_party[@]}"; do includes+=(-I "$d"); done
+includes+=(-I chain/proto -I /usr/include)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+protoc "${includes[@]}" --plugin=protoc-gen-gocosmos="$plugin" \
+  --gocosmos_out=plugins=grpc,Mgoogle/protobuf/any.proto=github.com/cosmos/gogoproto/types/any:"$out" \
+  chain/proto/snpattest/v1/*.proto 2>&1 | sed 's/^/protoc: /' >&2
+gen="$out/github.com/snprelay/snprelay/onchain/x/snpattest/types"
+dest=onchain/x/snpattest/types
+if [ "$mode" = "--check" ]; then
+  stale=0
+  for f in "$gen"/*.pb.go; do
+    if ! cmp -s "$f" "$dest/$(basename "$f")"; then echo "protogen: $dest/$(basename "$f") is stale" >&2; stale=1; fi
+  done
+  for f in "$dest"/*.pb.go; do
+    [ -e "$gen/$(basename "$f")" ] || { echo "protogen: $f has no .proto source" >&2; stale=1; }
+  done
+  [ "$stale" -eq 0 ] || { echo "protogen: run scripts/protogen.sh and commit the result" >&2; exit 1; }
+  echo "protogen: generated Go code is current"
+else
+  mkdir -p "$dest"
+  rm -f "$dest"/*.pb.go
+  cp "$gen"/*.pb.go "$dest/"
+  echo "protogen: wrote $(ls "$gen" | wc -l) files to $dest"
+fi
