@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Everything CI runs: build, lint, every test tier (unit, integration, fuzz corpus replay), then the
-# unit tier again under ASan+UBSan. Non-zero on any failure. Ends with ctest's summary and the time.
+# Everything CI runs: build (C++ and onchain/ Go), lint, the chain side's Go checks (generated code
+# current, gofmt, go vet, go test), the unit tier under ASan+UBSan, then every ctest tier (unit,
+# integration against a real snpattestd devnet, fuzz corpus replay). Non-zero on any failure. Ends with
+# ctest's summary and the time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -12,6 +14,18 @@ phase "build (default preset)"
 scripts/build.sh
 phase "lint"
 scripts/lint.sh
+
+phase "onchain: generated code current, gofmt, go vet, go test"
+scripts/protogen.sh --check
+unformatted=$(cd onchain && gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "gofmt: these files need formatting:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+(cd onchain && go vet ./... && go test -count=1 ./... 2>&1 | tee /tmp/snprelay-go-test.$$.log)
+echo "go test: $(grep -c '^ok ' /tmp/snprelay-go-test.$$.log) packages passed, $(grep -c '^FAIL' /tmp/snprelay-go-test.$$.log) failed"
+rm -f /tmp/snprelay-go-test.$$.log
 
 phase "sanitizer build (ASan+UBSan), unit tier"
 cmake --preset asan >/dev/null
