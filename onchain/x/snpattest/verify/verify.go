@@ -79,18 +79,31 @@ type Result struct {
 // and Turin from go-sev-guest's embedded bundles, plus, only when Params.SimulatedRoots is set, the
 // simulated firmware's ARK and ASK. Build once per params change (NewRoots), then share read-only.
 type Roots struct {
-	amd       any // implementation detail of roots.go
-	simulated any
+	amd       *rootSet // implementation detail of roots.go
+	simulated *rootSet // nil unless simulated_roots is set
 }
 
 // NewRoots pins AMD's embedded roots and, when simulatedRoots holds exactly [ARK DER, ASK DER], the
 // simulated firmware's. An empty simulatedRoots means no simulated report is ever accepted.
 func NewRoots(simulatedRoots [][]byte) (*Roots, error) {
-	panic("verify.NewRoots: implemented in roots.go")
+	amd, err := amdRootSet()
+	if err != nil {
+		return nil, err
+	}
+	r := &Roots{amd: amd}
+	if len(simulatedRoots) != 0 {
+		if r.simulated, err = simulatedRootSet(simulatedRoots); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // Verify runs every check; the first failure (cheap checks first, DESIGN.md §4 order) is returned.
 // Exactly one of the two results is non-nil.
 func Verify(in Input, roots *Roots) (*Result, *Rejection) {
-	panic("verify.Verify: not implemented yet")
+	if roots == nil || roots.amd == nil {
+		return nil, reject(CodeChainUntrusted, "no trust roots (verify.NewRoots was not called)")
+	}
+	return verifyReport(&in, roots)
 }
