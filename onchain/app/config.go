@@ -1,0 +1,48 @@
+// Package app is the reference chain application for x/snpattest: a Cosmos SDK v0.53 app with the
+// minimum set of modules a proof-of-stake chain with governance needs (auth, bank, staking,
+// distribution, gov, consensus, genutil) plus snpattest, wired by hand in the style of simapp.
+//
+// A chain team that wants x/snpattest in its own app copies the few snpattest lines from keepers.go
+// (store key, keeper, module) and the order entries from app.go; nothing else here is specific to it.
+package app
+
+import (
+	"os"
+	"path/filepath"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+const (
+	// AppName is the ABCI application name and the binary's name.
+	AppName = "snpattestd"
+	// Bech32Prefix is the account address prefix; validators use Bech32Prefix+"valoper".
+	Bech32Prefix = "cosmos"
+	// BondDenom is the staking and fee denomination.
+	BondDenom = "stake"
+	// DefaultMinGasPrices is what a fresh node home charges (app.toml minimum-gas-prices).
+	DefaultMinGasPrices = "0.025" + BondDenom
+)
+
+// DefaultNodeHome is $HOME/.snpattestd (the --home default of every command).
+var DefaultNodeHome = defaultNodeHome()
+
+func defaultNodeHome() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "." + AppName
+	}
+	return filepath.Join(home, "."+AppName)
+}
+
+// SetSDKConfig sets the process-wide bech32 prefixes and bond denom. It is idempotent and must run
+// before any address is parsed or printed; the command line calls it first and then seals the config.
+func SetSDKConfig() {
+	cfg := sdk.GetConfig()
+	cfg.SetBech32PrefixForAccount(Bech32Prefix, Bech32Prefix+sdk.PrefixPublic)
+	cfg.SetBech32PrefixForValidator(Bech32Prefix+sdk.PrefixValidator+sdk.PrefixOperator,
+		Bech32Prefix+sdk.PrefixValidator+sdk.PrefixOperator+sdk.PrefixPublic)
+	cfg.SetBech32PrefixForConsensusNode(Bech32Prefix+sdk.PrefixValidator+sdk.PrefixConsensus,
+		Bech32Prefix+sdk.PrefixValidator+sdk.PrefixConsensus+sdk.PrefixPublic)
+	sdk.DefaultBondDenom = BondDenom
+}
