@@ -82,6 +82,23 @@ type GenesisState struct {
 	AllowlistUpdateBytes []byte                `protobuf:"bytes,4,opt,name=allowlist_update_bytes,json=allowlistUpdateBytes,proto3" json:"allowlist_update_bytes,omitempty"`
 	AllowlistSignatures  []*AllowlistSignature `protobuf:"bytes,5,rep,name=allowlist_signatures,json=allowlistSignatures,proto3" json:"allowlist_signatures,omitempty"`
 	Relayers             []*RelayerBinding     `protobuf:"bytes,6,rep,name=relayers,proto3" json:"relayers,omitempty"`
+	// Fields 7+ (chain/proto/README.md): the rest of the module state, so that ExportGenesis →
+	// InitGenesis round-trips. A fresh chain leaves them empty.
+	// Version of the signer set (number of MsgSetAllowlistSigners applied, genesis set = 0).
+	SignerSetVersion uint64 `protobuf:"varint,7,opt,name=signer_set_version,json=signerSetVersion,proto3" json:"signer_set_version,omitempty"`
+	// Every applied AllowlistUpdate, version 1 first. When set, fields 4 and 5 are empty: these
+	// signatures were checked when each update was applied, by the signer set of that time.
+	AllowlistUpdates []*AllowlistUpdateRecord `protobuf:"bytes,8,rep,name=allowlist_updates,json=allowlistUpdates,proto3" json:"allowlist_updates,omitempty"`
+	Epochs           []*NonceEpoch            `protobuf:"bytes,9,rep,name=epochs,proto3" json:"epochs,omitempty"`
+	BlockHashes      []*BlockHashEntry        `protobuf:"bytes,10,rep,name=block_hashes,json=blockHashes,proto3" json:"block_hashes,omitempty"`
+	Statuses         []*OperatorStatus        `protobuf:"bytes,11,rep,name=statuses,proto3" json:"statuses,omitempty"`
+	Attestations     []*AttestationRecord     `protobuf:"bytes,12,rep,name=attestations,proto3" json:"attestations,omitempty"`
+	// VCEK certificates (DER) the chain holds; each is named by its SHA-256.
+	Vceks [][]byte `protobuf:"bytes,13,rep,name=vceks,proto3" json:"vceks,omitempty"`
+	// True when the chain started with Params.simulated_roots set, so MsgUpdateParams may set them.
+	SimulatedRootsAllowed bool `protobuf:"varint,14,opt,name=simulated_roots_allowed,json=simulatedRootsAllowed,proto3" json:"simulated_roots_allowed,omitempty"`
+	// Operators revoked by MsgRevokeOperator (until MsgRestoreOperator), sorted.
+	GovernanceRevoked []string `protobuf:"bytes,15,rep,name=governance_revoked,json=governanceRevoked,proto3" json:"governance_revoked,omitempty"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -159,38 +176,235 @@ func (m *GenesisState) GetRelayers() []*RelayerBinding {
 	return nil
 }
 
+func (m *GenesisState) GetSignerSetVersion() uint64 {
+	if m != nil {
+		return m.SignerSetVersion
+	}
+	return 0
+}
+
+func (m *GenesisState) GetAllowlistUpdates() []*AllowlistUpdateRecord {
+	if m != nil {
+		return m.AllowlistUpdates
+	}
+	return nil
+}
+
+func (m *GenesisState) GetEpochs() []*NonceEpoch {
+	if m != nil {
+		return m.Epochs
+	}
+	return nil
+}
+
+func (m *GenesisState) GetBlockHashes() []*BlockHashEntry {
+	if m != nil {
+		return m.BlockHashes
+	}
+	return nil
+}
+
+func (m *GenesisState) GetStatuses() []*OperatorStatus {
+	if m != nil {
+		return m.Statuses
+	}
+	return nil
+}
+
+func (m *GenesisState) GetAttestations() []*AttestationRecord {
+	if m != nil {
+		return m.Attestations
+	}
+	return nil
+}
+
+func (m *GenesisState) GetVceks() [][]byte {
+	if m != nil {
+		return m.Vceks
+	}
+	return nil
+}
+
+func (m *GenesisState) GetSimulatedRootsAllowed() bool {
+	if m != nil {
+		return m.SimulatedRootsAllowed
+	}
+	return false
+}
+
+func (m *GenesisState) GetGovernanceRevoked() []string {
+	if m != nil {
+		return m.GovernanceRevoked
+	}
+	return nil
+}
+
+// The hash of the block at height (kept in a short ring for the next epoch's nonce).
+type BlockHashEntry struct {
+	Height int64  `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	Hash   []byte `protobuf:"bytes,2,opt,name=hash,proto3" json:"hash,omitempty"`
+}
+
+func (m *BlockHashEntry) Reset()         { *m = BlockHashEntry{} }
+func (m *BlockHashEntry) String() string { return proto.CompactTextString(m) }
+func (*BlockHashEntry) ProtoMessage()    {}
+func (*BlockHashEntry) Descriptor() ([]byte, []int) {
+	return fileDescriptor_77d965f561c7ed46, []int{2}
+}
+func (m *BlockHashEntry) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *BlockHashEntry) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_BlockHashEntry.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *BlockHashEntry) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_BlockHashEntry.Merge(m, src)
+}
+func (m *BlockHashEntry) XXX_Size() int {
+	return m.Size()
+}
+func (m *BlockHashEntry) XXX_DiscardUnknown() {
+	xxx_messageInfo_BlockHashEntry.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_BlockHashEntry proto.InternalMessageInfo
+
+func (m *BlockHashEntry) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+func (m *BlockHashEntry) GetHash() []byte {
+	if m != nil {
+		return m.Hash
+	}
+	return nil
+}
+
+// The allowlist signer set as the keeper stores it (not part of PROTOCOL.md's wire messages).
+type AllowlistSignerSet struct {
+	Signers    []*SignerKey `protobuf:"bytes,1,rep,name=signers,proto3" json:"signers,omitempty"`
+	Threshold  uint32       `protobuf:"varint,2,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	SetVersion uint64       `protobuf:"varint,3,opt,name=set_version,json=setVersion,proto3" json:"set_version,omitempty"`
+}
+
+func (m *AllowlistSignerSet) Reset()         { *m = AllowlistSignerSet{} }
+func (m *AllowlistSignerSet) String() string { return proto.CompactTextString(m) }
+func (*AllowlistSignerSet) ProtoMessage()    {}
+func (*AllowlistSignerSet) Descriptor() ([]byte, []int) {
+	return fileDescriptor_77d965f561c7ed46, []int{3}
+}
+func (m *AllowlistSignerSet) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *AllowlistSignerSet) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_AllowlistSignerSet.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *AllowlistSignerSet) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_AllowlistSignerSet.Merge(m, src)
+}
+func (m *AllowlistSignerSet) XXX_Size() int {
+	return m.Size()
+}
+func (m *AllowlistSignerSet) XXX_DiscardUnknown() {
+	xxx_messageInfo_AllowlistSignerSet.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_AllowlistSignerSet proto.InternalMessageInfo
+
+func (m *AllowlistSignerSet) GetSigners() []*SignerKey {
+	if m != nil {
+		return m.Signers
+	}
+	return nil
+}
+
+func (m *AllowlistSignerSet) GetThreshold() uint32 {
+	if m != nil {
+		return m.Threshold
+	}
+	return 0
+}
+
+func (m *AllowlistSignerSet) GetSetVersion() uint64 {
+	if m != nil {
+		return m.SetVersion
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*RelayerBinding)(nil), "snpattest.v1.RelayerBinding")
 	proto.RegisterType((*GenesisState)(nil), "snpattest.v1.GenesisState")
+	proto.RegisterType((*BlockHashEntry)(nil), "snpattest.v1.BlockHashEntry")
+	proto.RegisterType((*AllowlistSignerSet)(nil), "snpattest.v1.AllowlistSignerSet")
 }
 
 func init() { proto.RegisterFile("snpattest/v1/genesis.proto", fileDescriptor_77d965f561c7ed46) }
 
 var fileDescriptor_77d965f561c7ed46 = []byte{
-	// 355 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x64, 0x91, 0x3f, 0x4f, 0xc2, 0x40,
-	0x18, 0xc6, 0x29, 0x28, 0x7f, 0x0e, 0x74, 0x38, 0x89, 0x5e, 0x08, 0x69, 0x1a, 0xa6, 0x0e, 0xa6,
-	0x0d, 0x68, 0x8c, 0xab, 0x0c, 0x3a, 0xb8, 0x90, 0x6b, 0x5c, 0x5c, 0xc8, 0x01, 0x97, 0xb6, 0x49,
-	0xb9, 0xbb, 0xdc, 0x1d, 0x68, 0xbf, 0x85, 0x1f, 0xcb, 0x91, 0x38, 0x39, 0x1a, 0xf8, 0x22, 0x86,
-	0x83, 0xb6, 0x36, 0x6e, 0x7d, 0xdf, 0xdf, 0xaf, 0x6f, 0x9f, 0xf4, 0x01, 0x3d, 0xc5, 0x04, 0xd1,
-	0x9a, 0x2a, 0xed, 0xaf, 0x87, 0x7e, 0x48, 0x19, 0x55, 0xb1, 0xf2, 0x84, 0xe4, 0x9a, 0xc3, 0x4e,
-	0xce, 0xbc, 0xf5, 0xb0, 0x87, 0x4a, 0xa6, 0x4e, 0x05, 0x3d, 0x7a, 0x83, 0x47, 0x70, 0x8e, 0x69,
-	0x42, 0x52, 0x2a, 0xc7, 0x31, 0x5b, 0xc4, 0x2c, 0x84, 0x3d, 0xd0, 0xe4, 0x82, 0x4a, 0xa2, 0xb9,
-	0x44, 0x96, 0x63, 0xb9, 0x2d, 0x9c, 0xcf, 0x10, 0x81, 0x86, 0x3c, 0xd8, 0xa8, 0x6a, 0x50, 0x36,
-	0x0e, 0xbe, 0xaa, 0xa0, 0xf3, 0x74, 0x48, 0x10, 0x68, 0xa2, 0x29, 0xbc, 0x06, 0x75, 0x41, 0x24,
-	0x59, 0x2a, 0x73, 0xa4, 0x3d, 0xea, 0x7a, 0x7f, 0x13, 0x79, 0x13, 0xc3, 0xf0, 0xd1, 0x81, 0x43,
-	0xd0, 0x50, 0x71, 0xc8, 0xa8, 0x54, 0xa8, 0xea, 0xd4, 0xdc, 0xf6, 0xe8, 0xaa, 0xac, 0x07, 0x06,
-	0x3e, 0xd3, 0x14, 0x67, 0x1e, 0xec, 0x83, 0x96, 0x8e, 0x24, 0x55, 0x11, 0x4f, 0x16, 0xa8, 0xe6,
-	0x58, 0xee, 0x19, 0x2e, 0x16, 0xf0, 0x16, 0x5c, 0x92, 0x24, 0xe1, 0x6f, 0x49, 0xac, 0xf4, 0x74,
-	0x25, 0x16, 0x44, 0xd3, 0xe9, 0x2c, 0xd5, 0x54, 0xa1, 0x13, 0xc7, 0x72, 0x3b, 0xb8, 0x9b, 0xd3,
-	0x17, 0x03, 0xc7, 0x7b, 0x06, 0x03, 0x50, 0xec, 0xa7, 0xfb, 0x0f, 0x11, 0xbd, 0x92, 0x54, 0xa1,
-	0x53, 0x93, 0xc9, 0x29, 0x67, 0x7a, 0xc8, 0xcc, 0x20, 0x13, 0xf1, 0x05, 0xf9, 0xb7, 0x53, 0xf0,
-	0x1e, 0x34, 0x8f, 0x7f, 0x49, 0xa1, 0xba, 0x39, 0xd4, 0x2f, 0x1f, 0x2a, 0x17, 0x80, 0x73, 0x7b,
-	0x3c, 0xf9, 0xdc, 0xda, 0xd6, 0x66, 0x6b, 0x5b, 0x3f, 0x5b, 0xdb, 0xfa, 0xd8, 0xd9, 0x95, 0xcd,
-	0xce, 0xae, 0x7c, 0xef, 0xec, 0xca, 0xeb, 0x5d, 0x18, 0xeb, 0x68, 0x35, 0xf3, 0xe6, 0x7c, 0xe9,
-	0x2b, 0x26, 0xcc, 0x1b, 0xc5, 0x03, 0x67, 0xf3, 0x88, 0xc4, 0xcc, 0x7f, 0xf7, 0x8b, 0xde, 0x4d,
-	0xe9, 0xb3, 0xba, 0x69, 0xfd, 0xe6, 0x37, 0x00, 0x00, 0xff, 0xff, 0x58, 0x19, 0x1b, 0x6e, 0x3b,
-	0x02, 0x00, 0x00,
+	// 650 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x94, 0xc1, 0x6e, 0xd3, 0x40,
+	0x10, 0x86, 0xeb, 0xa6, 0x4d, 0x93, 0x8d, 0x5b, 0xda, 0xa5, 0xb4, 0xab, 0xaa, 0x4a, 0xad, 0x70,
+	0xf1, 0xa1, 0x24, 0xb4, 0xa0, 0x8a, 0x03, 0x12, 0x6a, 0x50, 0x01, 0x09, 0x09, 0xaa, 0x8d, 0xe0,
+	0xc0, 0xc5, 0xda, 0x38, 0xa3, 0xd8, 0xaa, 0xbb, 0x6b, 0x76, 0x36, 0x81, 0xbc, 0x00, 0x67, 0x5e,
+	0x89, 0x1b, 0xc7, 0x1e, 0x39, 0xa2, 0xf6, 0x45, 0x50, 0xd6, 0x8e, 0x53, 0x87, 0x72, 0xe1, 0xe6,
+	0x99, 0xff, 0xdb, 0xd9, 0x99, 0xf1, 0xcc, 0x92, 0x3d, 0x94, 0xa9, 0x30, 0x06, 0xd0, 0x74, 0xc6,
+	0x47, 0x9d, 0x21, 0x48, 0xc0, 0x18, 0xdb, 0xa9, 0x56, 0x46, 0x51, 0xb7, 0xd0, 0xda, 0xe3, 0xa3,
+	0x3d, 0x56, 0x22, 0x3f, 0x8f, 0x40, 0x4f, 0x32, 0x6e, 0x41, 0x31, 0x93, 0x14, 0xf2, 0x08, 0xad,
+	0x57, 0x64, 0x83, 0x43, 0x22, 0x26, 0xa0, 0xbb, 0xb1, 0x1c, 0xc4, 0x72, 0x48, 0xf7, 0x48, 0x4d,
+	0xa5, 0xa0, 0x85, 0x51, 0x9a, 0x39, 0x9e, 0xe3, 0xd7, 0x79, 0x61, 0x53, 0x46, 0xd6, 0x74, 0x46,
+	0xb3, 0x65, 0x2b, 0xcd, 0xcc, 0xd6, 0x8f, 0x2a, 0x71, 0x5f, 0x67, 0xb9, 0xf5, 0x8c, 0x30, 0x40,
+	0x0f, 0x49, 0x35, 0x15, 0x5a, 0x5c, 0xa2, 0x0d, 0xd2, 0x38, 0xde, 0x6e, 0xdf, 0xce, 0xb5, 0x7d,
+	0x6e, 0x35, 0x9e, 0x33, 0xf4, 0x88, 0xac, 0x61, 0x3c, 0x94, 0xa0, 0x91, 0x2d, 0x7b, 0x15, 0xbf,
+	0x71, 0xbc, 0x5b, 0xc6, 0x7b, 0x56, 0x7c, 0x0b, 0x13, 0x3e, 0xe3, 0xe8, 0x3e, 0xa9, 0x9b, 0x48,
+	0x03, 0x46, 0x2a, 0x19, 0xb0, 0x8a, 0xe7, 0xf8, 0xeb, 0x7c, 0xee, 0xa0, 0x4f, 0xc9, 0x8e, 0x48,
+	0x12, 0xf5, 0x25, 0x89, 0xd1, 0x04, 0xa3, 0x74, 0x20, 0x0c, 0x04, 0xfd, 0x89, 0x01, 0x64, 0x2b,
+	0x9e, 0xe3, 0xbb, 0x7c, 0xbb, 0x50, 0x3f, 0x58, 0xb1, 0x3b, 0xd5, 0x68, 0x8f, 0xcc, 0xfd, 0xc1,
+	0xf4, 0x22, 0x61, 0x46, 0x1a, 0x90, 0xad, 0xda, 0x9c, 0xbc, 0x72, 0x4e, 0xa7, 0x33, 0xb2, 0x37,
+	0x03, 0xf9, 0x7d, 0xf1, 0x97, 0x0f, 0xe9, 0x33, 0x52, 0xcb, 0xbb, 0x84, 0xac, 0x6a, 0x03, 0xed,
+	0x97, 0x03, 0x95, 0x7f, 0x00, 0x2f, 0x68, 0x7a, 0x48, 0x68, 0x56, 0x6d, 0x80, 0x60, 0x82, 0x31,
+	0x68, 0x8c, 0x95, 0x64, 0x6b, 0x9e, 0xe3, 0xaf, 0xf0, 0xcd, 0x4c, 0xe9, 0x81, 0xf9, 0x98, 0xf9,
+	0xe9, 0x39, 0xd9, 0x5a, 0x2c, 0x19, 0x59, 0xcd, 0x5e, 0xf8, 0xf0, 0x1f, 0x99, 0x67, 0xb5, 0x73,
+	0x08, 0x95, 0x1e, 0xf0, 0xcd, 0x85, 0x96, 0x20, 0x7d, 0x4c, 0xaa, 0x90, 0xaa, 0x30, 0x42, 0x56,
+	0xb7, 0x61, 0x58, 0x39, 0xcc, 0x3b, 0x25, 0x43, 0x38, 0x9b, 0x02, 0x3c, 0xe7, 0xe8, 0x0b, 0xe2,
+	0xf6, 0x13, 0x15, 0x5e, 0x04, 0x91, 0xc0, 0x08, 0x90, 0x91, 0xbb, 0xea, 0xed, 0x4e, 0x89, 0x37,
+	0x02, 0xa3, 0x33, 0x69, 0xf4, 0x84, 0x37, 0xfa, 0x33, 0x3b, 0x6b, 0x16, 0x1a, 0x61, 0x46, 0x08,
+	0xc8, 0x1a, 0x77, 0x1d, 0x7e, 0x9f, 0xcf, 0x62, 0xcf, 0x52, 0xbc, 0xa0, 0xe9, 0x4b, 0xe2, 0x66,
+	0x94, 0x30, 0xb1, 0x92, 0xc8, 0x5c, 0x7b, 0xfa, 0x60, 0xa1, 0xf2, 0x39, 0x91, 0x57, 0x5d, 0x3a,
+	0x44, 0xb7, 0xc9, 0xea, 0x38, 0x84, 0x0b, 0x64, 0xeb, 0x5e, 0xc5, 0x77, 0x79, 0x66, 0xd0, 0x13,
+	0xb2, 0x8b, 0xf1, 0xe5, 0x28, 0x11, 0x06, 0x06, 0x81, 0x56, 0xca, 0x60, 0x60, 0x7b, 0x05, 0x03,
+	0xb6, 0xe1, 0x39, 0x7e, 0x8d, 0x3f, 0x28, 0x64, 0x3e, 0x55, 0x4f, 0x33, 0x91, 0x3e, 0x22, 0x74,
+	0xa8, 0xc6, 0xa0, 0xa5, 0x90, 0x21, 0x04, 0x1a, 0xc6, 0xea, 0x02, 0x06, 0xec, 0x9e, 0x57, 0xf1,
+	0xeb, 0x7c, 0x6b, 0xae, 0xf0, 0x4c, 0x68, 0x3d, 0x27, 0x1b, 0xe5, 0xd6, 0xd0, 0x1d, 0x52, 0x8d,
+	0x20, 0x1e, 0x46, 0xc6, 0x2e, 0x51, 0x85, 0xe7, 0x16, 0xa5, 0x64, 0x65, 0xda, 0x60, 0xbb, 0x84,
+	0x2e, 0xb7, 0xdf, 0xad, 0x6f, 0x0e, 0xa1, 0xa5, 0x91, 0xb4, 0xc3, 0x71, 0x7b, 0xb3, 0x9c, 0xff,
+	0xd9, 0xac, 0xe5, 0xc5, 0xcd, 0x3a, 0x20, 0x8d, 0xdb, 0xd3, 0x58, 0xb1, 0xd3, 0x48, 0xb0, 0x98,
+	0xc3, 0xee, 0xf9, 0xcf, 0xeb, 0xa6, 0x73, 0x75, 0xdd, 0x74, 0x7e, 0x5f, 0x37, 0x9d, 0xef, 0x37,
+	0xcd, 0xa5, 0xab, 0x9b, 0xe6, 0xd2, 0xaf, 0x9b, 0xe6, 0xd2, 0xa7, 0x93, 0x61, 0x6c, 0xa2, 0x51,
+	0xbf, 0x1d, 0xaa, 0xcb, 0x0e, 0xca, 0xd4, 0xce, 0xf9, 0xfc, 0x43, 0xc9, 0x30, 0x12, 0xb1, 0xec,
+	0x7c, 0xed, 0xcc, 0x5f, 0x2b, 0xfb, 0x54, 0xf5, 0xab, 0xf6, 0xad, 0x7a, 0xf2, 0x27, 0x00, 0x00,
+	0xff, 0xff, 0xc5, 0x15, 0x3d, 0x07, 0x0b, 0x05, 0x00, 0x00,
 }
 
 func (m *RelayerBinding) Marshal() (dAtA []byte, err error) {
@@ -250,6 +464,109 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.GovernanceRevoked) > 0 {
+		for iNdEx := len(m.GovernanceRevoked) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.GovernanceRevoked[iNdEx])
+			copy(dAtA[i:], m.GovernanceRevoked[iNdEx])
+			i = encodeVarintGenesis(dAtA, i, uint64(len(m.GovernanceRevoked[iNdEx])))
+			i--
+			dAtA[i] = 0x7a
+		}
+	}
+	if m.SimulatedRootsAllowed {
+		i--
+		if m.SimulatedRootsAllowed {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x70
+	}
+	if len(m.Vceks) > 0 {
+		for iNdEx := len(m.Vceks) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Vceks[iNdEx])
+			copy(dAtA[i:], m.Vceks[iNdEx])
+			i = encodeVarintGenesis(dAtA, i, uint64(len(m.Vceks[iNdEx])))
+			i--
+			dAtA[i] = 0x6a
+		}
+	}
+	if len(m.Attestations) > 0 {
+		for iNdEx := len(m.Attestations) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Attestations[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x62
+		}
+	}
+	if len(m.Statuses) > 0 {
+		for iNdEx := len(m.Statuses) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Statuses[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x5a
+		}
+	}
+	if len(m.BlockHashes) > 0 {
+		for iNdEx := len(m.BlockHashes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.BlockHashes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x52
+		}
+	}
+	if len(m.Epochs) > 0 {
+		for iNdEx := len(m.Epochs) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Epochs[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x4a
+		}
+	}
+	if len(m.AllowlistUpdates) > 0 {
+		for iNdEx := len(m.AllowlistUpdates) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.AllowlistUpdates[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if m.SignerSetVersion != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.SignerSetVersion))
+		i--
+		dAtA[i] = 0x38
+	}
 	if len(m.Relayers) > 0 {
 		for iNdEx := len(m.Relayers) - 1; iNdEx >= 0; iNdEx-- {
 			{
@@ -319,6 +636,88 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *BlockHashEntry) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *BlockHashEntry) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *BlockHashEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Hash) > 0 {
+		i -= len(m.Hash)
+		copy(dAtA[i:], m.Hash)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Hash)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Height != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *AllowlistSignerSet) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *AllowlistSignerSet) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *AllowlistSignerSet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.SetVersion != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.SetVersion))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Threshold != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Threshold))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signers) > 0 {
+		for iNdEx := len(m.Signers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Signers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintGenesis(dAtA []byte, offset int, v uint64) int {
 	offset -= sovGenesis(v)
 	base := offset
@@ -381,6 +780,91 @@ func (m *GenesisState) Size() (n int) {
 			l = e.Size()
 			n += 1 + l + sovGenesis(uint64(l))
 		}
+	}
+	if m.SignerSetVersion != 0 {
+		n += 1 + sovGenesis(uint64(m.SignerSetVersion))
+	}
+	if len(m.AllowlistUpdates) > 0 {
+		for _, e := range m.AllowlistUpdates {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Epochs) > 0 {
+		for _, e := range m.Epochs {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.BlockHashes) > 0 {
+		for _, e := range m.BlockHashes {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Statuses) > 0 {
+		for _, e := range m.Statuses {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Attestations) > 0 {
+		for _, e := range m.Attestations {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Vceks) > 0 {
+		for _, b := range m.Vceks {
+			l = len(b)
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if m.SimulatedRootsAllowed {
+		n += 2
+	}
+	if len(m.GovernanceRevoked) > 0 {
+		for _, s := range m.GovernanceRevoked {
+			l = len(s)
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *BlockHashEntry) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Height != 0 {
+		n += 1 + sovGenesis(uint64(m.Height))
+	}
+	l = len(m.Hash)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	return n
+}
+
+func (m *AllowlistSignerSet) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Signers) > 0 {
+		for _, e := range m.Signers {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if m.Threshold != 0 {
+		n += 1 + sovGenesis(uint64(m.Threshold))
+	}
+	if m.SetVersion != 0 {
+		n += 1 + sovGenesis(uint64(m.SetVersion))
 	}
 	return n
 }
@@ -725,6 +1209,504 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SignerSetVersion", wireType)
+			}
+			m.SignerSetVersion = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SignerSetVersion |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AllowlistUpdates", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.AllowlistUpdates = append(m.AllowlistUpdates, &AllowlistUpdateRecord{})
+			if err := m.AllowlistUpdates[len(m.AllowlistUpdates)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epochs", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Epochs = append(m.Epochs, &NonceEpoch{})
+			if err := m.Epochs[len(m.Epochs)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BlockHashes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.BlockHashes = append(m.BlockHashes, &BlockHashEntry{})
+			if err := m.BlockHashes[len(m.BlockHashes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Statuses", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Statuses = append(m.Statuses, &OperatorStatus{})
+			if err := m.Statuses[len(m.Statuses)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Attestations", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Attestations = append(m.Attestations, &AttestationRecord{})
+			if err := m.Attestations[len(m.Attestations)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Vceks", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Vceks = append(m.Vceks, make([]byte, postIndex-iNdEx))
+			copy(m.Vceks[len(m.Vceks)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 14:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SimulatedRootsAllowed", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.SimulatedRootsAllowed = bool(v != 0)
+		case 15:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field GovernanceRevoked", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.GovernanceRevoked = append(m.GovernanceRevoked, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *BlockHashEntry) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: BlockHashEntry: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: BlockHashEntry: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hash = append(m.Hash[:0], dAtA[iNdEx:postIndex]...)
+			if m.Hash == nil {
+				m.Hash = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *AllowlistSignerSet) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: AllowlistSignerSet: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: AllowlistSignerSet: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signers = append(m.Signers, &SignerKey{})
+			if err := m.Signers[len(m.Signers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Threshold", wireType)
+			}
+			m.Threshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Threshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SetVersion", wireType)
+			}
+			m.SetVersion = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SetVersion |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipGenesis(dAtA[iNdEx:])

@@ -1,0 +1,14 @@
+package types
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+)
+
+// StakingKeeper is what the module needs from x/staking: whether an operator address is a validator.
+// GetValidator returns stakingtypes.ErrNoValidatorFound for an unknown address.
+type StakingKeeper interface {
+	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
+}
