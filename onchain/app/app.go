@@ -54,7 +54,7 @@ import (
 )
 
 var (
-	_ runtimeAppInterface      = (*App)(nil)
+	_ runtimeAppInterface     = (*App)(nil)
 	_ servertypes.Application = (*App)(nil)
 )
 
@@ -172,7 +172,7 @@ func (app *App) setModuleOrder() {
 	snp := snpattestModuleNames()
 	app.ModuleManager.SetOrderPreBlockers(authtypes.ModuleName)
 	app.ModuleManager.SetOrderBeginBlockers(append([]string{distrtypes.ModuleName, stakingtypes.ModuleName}, snp...)...)
-	app.ModuleManager.SetOrderEndBlockers(append([]string{govtypes.ModuleName, stakingtypes.ModuleName}, snp...)...)
+	app.ModuleManager.SetOrderEndBlockers(govtypes.ModuleName, stakingtypes.ModuleName)
 	genesisOrder := append([]string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		govtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,

@@ -3,16 +3,34 @@ package app
 import (
 	storetypes "cosmossdk.io/store/types"
 
+	"github.com/cosmos/cosmos-sdk/runtime"
 	"github.com/cosmos/cosmos-sdk/types/module"
+
+	snpattest "github.com/snprelay/snprelay/onchain/x/snpattest"
+	snpkeeper "github.com/snprelay/snprelay/onchain/x/snpattest/keeper"
+	snptypes "github.com/snprelay/snprelay/onchain/x/snpattest/types"
 )
 
-// Placeholder until x/snpattest's module.go lands: no store, no module.
-type snpattestWiring struct{}
+// The x/snpattest wiring, in one place: these four pieces are what a chain team copies into its own
+// app (a store key, the keeper with the gov authority and the staking keeper, the module, and its
+// name in the BeginBlock/EndBlock/genesis orders).
 
-func snpattestStoreKeys() []string { return nil }
+type snpattestWiring struct {
+	Keeper snpkeeper.Keeper
+}
 
-func (app *App) initSnpattestKeeper(map[string]*storetypes.KVStoreKey) {}
+func snpattestStoreKeys() []string { return []string{snptypes.StoreKey} }
 
-func (app *App) snpattestModules() []module.AppModule { return nil }
+func (app *App) initSnpattestKeeper(keys map[string]*storetypes.KVStoreKey) {
+	app.snpattest.Keeper = snpkeeper.NewKeeper(app.appCodec, runtime.NewKVStoreService(keys[snptypes.StoreKey]),
+		app.Logger(), GovAuthority(), app.StakingKeeper)
+}
 
-func snpattestModuleNames() []string { return nil }
+func (app *App) snpattestModules() []module.AppModule {
+	return []module.AppModule{snpattest.NewAppModule(app.appCodec, app.snpattest.Keeper)}
+}
+
+func snpattestModuleNames() []string { return []string{snptypes.ModuleName} }
+
+// SnpattestKeeper returns the x/snpattest keeper (tests).
+func (app *App) SnpattestKeeper() snpkeeper.Keeper { return app.snpattest.Keeper }
