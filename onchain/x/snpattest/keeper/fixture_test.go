@@ -1,0 +1,172 @@
+package keeper_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"cosmossdk.io/core/header"
+	"cosmossdk.io/log"
+	storetypes "cosmossdk.io/store/types"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	"github.com/cosmos/cosmos-sdk/runtime"
+	"github.com/cosmos/cosmos-sdk/testutil"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	moduletestutil "github.com/cosmos/cosmos-sdk/types/module/testutil"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	"github.com/snprelay/snprelay/onchain/x/snpattest/keeper"
+	"github.com/snprelay/snprelay/onchain/x/snpattest/types"
+)
+
+const chainID = "snptest-1"
+
+var (
+	govAddr   = authtypes.NewModuleAddress("gov").String()
+	operator1 = sdk.ValAddress(bytesOf(1, 20)).String()
+	operator2 = sdk.ValAddress(bytesOf(2, 20)).String()
+	unknownOp = sdk.ValAddress(bytesOf(9, 20)).String()
+	relayer1  = sdk.AccAddress(bytesOf(11, 20)).String()
+	relayer2  = sdk.AccAddress(bytesOf(12, 20)).String()
+	t0        = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func bytesOf(b byte, n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}
+
+// fakeStaking knows a fixed set of validators (x/staking's GetValidator contract: ErrNoValidatorFound).
+type fakeStaking struct{ vals map[string]bool }
+
+func (f fakeStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error) {
+	if !f.vals[addr.String()] {
+		return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
+	}
+	return stakingtypes.Validator{OperatorAddress: addr.String()}, nil
+}
+
+type fixture struct {
+	t   *testing.T
+	ctx sdk.Context
+	k   keeper.Keeper
+	msg types.MsgServer
+	q   types.QueryServer
+}
+
+// testParams: 10-block epochs with a 5-block submit window, retention 3.
+func testParams() types.Params {
+	p := types.DefaultParams()
+	p.EpochBlocks = 10
+	p.SubmitWindowBlocks = 5
+	p.NonceRetentionEpochs = 3
+	p.MaxSubmissionsPerBlock = 2
+	return p
+}
+
+func newFixture(t *testing.T, gs *types.GenesisState) *fixture {
+	t.Helper()
+	key := storetypes.NewKVStoreKey(types.StoreKey)
+	tc := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_"+types.StoreKey))
+	enc := moduletestutil.MakeTestEncodingConfig()
+	staking := fakeStaking{vals: map[string]bool{operator1: true, operator2: true}}
+	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking)
+	f := &fixture{t: t, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
+	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0)
+	if gs == nil {
+		gs = types.DefaultGenesis()
+		p := testParams()
+		gs.Params = &p
+	}
+	if err := k.InitGenesis(f.ctx, gs); err != nil {
+		t.Fatalf("InitGenesis: %v", err)
+	}
+	return f
+}
+
+// blockHash is the fake hash of block h.
+func blockHash(h int64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(h))
+	s := sha256.Sum256(append([]byte("block"), b[:]...))
+	return s[:]
+}
+
+// block runs BeginBlock for height h as FinalizeBlock would (HeaderInfo().Hash = hash of block h).
+func (f *fixture) block(h int64) {
+	f.t.Helper()
+	tm := t0.Add(time.Duration(h) * time.Second)
+	f.ctx = f.ctx.WithBlockHeight(h).WithBlockTime(tm).WithEventManager(sdk.NewEventManager()).
+		WithHeaderInfo(header.Info{Height: h, Hash: blockHash(h), Time: tm, ChainID: chainID}).
+		WithGasMeter(storetypes.NewInfiniteGasMeter())
+	if err := f.k.BeginBlock(f.ctx); err != nil {
+		f.t.Fatalf("BeginBlock(%d): %v", h, err)
+	}
+}
+
+// run runs blocks from the current height + 1 through h.
+func (f *fixture) runTo(h int64) {
+	for x := f.ctx.BlockHeight() + 1; x <= h; x++ {
+		f.block(x)
+	}
+}
+
+// eventTypes lists the types of the events emitted in the current context.
+func (f *fixture) eventTypes() []string {
+	var out []string
+	for _, e := range f.ctx.EventManager().Events() {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+func hasEvent(f *fixture, typ string) bool {
+	for _, e := range f.eventTypes() {
+		if e == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// signer is an allowlist signer from a fixed seed.
+type signer struct {
+	id   string
+	priv *secp256k1.PrivKey
+}
+
+func newSigner(id string) signer {
+	return signer{id: id, priv: secp256k1.GenPrivKeyFromSecret([]byte("snpattest test signer " + id))}
+}
+
+func (s signer) key() *types.SignerKey {
+	return &types.SignerKey{KeyId: s.id, Pubkey: s.priv.PubKey().Bytes()}
+}
+
+// sign signs AllowlistDigest(updateBytes): the SDK key hashes "snprelay/allowlist/v1" ‖ update_bytes
+// with SHA-256 and returns a 64-byte low-S signature.
+func (s signer) sign(t *testing.T, updateBytes []byte) *types.AllowlistSignature {
+	t.Helper()
+	sig, err := s.priv.Sign(append([]byte("snprelay/allowlist/v1"), updateBytes...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &types.AllowlistSignature{KeyId: s.id, Signature: sig}
+}
+
+func mustCode(t *testing.T, err error, codespace string, code uint32) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want error %s/%d, got nil", codespace, code)
+	}
+	cs, c, _ := errorsABCI(err)
+	if cs != codespace || c != code {
+		t.Fatalf("want error %s/%d, got %s/%d: %v", codespace, code, cs, c, err)
+	}
+}
