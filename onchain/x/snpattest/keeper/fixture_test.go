@@ -72,6 +72,21 @@ func testParams() types.Params {
 
 func newFixture(t *testing.T, gs *types.GenesisState) *fixture {
 	t.Helper()
+	f := newFixtureNoInit(t)
+	if gs == nil {
+		gs = types.DefaultGenesis()
+		p := testParams()
+		gs.Params = &p
+	}
+	if err := f.k.InitGenesis(f.ctx, gs); err != nil {
+		t.Fatalf("InitGenesis: %v", err)
+	}
+	return f
+}
+
+// newFixtureNoInit is a keeper over an empty store (no InitGenesis yet).
+func newFixtureNoInit(t *testing.T) *fixture {
+	t.Helper()
 	key := storetypes.NewKVStoreKey(types.StoreKey)
 	tc := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_"+types.StoreKey))
 	enc := moduletestutil.MakeTestEncodingConfig()
@@ -79,14 +94,6 @@ func newFixture(t *testing.T, gs *types.GenesisState) *fixture {
 	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking)
 	f := &fixture{t: t, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
 	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0)
-	if gs == nil {
-		gs = types.DefaultGenesis()
-		p := testParams()
-		gs.Params = &p
-	}
-	if err := k.InitGenesis(f.ctx, gs); err != nil {
-		t.Fatalf("InitGenesis: %v", err)
-	}
 	return f
 }
 
