@@ -69,6 +69,9 @@ func NewRootCmd() *cobra.Command {
 			if err := client.SetCmdClientContextHandler(ctx, cmd); err != nil {
 				return err
 			}
+			if isClientCommand(cmd) {
+				return nil
+			}
 			appTemplate, appConfig := initAppConfig()
 			return server.InterceptConfigsPreRunHandler(cmd, appTemplate, appConfig, cmtcfg.DefaultConfig())
 		},
@@ -82,6 +85,21 @@ func NewRootCmd() *cobra.Command {
 		panic(err)
 	}
 	return rootCmd
+}
+
+// isClientCommand reports whether cmd sits under query, tx or keys. Those only talk to a node or the
+// keyring and need no server context; the server's config interception would also copy node config
+// values into same-named flags (config.toml's top-level "version" into a query's --version flag).
+func isClientCommand(cmd *cobra.Command) bool {
+	for c := cmd; c != nil && c.HasParent(); c = c.Parent() {
+		if c.Parent().Parent() == nil {
+			switch c.Name() {
+			case "query", "tx", "keys":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // initAppConfig makes a fresh app.toml charge DefaultMinGasPrices instead of leaving
