@@ -93,7 +93,7 @@ func newFixtureNoInit(t *testing.T) *fixture {
 	staking := fakeStaking{vals: map[string]bool{operator1: true, operator2: true}}
 	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking)
 	f := &fixture{t: t, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
-	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0)
+	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0).WithExecMode(sdk.ExecModeFinalize)
 	return f
 }
 

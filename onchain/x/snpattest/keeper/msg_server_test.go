@@ -8,6 +8,7 @@ import (
 
 	"cosmossdk.io/collections"
 	storetypes "cosmossdk.io/store/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/snprelay/snprelay/onchain/x/snpattest/keeper"
 	"github.com/snprelay/snprelay/onchain/x/snpattest/types"
@@ -153,6 +154,20 @@ func TestSubmitAttestationChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Simulate runs at the last committed height, whose submission count does not limit the next block.
+func TestPerBlockCapOnlyInFinalizeBlock(t *testing.T) {
+	f := submitFixture(t)
+	f.runTo(11)
+	if err := f.k.Submissions.Set(f.ctx, 11, 2); err != nil {
+		t.Fatal(err)
+	}
+	ctx := f.ctx.WithExecMode(sdk.ExecModeSimulate)
+	_, err := f.msg.SubmitAttestation(ctx, f.submission(1))
+	mustCode(t, err, "snpattest", 6) // past the cap, on to the real verifier
+	_, err = f.msg.SubmitAttestation(f.ctx.WithExecMode(sdk.ExecModeFinalize), f.submission(1))
+	mustCode(t, err, "snpattest", 12)
 }
 
 // Out of gas before verification: the charge happens first, so a low gas limit fails with the
