@@ -11,7 +11,7 @@ import (
 
 // acceptFixture: a devnet-like chain (simulated_roots = the Go-minted ARK/ASK), signers a, b, c (2 of 3),
 // allowlist v1 holding the template report's measurement, operator1 → relayer1 and operator2 → relayer2.
-func acceptFixture(t *testing.T, simulated bool, mut func(p *types.Params)) (*fixture, *simPKI) {
+func acceptFixture(t testing.TB, simulated bool, mut func(p *types.Params)) (*fixture, *simPKI) {
 	pki := loadSimPKI(t)
 	gs := types.DefaultGenesis()
 	p := testParams()

@@ -19,7 +19,7 @@ var (
 )
 
 // allowlistFixture: signers a, b, c with threshold 2.
-func allowlistFixture(t *testing.T) *fixture {
+func allowlistFixture(t testing.TB) *fixture {
 	gs := types.DefaultGenesis()
 	p := testParams()
 	gs.Params = &p

@@ -60,3 +60,20 @@ func BenchmarkSecp256k1Verify(b *testing.B) {
 		pk.VerifySignature(msg, sig)
 	}
 }
+
+// BenchmarkSubmitAttestationHandler is the whole MsgSubmitAttestation handler on chain for one
+// accepted simulated report (checks, gas charge, verification, record, status, events); each iteration
+// runs in a discarded cache context so the (operator, epoch) stays fresh.
+func BenchmarkSubmitAttestationHandler(b *testing.B) {
+	f, pki := acceptFixture(b, true, nil)
+	f.runTo(11)
+	msg := f.boundSubmission(pki, 1, operator1, relayer1, 1, nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		ctx, _ := f.ctx.CacheContext()
+		if _, err := f.msg.SubmitAttestation(ctx, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -53,7 +53,7 @@ func (f fakeStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (staki
 }
 
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	ctx sdk.Context
 	k   keeper.Keeper
 	msg types.MsgServer
@@ -70,7 +70,7 @@ func testParams() types.Params {
 	return p
 }
 
-func newFixture(t *testing.T, gs *types.GenesisState) *fixture {
+func newFixture(t testing.TB, gs *types.GenesisState) *fixture {
 	t.Helper()
 	f := newFixtureNoInit(t)
 	if gs == nil {
@@ -85,7 +85,7 @@ func newFixture(t *testing.T, gs *types.GenesisState) *fixture {
 }
 
 // newFixtureNoInit is a keeper over an empty store (no InitGenesis yet).
-func newFixtureNoInit(t *testing.T) *fixture {
+func newFixtureNoInit(t testing.TB) *fixture {
 	t.Helper()
 	key := storetypes.NewKVStoreKey(types.StoreKey)
 	tc := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_"+types.StoreKey))
@@ -158,7 +158,7 @@ func (s signer) key() *types.SignerKey {
 
 // sign signs AllowlistDigest(updateBytes): the SDK key hashes "snprelay/allowlist/v1" ‖ update_bytes
 // with SHA-256 and returns a 64-byte low-S signature.
-func (s signer) sign(t *testing.T, updateBytes []byte) *types.AllowlistSignature {
+func (s signer) sign(t testing.TB, updateBytes []byte) *types.AllowlistSignature {
 	t.Helper()
 	sig, err := s.priv.Sign(append([]byte("snprelay/allowlist/v1"), updateBytes...))
 	if err != nil {

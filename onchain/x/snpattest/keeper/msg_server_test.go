@@ -16,7 +16,7 @@ import (
 
 const snpDir = "../../../../tests/data/snp/"
 
-func readSnp(t *testing.T, name string) []byte {
+func readSnp(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(snpDir + name)
 	if err != nil {

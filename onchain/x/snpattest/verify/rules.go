@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/binary"
 	"fmt"
 	"math/big"
@@ -387,6 +388,9 @@ func checkChain(in *Input, r report, roots *Roots) (*chainInfo, *Rejection) {
 	if cn != "SEV-VCEK" && cn != "SEV-VLEK" {
 		return nil, reject(CodeChainUntrusted, "VEK subject CN is %q, expected SEV-VCEK or SEV-VLEK", cn)
 	}
+	if msg := amdLocationProblem(vek.Subject); msg != "" {
+		return nil, reject(CodeChainUntrusted, "%s", msg)
+	}
 	if vek.Version != 3 {
 		return nil, reject(CodeChainUntrusted, "VEK is not an X.509 v3 certificate")
 	}
@@ -536,4 +540,23 @@ func goSevGuestCheck(in *Input, r report, ch *chainInfo) error {
 		TrustedRoots:        map[string][]*trust.AMDRootCerts{ch.product: {ch.anchor.root}},
 	}
 	return gsverify.SnpAttestation(att, opts)
+}
+
+// amdLocationProblem: AMD's KDS names every VEK subject C=US, L=Santa Clara, ST=CA, O=Advanced Micro
+// Devices, OU=Engineering, each exactly once (go-sev-guest's validateKDSCertSubject; attest's
+// amd_location_problem). Checked here for every product, Turin included.
+func amdLocationProblem(n pkix.Name) string {
+	for _, f := range []struct {
+		name string
+		got  []string
+		want string
+	}{
+		{"C", n.Country, "US"}, {"L", n.Locality, "Santa Clara"}, {"ST", n.Province, "CA"},
+		{"O", n.Organization, "Advanced Micro Devices"}, {"OU", n.OrganizationalUnit, "Engineering"},
+	} {
+		if len(f.got) != 1 || f.got[0] != f.want {
+			return fmt.Sprintf("VEK subject %s is %q, expected exactly %q", f.name, f.got, f.want)
+		}
+	}
+	return ""
 }
