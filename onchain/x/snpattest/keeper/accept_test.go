@@ -96,6 +96,24 @@ func TestSubmitAttestationAccepted(t *testing.T) {
 	if st.Status.LastEpoch != 2 || st.Status.ValidUntilEpoch != 4 {
 		t.Fatalf("status after epoch 2: %+v", st.Status)
 	}
+	// operator2 submits late for epoch 1 after its epoch 2 report: both recorded, status from epoch 2.
+	f.block(22)
+	if _, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 2, operator2, relayer2, 1, nil)); err != nil {
+		t.Fatal(err)
+	}
+	f.block(23)
+	if _, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 1, operator2, relayer2, 1, nil)); err != nil {
+		t.Fatal(err)
+	}
+	st2, _ := f.k.Statuses.Get(f.ctx, operator2)
+	if st2.LastEpoch != 2 || st2.ValidUntilEpoch != 4 {
+		t.Fatalf("operator2 status after a late epoch-1 report: %+v", st2)
+	}
+	for _, e := range []uint64{1, 2} {
+		if _, err := f.q.Attestation(f.ctx, &types.QueryAttestationRequest{Operator: operator2, Epoch: e}); err != nil {
+			t.Fatalf("operator2 epoch %d: %v", e, err)
+		}
+	}
 }
 
 func TestSubmitAttestationRejectedByVerification(t *testing.T) {

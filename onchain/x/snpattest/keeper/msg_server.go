@@ -246,16 +246,18 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	}
 	st.Operator = msg.Operator
 	st.Status = types.OperatorStatus_STATUS_ATTESTED
+	tcb := res.ReportedTcb
+	// A late submission for the previous epoch after one for the current epoch was accepted leaves the
+	// status describing the newer report.
 	if msg.Epoch >= st.LastEpoch {
 		st.LastEpoch = msg.Epoch
 		st.ValidUntilEpoch = msg.Epoch + uint64(params.ValidityEpochs)
 		st.ConsecutiveMisses = 0
+		st.Measurement = res.Measurement
+		st.ReportedTcb = &tcb
+		st.Relayer = msg.Relayer
+		st.Simulated = res.Simulated
 	}
-	st.Measurement = res.Measurement
-	tcb := res.ReportedTcb
-	st.ReportedTcb = &tcb
-	st.Relayer = msg.Relayer
-	st.Simulated = res.Simulated
 	reason := fmt.Sprintf("attestation accepted for epoch %d", msg.Epoch)
 	if err := m.setStatus(sdkCtx, st, reason); err != nil {
 		return nil, err
