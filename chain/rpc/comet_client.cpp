@@ -122,6 +122,15 @@ Result<TxSearchResult> CometClient::tx_search(const std::string& query, int page
   return parse_tx_search_reply(*body);
 }
 
+Result<BlockHeader> CometClient::block(std::int64_t height) {
+  const nlohmann::json params =
+      height > 0 ? nlohmann::json{{"height", std::to_string(height)}} : nlohmann::json::object();
+  auto body = call("block", params.dump());
+  if (!body)
+    return body.error();
+  return parse_block_reply(*body);
+}
+
 std::vector<EndpointHealth> CometClient::check_health(const std::string& chain_id,
                                                       std::chrono::seconds max_block_age) {
   std::vector<EndpointHealth> out;

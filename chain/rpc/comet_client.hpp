@@ -49,6 +49,10 @@ class CometClient final : public ChainClient {
   [[nodiscard]] Result<TxSearchResult> tx_search(const std::string& query, int page = 1, int per_page = 30,
                                                  bool newest_first = false);
 
+  // The block at `height` (0 = latest). Errors as every call (a height above the chain's is the node's
+  // JSON-RPC error).
+  [[nodiscard]] Result<BlockHeader> block(std::int64_t height = 0);
+
   [[nodiscard]] std::vector<EndpointHealth> check_health(const std::string& chain_id,
                                                          std::chrono::seconds max_block_age);
   [[nodiscard]] std::string current_endpoint() const;

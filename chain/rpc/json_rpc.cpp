@@ -206,6 +206,34 @@ Result<std::optional<TxResult>> parse_tx_reply(std::string_view body) {
   }
 }
 
+Result<BlockHeader> parse_block_reply(std::string_view body) {
+  return guarded(body, [](const json& r) -> Result<BlockHeader> {
+    const json& header = r.at("block").at("header");
+    BlockHeader b;
+    b.height = int_field(header, "height");
+    b.time = str_field(header, "time");
+    auto hex_field = [](const json& j, const char* key) -> Result<Bytes> {
+      auto h = from_hex(str_field(j, key));
+      if (!h)
+        return bad_reply(std::string("field ") + key + " is not hex");
+      return h;
+    };
+    auto hash = hex_field(r.at("block_id"), "hash");
+    Result<Bytes> last = header.contains("last_block_id") ? hex_field(header.at("last_block_id"), "hash")
+                                                          : Result<Bytes>(Bytes{});
+    auto app = hex_field(header, "app_hash");
+    if (!hash || !last || !app)
+      return !hash ? hash.error() : !last ? last.error() : app.error();
+    b.hash = std::move(*hash);
+    b.last_block_hash = std::move(*last);
+    b.app_hash = std::move(*app);
+    const json& data = r.at("block").at("data");
+    if (data.contains("txs") && data.at("txs").is_array())
+      b.tx_count = data.at("txs").size();
+    return b;
+  });
+}
+
 Result<TxSearchResult> parse_tx_search_reply(std::string_view body) {
   auto result = result_of(body);
   if (!result)

@@ -24,6 +24,8 @@ namespace snprelay::chain::rpc {
 [[nodiscard]] Result<BroadcastResult> parse_broadcast_reply(std::string_view body);
 // A JSON-RPC error whose message says "not found" becomes nullopt (the hash is unknown).
 [[nodiscard]] Result<std::optional<TxResult>> parse_tx_reply(std::string_view body);
+// block: {"block_id":{"hash"},"block":{"header":{height,time,last_block_id:{hash},app_hash},"data":{"txs"}}}.
+[[nodiscard]] Result<BlockHeader> parse_block_reply(std::string_view body);
 // tx_search: {"txs":[{hash, height, tx_result:{...}}...], "total_count": "N"}.
 [[nodiscard]] Result<TxSearchResult> parse_tx_search_reply(std::string_view body);
 

@@ -55,6 +55,16 @@ struct TxResult {
   std::int64_t gas_used = 0;
 };
 
+// A block header as `block` reports it (hashes upper-case hex as CometBFT prints them, decoded here).
+struct BlockHeader {
+  std::int64_t height = 0;
+  std::string time;       // RFC 3339
+  Bytes hash;             // block_id.hash: this block's hash
+  Bytes last_block_hash;  // header.last_block_id.hash: the hash of height - 1 (empty at height 1)
+  Bytes app_hash;
+  std::size_t tx_count = 0;
+};
+
 // One page of a tx_search: the matching transactions and how many match in all.
 struct TxSearchResult {
   std::vector<TxResult> txs;

@@ -29,45 +29,12 @@
 #include "chain/tx/wire.hpp"
 #include "relayer/cli/cli.hpp"
 #include "relayer/cli/key_protection.hpp"
+#include "relayer/cli/tx_options.hpp"
 
 namespace snprelay::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-// Exit code for an error from an online command: the chain's "no" is 1, everything else 3.
-int online_exit(const Error& e) {
-  if (chain::rpc::mempool_rejection_code(e) || e.code == "QUERY_FAILED" || e.code == "ACCOUNT_NOT_FOUND" ||
-      e.code == "NO_EPOCH")
-    return kRejected;
-  return kFailure;
-}
-
-// Flags shared by every command that talks to a node.
-struct NodeArgs {
-  std::vector<std::string> nodes;
-  double timeout_s = 10;
-  bool json = false;
-};
-
-void add_node_flags(CLI::App* cmd, NodeArgs& n, bool required = true) {
-  cmd->add_option("--node", n.nodes, "CometBFT RPC URL (http://host:26657); repeat for failover, in order")
-      ->required(required)
-      ->allow_extra_args(false);
-  cmd->add_option("--timeout", n.timeout_s, "Per-request timeout in seconds")
-      ->check(CLI::Range(0.05, 600.0))
-      ->capture_default_str();
-  cmd->add_flag("--json", n.json, "Print JSON");
-}
-
-Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n) {
-  for (const auto& url : n.nodes)
-    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-      return make_error("chain", "USAGE", "--node must be an http:// or https:// URL, got \"" + url + "\"");
-  return std::make_unique<chain::rpc::CometClient>(
-      n.nodes, std::make_shared<chain::rpc::CurlTransport>(),
-      std::chrono::milliseconds(static_cast<std::int64_t>(n.timeout_s * 1000)));
-}
 
 // Any bech32 account address (any prefix, 20 or 32 bytes). Errors as keys::decode_address.
 Status check_address(const std::string& address) {
@@ -82,54 +49,24 @@ Status check_address(const std::string& address) {
 // ---- tx -------------------------------------------------------------------------------
 struct TxArgs {
   bool offline = false;
-  std::string mnemonic_file;
-  std::string from;
-  std::string keyring_dir;
-  ProtectionArgs protect;
-  std::string hd_path = std::string(chain::keys::kCosmosHdPath);
-  std::string prefix = "cosmos";
+  SignerArgs signer;
   std::string to;
   std::string amount;
-  std::string chain_id;
   std::optional<std::uint64_t> account_number;
   std::optional<std::uint64_t> sequence;
-  std::optional<std::uint64_t> gas;
-  std::string fees;
-  std::string memo;
   std::uint64_t timeout_height = 0;
   std::string output = "hex";
   std::string file;
   NodeArgs node;
-  // online send
-  double gas_adjustment = 1.4;
-  std::uint64_t gas_cap = 5'000'000;
-  std::uint64_t gas_fallback = 300'000;
-  std::string gas_prices;
-  std::string fee_granter;
-  double confirm_timeout_s = 30;
-  double poll_interval_s = 1;
 };
 
-Result<chain::keys::AccountKey> signing_key(const TxArgs& a) {
-  if (!a.mnemonic_file.empty()) {
-    auto mnemonic = chain::keys::read_secret_file(a.mnemonic_file);
-    if (!mnemonic)
-      return mnemonic.error();
-    return chain::keys::account_key_from_mnemonic(*mnemonic, SecretBytes(), a.hd_path);
-  }
-  auto defaults = key_defaults(a.protect);
-  if (!defaults)
-    return defaults.error();
-  return open_key(key_store(a.keyring_dir, *defaults), a.from, a.protect, *defaults);
-}
-
-int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::string& from,
-                       const std::vector<chain::tx::Coin>& amount, std::vector<chain::tx::Coin> fees);
+int run_tx_send_online(const TxArgs& a);
 
 int run_tx_send(const TxArgs& a) {
-  if (a.mnemonic_file.empty() == a.from.empty())
+  const SignerArgs& sa = a.signer;
+  if (sa.mnemonic_file.empty() == sa.from.empty())
     return fail(make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY"), kUsage);
-  if (a.offline && (!a.account_number || !a.sequence || a.chain_id.empty() || !a.node.nodes.empty()))
+  if (a.offline && (!a.account_number || !a.sequence || sa.chain_id.empty() || !a.node.nodes.empty()))
     return fail(make_error("chain", "USAGE",
                            "--offline needs --chain-id, --account-number and --sequence, and no --node"),
                 kUsage);
@@ -138,29 +75,29 @@ int run_tx_send(const TxArgs& a) {
                            "online tx send needs --node and takes the account number and sequence from "
                            "the node (--account-number, --sequence and --timeout-height are --offline only)"),
                 kUsage);
-  if (auto to = chain::keys::decode_address(a.to, a.prefix); !to)
+  if (auto to = chain::keys::decode_address(a.to, sa.prefix); !to)
     return fail(to.error(), kUsage);
   auto amount = chain::tx::parse_coins(a.amount);
   if (!amount)
     return fail(amount.error(), kUsage);
-  auto fees = chain::tx::parse_coins(a.fees);
+  auto fees = chain::tx::parse_coins(sa.fees);
   if (!fees)
     return fail(fees.error(), kUsage);
-  auto key = signing_key(a);
+  if (!a.offline)
+    return run_tx_send_online(a);
+  auto key = signing_key(sa);
   if (!key)
     return fail(key.error(), key_exit_code(key.error()));
-  auto from = chain::keys::bech32_address(key->public_key, a.prefix);
+  auto from = chain::keys::bech32_address(key->public_key, sa.prefix);
   if (!from)
     return fail(from.error(), kUsage);
-  if (!a.offline)
-    return run_tx_send_online(a, std::move(*key), *from, *amount, std::move(*fees));
   chain::tx::TxSpec spec;
   spec.messages.push_back(chain::tx::make_msg_send(*from, a.to, *amount));
-  spec.memo = a.memo;
+  spec.memo = sa.memo;
   spec.timeout_height = a.timeout_height;
   spec.fee.amount = std::move(*fees);
-  spec.fee.gas_limit = a.gas.value_or(200'000);
-  spec.chain_id = a.chain_id;
+  spec.fee.gas_limit = sa.gas.value_or(200'000);
+  spec.chain_id = sa.chain_id;
   spec.account_number = *a.account_number;
   spec.sequence = *a.sequence;
   auto signed_tx = chain::tx::sign_tx(spec, *key);
@@ -193,36 +130,16 @@ void print_check_tx(const chain::rpc::BroadcastResult& r, bool json) {
               << "\nhash: " << r.hash << "\n";
 }
 
-int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::string& from,
-                       const std::vector<chain::tx::Coin>& amount, std::vector<chain::tx::Coin> fees) {
-  if (!fees.empty() && !a.gas_prices.empty())
-    return fail(make_error("chain", "USAGE", "give --fees or --gas-prices, not both"), kUsage);
-  if (!a.gas_prices.empty())
-    if (auto probe = chain::rpc::fee_for_gas(a.gas_prices, 1); !probe)
-      return fail(probe.error(), kUsage);
-  auto client = make_client(a.node);
-  if (!client)
-    return fail(client.error(), kUsage);
-  chain::rpc::SubmitterOptions opts;
-  opts.chain_id = a.chain_id;
-  if (opts.chain_id.empty()) {
-    auto status = (*client)->status();
-    if (!status)
-      return fail(status.error(), kFailure);
-    opts.chain_id = status->network;
-  }
-  opts.prefix = a.prefix;
-  opts.simulate_gas = !a.gas.has_value();
-  opts.gas_adjustment = a.gas_adjustment;
-  opts.gas_cap = a.gas ? *a.gas : a.gas_cap;
-  opts.default_gas = a.gas ? *a.gas : a.gas_fallback;
-  opts.fixed_fees = std::move(fees);
-  opts.gas_price = a.gas_prices;
-  opts.fee_granter = a.fee_granter;
-  opts.confirm_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.confirm_timeout_s * 1000));
-  opts.poll_interval = std::chrono::milliseconds(static_cast<std::int64_t>(a.poll_interval_s * 1000));
-  chain::rpc::TxSubmitter submitter(**client, std::move(key), opts);
-  auto outcome = submitter.submit({chain::tx::make_msg_send(from, a.to, amount)}, a.memo);
+int run_tx_send_online(const TxArgs& a) {
+  OpenedSigner signer;
+  if (const int rc = open_signer(a.signer, a.node, signer); rc != kOk)
+    return rc;
+  auto amount = chain::tx::parse_coins(a.amount);
+  if (!amount)
+    return fail(amount.error(), kUsage);
+  const std::string from = signer.address;
+  chain::rpc::TxSubmitter submitter(*signer.client, std::move(*signer.key), signer.options);
+  auto outcome = submitter.submit({chain::tx::make_msg_send(from, a.to, *amount)}, a.signer.memo);
   if (!outcome)
     return fail(outcome.error(), online_exit(outcome.error()));
   const auto& check = outcome->check_tx;
@@ -234,7 +151,7 @@ int run_tx_send_online(const TxArgs& a, chain::keys::AccountKey key, const std::
     print_check_tx(check, a.node.json);
     return fail(chain::rpc::checktx_rejection(check), kRejected);
   }
-  if (a.confirm_timeout_s <= 0) {
+  if (a.signer.confirm_timeout_s <= 0) {
     print_check_tx(check, a.node.json);
     return kOk;
   }
@@ -292,39 +209,17 @@ void add_tx_commands(CLI::App& app, Outcome& outcome) {
   auto* send = txc->add_subcommand("send", "Build and sign a cosmos.bank MsgSend (SIGN_MODE_DIRECT)");
   send->add_flag("--offline", a->offline,
                  "Sign without contacting a node (needs --chain-id, --account-number, --sequence)");
-  send->add_option("--mnemonic-file", a->mnemonic_file, "Sign with the key derived from this mnemonic file");
-  send->add_option("--from", a->from, "Sign with this stored key");
-  send->add_option("--keyring-dir", a->keyring_dir, "Key store directory");
-  add_protection_options(send, a->protect);
-  send->add_option("--hd-path", a->hd_path, "BIP-44 path for --mnemonic-file")->capture_default_str();
-  send->add_option("--prefix", a->prefix, "Bech32 account prefix")->capture_default_str();
+  add_signer_flags(send, a->signer);
   send->add_option("--to", a->to, "Recipient address")->required();
   send->add_option("--amount", a->amount, "Coins to send, e.g. 1000ustake")->required();
-  send->add_option("--chain-id", a->chain_id, "Chain id (online: default the node's network)");
   send->add_option("--account-number", a->account_number, "Signer's account number (--offline)");
   send->add_option("--sequence", a->sequence, "Signer's sequence (--offline)");
-  send->add_option("--gas", a->gas, "Gas limit (offline default 200000; online default: simulate)");
-  send->add_option("--fees", a->fees, "Fee coins, e.g. 500ustake");
-  send->add_option("--memo", a->memo, "Memo");
   send->add_option("--timeout-height", a->timeout_height,
                    "Block height after which the tx is invalid (0 = none; --offline)");
   send->add_option("--output", a->output, "--offline: hex (TxRaw hex, then hash) or json")
       ->check(CLI::IsMember({"hex", "json"}))
       ->capture_default_str();
   add_node_flags(send, a->node, false);
-  send->add_option("--gas-adjustment", a->gas_adjustment, "Simulated gas is multiplied by this")
-      ->check(CLI::Range(1.0, 10.0))
-      ->capture_default_str();
-  send->add_option("--gas-cap", a->gas_cap, "Upper bound for simulated gas")->capture_default_str();
-  send->add_option("--gas-fallback", a->gas_fallback, "Gas when simulation fails")->capture_default_str();
-  send->add_option("--gas-prices", a->gas_prices, "Fee = ceil(gas x price), e.g. 0.025ustake");
-  send->add_option("--fee-granter", a->fee_granter, "Account whose fee grant pays the fee");
-  send->add_option("--confirm-timeout", a->confirm_timeout_s,
-                   "Seconds to wait for inclusion (0 = do not wait)")
-      ->capture_default_str();
-  send->add_option("--poll-interval", a->poll_interval_s, "Seconds between `tx` polls")
-      ->check(CLI::Range(0.01, 60.0))
-      ->capture_default_str();
   send->callback([a, &outcome] { outcome.exit_code = run_tx_send(*a); });
 
   auto* bc = txc->add_subcommand("broadcast",

@@ -39,6 +39,7 @@ int run_cli(int argc, char** argv) {
   add_evidence_commands(app, outcome);
   add_keys_commands(app, outcome);
   add_chain_commands(app, outcome);
+  add_snpattest_commands(app, outcome);
   add_tpm_commands(app, outcome);
 
   // Logging must be set before any subcommand callback runs.

@@ -41,6 +41,8 @@ void add_attest_commands(CLI::App& app, Outcome& outcome);    // attest_commands
 void add_evidence_commands(CLI::App& app, Outcome& outcome);  // evidence_commands.cpp
 void add_keys_commands(CLI::App& app, Outcome& outcome);      // keys_commands.cpp
 void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.cpp (tx, query)
-void add_tpm_commands(CLI::App& app, Outcome& outcome);       // tpm_commands.cpp
+// snpattest_commands.cpp: tx set-relayer|submit-attestation, binding, query snpattest (after chain).
+void add_snpattest_commands(CLI::App& app, Outcome& outcome);
+void add_tpm_commands(CLI::App& app, Outcome& outcome);  // tpm_commands.cpp
 
 }  // namespace snprelay::cli
