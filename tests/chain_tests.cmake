@@ -6,7 +6,8 @@ add_executable(snprelay_chain_unit_tests
   unit/chain/sign_direct_test.cpp
   unit/chain/binding_test.cpp
   unit/chain/keystore_test.cpp
-  unit/chain/rpc_values_test.cpp)
+  unit/chain/rpc_values_test.cpp
+  unit/chain/snpattest_client_test.cpp)
 target_include_directories(snprelay_chain_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_chain_unit_tests PRIVATE
   snprelay_chain GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
@@ -48,3 +49,30 @@ add_snprelay_fuzz_target(chain_rpc_json_fuzz
   SOURCES fuzz/chain_rpc_json_fuzz.cpp
   DEPS snprelay_chain
   CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/data/fuzz/chain_rpc_json)
+
+# integration: the real snpattestd devnet (issue #10). One devnet per binary (a GoogleTest environment),
+# so each binary is ONE ctest test; build/bin/snpattestd comes from onchain/ (scripts/build.sh). The
+# tests share the lock "snprelay_devnet" so two chains never compete for the machine at once.
+set(SNPRELAY_SNPATTESTD "$<TARGET_FILE_DIR:snprelay>/snpattestd")
+add_executable(snprelay_onchain_devnet_tests
+  integration/onchain/devnet_main.cpp
+  integration/onchain/devnet_attest_test.cpp
+  integration/onchain/devnet_client_test.cpp)
+add_executable(snprelay_onchain_localnet_tests integration/onchain/localnet_test.cpp)
+foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_localnet_tests)
+  add_dependencies(${_t} snprelay)
+  target_include_directories(${_t} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${_t} PRIVATE
+    snprelay_chain GTest::gtest nlohmann_json::nlohmann_json Threads::Threads snprelay_warnings)
+  target_compile_definitions(${_t} PRIVATE
+    SNPRELAY_BIN="$<TARGET_FILE:snprelay>" SNPATTESTD_BIN="${SNPRELAY_SNPATTESTD}")
+endforeach()
+add_test(NAME onchain.devnet COMMAND snprelay_onchain_devnet_tests)
+add_test(NAME onchain.localnet COMMAND snprelay_onchain_localnet_tests)
+set_tests_properties(onchain.devnet onchain.localnet PROPERTIES
+  LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)
+
+# integration: CosmJS (pinned @cosmjs/stargate) against a devnet it starts itself.
+add_test(NAME onchain.cosmjs
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/conformance/devnet.sh ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
+set_tests_properties(onchain.cosmjs PROPERTIES LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)

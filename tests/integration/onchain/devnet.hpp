@@ -1,0 +1,267 @@
+// A real snpattestd devnet (or N-validator localnet) for the end-to-end tests: `snpattestd devnet init`
+// into a private temporary home with the simulated firmware's state, `snpattestd devnet start` as a
+// child process (its output goes to HOME/devnet.log, so a full pipe can never stall the chain), and
+// the DIR/devnet.json contract (issue #10 point 6) read back. The child is stopped by its PID (SIGTERM,
+// then SIGKILL after a grace period) when the Devnet is destroyed; kill_node() SIGKILLs the process of
+// one validator by PID. Loopback ports are chosen free at start.
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/integration/run_process.hpp"
+
+extern char** environ;
+
+namespace snprelay::testing {
+
+// True when TCP port `port` on 127.0.0.1 can be bound right now.
+inline bool port_free(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// A base port P such that P .. P + span - 1 are all free (random search in 20000..59999).
+inline int free_port_block(int span) {
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(2000, 5999);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int base = pick(rng) * 10;
+    bool all = true;
+    for (int p = base; p < base + span && all; ++p)
+      all = port_free(p);
+    if (all)
+      return base;
+  }
+  return 0;
+}
+
+struct DevnetOptions {
+  int validators = 1;
+  std::string chain_id = "snpdev-1";
+  std::string block_time = "500ms";
+  int epoch_blocks = 10;
+};
+
+class Devnet {
+ public:
+  // Everything up to "ready"; check error() afterwards (empty = running).
+  Devnet(std::string snpattestd, std::string snprelay, DevnetOptions options)
+      : snpattestd_(std::move(snpattestd)), snprelay_(std::move(snprelay)), options_(std::move(options)) {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("snprelay-devnet-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+    home_ = dir_ / "home";
+    sim_ = dir_ / "sim";
+    start();
+  }
+  Devnet(const Devnet&) = delete;
+  Devnet& operator=(const Devnet&) = delete;
+  ~Devnet() {
+    stop();
+    if (error_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }  // on failure the directory (with devnet.log) stays for a post-mortem
+  }
+
+  [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] const nlohmann::json& info() const { return info_; }
+  [[nodiscard]] std::filesystem::path dir() const { return dir_; }
+  [[nodiscard]] std::string sim_state() const { return sim_.string(); }
+  [[nodiscard]] std::string chain_id() const { return info_.value("chain_id", ""); }
+  [[nodiscard]] std::string denom() const { return info_.value("denom", ""); }
+  [[nodiscard]] std::string gas_price() const { return info_.value("min_gas_price", "") + denom(); }
+  [[nodiscard]] std::vector<std::string> rpc() const {
+    std::vector<std::string> out;
+    for (const auto& u : info_.at("rpc"))
+      out.push_back(u.get<std::string>());
+    return out;
+  }
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] std::string log_tail(std::size_t bytes = 4000) const {
+    std::ifstream in(home_ / "devnet.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string s = ss.str();
+    return s.size() > bytes ? s.substr(s.size() - bytes) : s;
+  }
+
+  // SIGKILL the process serving validator `index`: a child of `devnet start` whose command line names
+  // that validator's home, else (when the devnet runs every node in its own process group) nothing.
+  // Returns the killed PID or 0.
+  pid_t kill_node(int index) {
+    const std::string needle = info_.at("validators").at(index).value("home", "");
+    for (pid_t child : descendants(pid_)) {
+      std::ifstream in("/proc/" + std::to_string(child) + "/cmdline");
+      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      for (char& c : cmd)
+        if (c == '\0')
+          c = ' ';
+      const std::string moniker = info_.at("validators").at(index).value("moniker", "\x01");
+      if ((!needle.empty() && cmd.find(needle) != std::string::npos) ||
+          cmd.find("/" + moniker + " ") != std::string::npos ||
+          cmd.find("/" + moniker + "/") != std::string::npos) {
+        ::kill(child, SIGKILL);
+        return child;
+      }
+    }
+    return 0;
+  }
+
+  // SIGTERM, wait up to 10 s, then SIGKILL.
+  void stop() {
+    if (pid_ <= 0)
+      return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 1000; ++i) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  static std::vector<pid_t> descendants(pid_t root) {
+    std::vector<std::pair<pid_t, pid_t>> all;  // (pid, ppid)
+    if (DIR* d = ::opendir("/proc")) {
+      while (dirent* e = ::readdir(d)) {
+        const pid_t p = static_cast<pid_t>(std::atoi(e->d_name));
+        if (p <= 0)
+          continue;
+        std::ifstream st("/proc/" + std::to_string(p) + "/stat");
+        std::string line;
+        std::getline(st, line);
+        const auto close = line.rfind(')');
+        if (close == std::string::npos)
+          continue;
+        std::istringstream rest(line.substr(close + 2));
+        char state = 0;
+        pid_t ppid = 0;
+        rest >> state >> ppid;
+        all.emplace_back(p, ppid);
+      }
+      ::closedir(d);
+    }
+    std::vector<pid_t> out{root};
+    for (std::size_t i = 0; i < out.size(); ++i)
+      for (const auto& [p, pp] : all)
+        if (pp == out[i])
+          out.push_back(p);
+    out.erase(out.begin());
+    return out;
+  }
+
+  bool run_step(const std::vector<std::string>& argv, const std::string& what) {
+    auto r = run_process(argv);
+    if (r.exit_code != 0)
+      error_ = what + " failed (exit " + std::to_string(r.exit_code) + "): " + r.err + r.out;
+    return r.exit_code == 0;
+  }
+
+  void start() {
+    if (!std::filesystem::exists(snpattestd_)) {
+      error_ = snpattestd_ + " is not built (cd onchain && go build -o " + snpattestd_ + " ./cmd/snpattestd)";
+      return;
+    }
+    // The simulated firmware's state (ARK/ASK, chip) is created by its first use.
+    if (!run_step({snprelay_, "report", "get", "--simulate", "--sim-state", sim_.string(), "--report-data",
+                   "00", "-o", (dir_ / "first.report").string()},
+                  "snprelay report get (creating the simulated firmware state)"))
+      return;
+    const int base = free_port_block(10 * options_.validators + 10);
+    if (base == 0) {
+      error_ = "no free block of loopback ports";
+      return;
+    }
+    if (!run_step({snpattestd_, "devnet", "init", "--home", home_.string(), "--chain-id", options_.chain_id,
+                   "--validators", std::to_string(options_.validators), "--sim-state", sim_.string(),
+                   "--block-time", options_.block_time, "--epoch-blocks",
+                   std::to_string(options_.epoch_blocks), "--rpc-port", std::to_string(base)},
+                  "snpattestd devnet init"))
+      return;
+    std::ifstream in(home_ / "devnet.json");
+    info_ = nlohmann::json::parse(in, nullptr, false);
+    if (info_.is_discarded() || !info_.is_object() || !info_.contains("rpc") || info_["rpc"].empty()) {
+      error_ = "devnet.json is missing or has no rpc list";
+      return;
+    }
+    const std::string log = (home_ / "devnet.log").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<std::string> argv = {snpattestd_, "devnet", "start", "--home", home_.string()};
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+      cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    if (::posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ) != 0)
+      pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    if (pid_ <= 0) {
+      error_ = "cannot spawn snpattestd devnet start";
+      return;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        error_ = "snpattestd devnet start exited before it was ready:\n" + log_tail();
+        return;
+      }
+      std::ifstream lf(log);
+      for (std::string line; std::getline(lf, line);)
+        if (line == "ready" || line.rfind("ready", 0) == 0)
+          return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    error_ = "snpattestd devnet start did not print \"ready\" within 90 s:\n" + log_tail();
+  }
+
+  std::string snpattestd_;
+  std::string snprelay_;
+  DevnetOptions options_;
+  std::filesystem::path dir_;
+  std::filesystem::path home_;
+  std::filesystem::path sim_;
+  nlohmann::json info_;
+  pid_t pid_ = -1;
+  std::string error_;
+};
+
+}  // namespace snprelay::testing

@@ -1,0 +1,66 @@
+// One devnet per test binary: a GoogleTest Environment that starts it before the first test and stops
+// it after the last (set up in each binary's main), plus helpers to run the real snprelay binary
+// against it. Tests read the devnet with OnchainEnv::devnet(); a devnet that failed to start fails
+// every test with the reason (never a skip: the acceptance tests need the real chain).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "chain/rpc/comet_client.hpp"
+#include "chain/rpc/curl_transport.hpp"
+#include "tests/integration/onchain/devnet.hpp"
+#include "tests/integration/run_process.hpp"
+
+namespace snprelay::testing {
+
+class OnchainEnv : public ::testing::Environment {
+ public:
+  explicit OnchainEnv(DevnetOptions options) : options_(std::move(options)) {}
+  void SetUp() override {
+    devnet_ = std::make_unique<Devnet>(SNPATTESTD_BIN, SNPRELAY_BIN, options_);
+    instance_ = this;
+  }
+  void TearDown() override {
+    devnet_.reset();
+    instance_ = nullptr;
+  }
+  static Devnet& devnet() { return *instance_->devnet_; }
+
+ private:
+  static inline OnchainEnv* instance_ = nullptr;
+  DevnetOptions options_;
+  std::unique_ptr<Devnet> devnet_;
+};
+
+// Success when the shared devnet is running; else the reason (ASSERT_TRUE(devnet_ready())).
+inline ::testing::AssertionResult devnet_ready() {
+  const std::string& why = OnchainEnv::devnet().error();
+  if (why.empty())
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "the devnet did not start: " << why;
+}
+
+// Runs `snprelay ARGS...` with a private key store and passphrase.
+inline ProcessResult snprelay(std::vector<std::string> args, const std::string& keyring_dir = "") {
+  args.insert(args.begin(), SNPRELAY_BIN);
+  std::map<std::string, std::string> env = {{"SNPRELAY_KEY_PASSPHRASE", "onchain test passphrase"}};
+  if (!keyring_dir.empty())
+    env["SNPRELAY_KEYRING_DIR"] = keyring_dir;
+  return run_process(args, env);
+}
+
+inline nlohmann::json json_of(const ProcessResult& r) {
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+// A library client over the devnet's RPC endpoints.
+inline std::unique_ptr<chain::rpc::CometClient> client_for(const std::vector<std::string>& rpc) {
+  return std::make_unique<chain::rpc::CometClient>(rpc, std::make_shared<chain::rpc::CurlTransport>(),
+                                                   std::chrono::seconds(5));
+}
+
+}  // namespace snprelay::testing
