@@ -8,8 +8,8 @@ cmake --preset default >/dev/null
 cmake --build --preset default -j"$(nproc)"
 echo "build: $(pwd)/build/bin/snprelay"
 
-# snpattestd. A cold Go build cache compiles ~700 packages (Cosmos SDK, CometBFT, go-sev-guest) and
-# takes several minutes on a 2-core machine (onchain/README.md has the measured figure); later builds
+# snpattestd. A cold Go build cache compiles ~1,200 packages (Cosmos SDK, CometBFT, go-sev-guest) and
+# takes 5-15 minutes on a 2-core machine (onchain/README.md has the measured figure); later builds
 # take seconds. `go build -v` names each package it compiles: we print a progress line every 50 of
 # them and pass through anything else (downloads, errors).
 if ! command -v go >/dev/null 2>&1; then
