@@ -646,7 +646,36 @@ func TestDevnetGovernanceProposalsChangeSnpattest(t *testing.T) {
 	if len(signers.Signers) != 2 || signers.Signers[0].KeyID != "new0" || signers.Threshold != 1 || signers.SetVersion != "1" {
 		t.Errorf("signer set after the proposal: %+v", signers)
 	}
+
+	// The relayer account is funded at genesis (it pays for its attestation transactions).
+	var bal struct {
+		Balance struct{ Amount string } `json:"balance"`
+	}
+	if err := json.Unmarshal([]byte(run(t, "query", "bank", "balance", m.Validators[0].Relayer, "stake", "--home", node0, "-o", "json")), &bal); err != nil {
+		t.Fatal(err)
+	}
+	if bal.Balance.Amount != "1000000000000" {
+		t.Errorf("relayer0 balance %q stake, want 1000000000000", bal.Balance.Amount)
+	}
+
+	// After the nodes stop, `export` writes the changed state as a genesis app_state.
 	d.stop(t)
+	var exported struct {
+		AppState struct {
+			Snpattest json.RawMessage `json:"snpattest"`
+		} `json:"app_state"`
+	}
+	if err := json.Unmarshal([]byte(run(t, "export", "--home", node0)), &exported); err != nil {
+		t.Fatal(err)
+	}
+	var snp snptypes.GenesisState
+	if err := app.MakeEncodingConfig().Codec.UnmarshalJSON(exported.AppState.Snpattest, &snp); err != nil {
+		t.Fatal(err)
+	}
+	if snp.Params.ValidityEpochs != 7 || snp.Threshold != 1 || len(snp.Signers) != 2 || snp.SignerSetVersion != 1 {
+		t.Errorf("exported snpattest state: validity_epochs %d threshold %d signers %d set_version %d",
+			snp.Params.ValidityEpochs, snp.Threshold, len(snp.Signers), snp.SignerSetVersion)
+	}
 }
 
 func TestLocalnetKeepsCommittingWithOneNodeKilled(t *testing.T) {
