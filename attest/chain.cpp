@@ -41,6 +41,33 @@ bool same_name(const X509_NAME* a, const X509_NAME* b) {
   return X509_NAME_cmp(a, b) == 0;
 }
 
+// AMD's KDS names every VEK subject OU=Engineering, C=US, L=Santa Clara, ST=CA, O=Advanced Micro
+// Devices (each exactly once), as go-sev-guest requires on chain; returns the first deviation.
+std::string amd_location_problem(const X509& cert) {
+  static const std::pair<int, const char*> kFields[] = {{NID_countryName, "US"},
+                                                        {NID_localityName, "Santa Clara"},
+                                                        {NID_stateOrProvinceName, "CA"},
+                                                        {NID_organizationName, "Advanced Micro Devices"},
+                                                        {NID_organizationalUnitName, "Engineering"}};
+  const X509_NAME* name = X509_get_subject_name(&cert);
+  for (const auto& [nid, want] : kFields) {
+    int count = 0;
+    std::string value;
+    for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0;
+         i = X509_NAME_get_index_by_NID(name, nid, i)) {
+      ++count;
+      const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+      value.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                   static_cast<std::size_t>(ASN1_STRING_length(data)));
+    }
+    if (count != 1 || value != want) {
+      return std::string("VEK subject ") + OBJ_nid2sn(nid) + " is '" + value + "' (" + std::to_string(count) +
+             " entries), expected exactly '" + want + "'";
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ChainVerifier>> ChainVerifier::create(TrustConfig trust) {
@@ -115,6 +142,8 @@ ChainOutcome ChainVerifier::build(std::span<const std::uint8_t> vek_der,
   std::vector<Failure> problems;
   if (cn != "SEV-VCEK" && cn != "SEV-VLEK")
     problems.push_back(untrusted("VEK subject CN is '" + cn + "', expected SEV-VCEK or SEV-VLEK"));
+  if (const std::string loc = amd_location_problem(*vek); !loc.empty())
+    problems.push_back(untrusted(loc));
   if (X509_get_version(vek.get()) != X509_VERSION_3)
     problems.push_back(untrusted("VEK is not an X.509 v3 certificate"));
   if (!is_p384(vek_key))

@@ -95,6 +95,10 @@ struct VerifyOptions {
   std::optional<ByteArray<64>> chip_id;                         // ChipID
   std::vector<std::uint32_t> vmpls;                             // VMPL (any of; 0..3 if empty)
   std::uint32_t minimum_guest_svn = 0;                          // MinimumGuestSvn
+  // (POLICY & policy_mask) must equal policy_value: an allowlist entry's policy constraint (no
+  // go-sev-guest equivalent; the chain's verify package applies the same rule). 0/0 = unchecked.
+  std::uint64_t policy_mask = 0;
+  std::uint64_t policy_value = 0;
   std::uint8_t minimum_build = 0;                               // MinimumBuild
   std::optional<FirmwareVersion> minimum_version;               // MinimumVersion
   std::optional<MinTcb> minimum_tcb;                            // MinimumTCB (REPORTED_TCB)

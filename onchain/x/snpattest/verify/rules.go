@@ -452,6 +452,10 @@ func checkChain(in *Input, r report, roots *Roots) (*chainInfo, *Rejection) {
 		}
 	} else if ch.turin {
 		return nil, reject(CodeVersionUnsupported, "VERSION 2 report signed by a Turin key (Turin reports are v3+)")
+	} else if ext.productName == ch.product {
+		// go-sev-guest reads a v2 report's product from the VEK's productName and refuses a bare
+		// product name (AMD's current Genoa VCEKs say "Genoa"); C++ applies the same rule.
+		return nil, reject(CodeVersionUnsupported, "VERSION 2 report and the VEK productName %q names no stepping: the product cannot be established", ext.productName)
 	}
 	allowed := false
 	for _, ap := range in.Params.AllowedProducts {
