@@ -20,8 +20,10 @@ const (
 	Bech32Prefix = "cosmos"
 	// BondDenom is the staking and fee denomination.
 	BondDenom = "stake"
-	// DefaultMinGasPrices is what a fresh node home charges (app.toml minimum-gas-prices).
-	DefaultMinGasPrices = "0.025" + BondDenom
+	// MinGasPriceAmount is the fee per gas unit (in BondDenom) a fresh node home charges.
+	MinGasPriceAmount = "0.025"
+	// DefaultMinGasPrices is app.toml's minimum-gas-prices for a fresh node home.
+	DefaultMinGasPrices = MinGasPriceAmount + BondDenom
 )
 
 // DefaultNodeHome is $HOME/.snpattestd (the --home default of every command).

@@ -242,7 +242,7 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 	manifest := &devnetManifest{
 		ChainID:      o.chainID,
 		Denom:        app.BondDenom,
-		MinGasPrice:  app.DefaultMinGasPrices[:len(app.DefaultMinGasPrices)-len(app.BondDenom)],
+		MinGasPrice:  app.MinGasPriceAmount,
 		Threshold:    signerThreshold,
 		GovAuthority: app.GovAuthority(),
 		EpochBlocks:  o.epochBlocks,

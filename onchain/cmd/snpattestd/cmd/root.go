@@ -17,7 +17,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/config"
 	"github.com/cosmos/cosmos-sdk/client/debug"
-	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/keys"
 	"github.com/cosmos/cosmos-sdk/client/pruning"
 	"github.com/cosmos/cosmos-sdk/client/rpc"
@@ -198,5 +197,3 @@ func appExport(logger log.Logger, db dbm.DB, traceStore io.Writer, height int64,
 type emptyAppOptions struct{}
 
 func (emptyAppOptions) Get(string) any { return nil }
-
-var _ = flags.FlagHome
