@@ -391,8 +391,9 @@ func TestDevnetInitRefusals(t *testing.T) {
 type devnet struct {
 	cmd   *exec.Cmd
 	lines chan string
-	pids  map[string]int // moniker -> pid
-	done  chan error
+	pids    map[string]int // moniker -> pid
+	done    chan error
+	stopped bool
 }
 
 // startDevnet runs `devnet start --home home` and waits for "ready". Cleanup stops it (SIGTERM) and
@@ -442,9 +443,10 @@ func startDevnet(t *testing.T, home string) *devnet {
 
 // stop sends SIGTERM to devnet start, expects a clean exit and no node process left.
 func (d *devnet) stop(t *testing.T) {
-	if d.cmd.ProcessState != nil {
+	if d.stopped {
 		return
 	}
+	d.stopped = true
 	_ = d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-d.done:
