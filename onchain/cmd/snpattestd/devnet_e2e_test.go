@@ -389,8 +389,8 @@ func TestDevnetInitRefusals(t *testing.T) {
 
 // devnet is a running `devnet start`.
 type devnet struct {
-	cmd   *exec.Cmd
-	lines chan string
+	cmd     *exec.Cmd
+	lines   chan string
 	pids    map[string]int // moniker -> pid
 	done    chan error
 	stopped bool
