@@ -722,3 +722,61 @@ func TestLocalnetKeepsCommittingWithOneNodeKilled(t *testing.T) {
 	}
 	d.stop(t)
 }
+
+// With the project's own simulated firmware (build/bin/snprelay, when it has been built), devnet init
+// takes the real state directory: RSA-4096 RSASSA-PSS ARK/ASK and the product it was minted for.
+func TestDevnetInitWithTheSimulatedFirmwareState(t *testing.T) {
+	snprelay, err := filepath.Abs("../../../build/bin/snprelay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(snprelay); err != nil {
+		t.Skip("build/bin/snprelay not built (scripts/build.sh)")
+	}
+	simDir := filepath.Join(t.TempDir(), "sim")
+	out, err := exec.Command(snprelay, "report", "get", "--simulate", "--sim-state", simDir,
+		"-o", filepath.Join(simDir, "report.bin")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("snprelay report get: %v\n%s", err, out)
+	}
+	product, err := os.ReadFile(filepath.Join(simDir, "product"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(t.TempDir(), "devnet")
+	run(t, "devnet", "init", "--home", home, "--sim-state", simDir)
+	run(t, "genesis", "validate", "--home", filepath.Join(home, "node0"))
+	g, err := os.ReadFile(filepath.Join(home, "node0", "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var genesis struct {
+		AppState struct {
+			Snpattest json.RawMessage `json:"snpattest"`
+		} `json:"app_state"`
+	}
+	if err := json.Unmarshal(g, &genesis); err != nil {
+		t.Fatal(err)
+	}
+	var snp snptypes.GenesisState
+	if err := app.MakeEncodingConfig().Codec.UnmarshalJSON(genesis.AppState.Snpattest, &snp); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"ark.pem", "ask.pem"} {
+		bz, err := os.ReadFile(filepath.Join(simDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		block, _ := pem.Decode(bz)
+		if block == nil || len(snp.Params.SimulatedRoots) != 2 || !bytes.Equal(snp.Params.SimulatedRoots[i], block.Bytes) {
+			t.Errorf("simulated_roots[%d] is not the DER of %s", i, name)
+		}
+	}
+	var upd snptypes.AllowlistUpdate
+	if err := upd.Unmarshal(snp.AllowlistUpdateBytes); err != nil {
+		t.Fatal(err)
+	}
+	if want := "sim-" + strings.TrimSpace(string(product)); len(upd.Add) != 1 || upd.Add[0].Label != want {
+		t.Errorf("allowlist entry %+v, want one labelled %s", upd.Add, want)
+	}
+}
