@@ -17,6 +17,7 @@ Result<Delivery> deliver(TxSubmitter& submitter, const std::vector<tx::AnyMessag
   d.gas_limit = outcome->gas_limit;
   d.sequence = outcome->sequence_used;
   d.resyncs = outcome->resyncs;
+  d.simulation_error = outcome->simulation_error;
   const bool in_mempool = d.code == 19 && d.codespace == "sdk";
   if (d.code != 0 && !in_mempool)
     return d;

@@ -15,6 +15,9 @@
 //   * an Error                                       no verdict: every endpoint failed, signing failed,
 //                                                     or chain CONFIRM_TIMEOUT (admitted, not yet in a
 //                                                     block by the deadline; the hash is in the message).
+// When gas simulation fails (typically: the message itself would fail), the tx is still broadcast with
+// the submitter's default_gas, so the chain records its verdict with its codespace and code (a
+// simulation error reaches the client without them); `simulation_error` keeps the node's reason.
 // A tx the node already holds in its mempool (MEMPOOL_DUPLICATE, sdk 19) is waited for like an admitted
 // one: those bytes are ours.
 //
@@ -41,6 +44,7 @@ struct Delivery {
   std::uint64_t gas_limit = 0;
   std::uint64_t sequence = 0;
   int resyncs = 0;
+  std::string simulation_error;  // the node's reason when gas simulation failed ("" otherwise)
 
   [[nodiscard]] bool executed() const { return stage == Stage::kDelivered && code == 0; }
 };

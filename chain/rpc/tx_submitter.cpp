@@ -100,7 +100,18 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
     spec.sequence = *sequence_;
     std::uint64_t gas = options_.default_gas;
     if (options_.simulate_gas) {
+      // Simulate with the fee the tx will roughly pay, so the fee deduction's gas is counted.
+      spec.fee.granter = options_.fee_granter;
+      if (!options_.fixed_fees.empty()) {
+        spec.fee.amount = options_.fixed_fees;
+      } else if (!options_.gas_price.empty()) {
+        auto fee = fee_for_gas(options_.gas_price, options_.default_gas);
+        if (!fee)
+          return fee.error();
+        spec.fee.amount = {*fee};
+      }
       auto used = simulate(client_, tx::build_simulation_tx(spec, key_.public_key));
+      outcome.simulation_error.clear();
       if (used) {
         gas = static_cast<std::uint64_t>(std::ceil(static_cast<double>(*used) * options_.gas_adjustment));
       } else if (auto expected = parse_expected_sequence(used.error().message);
@@ -108,9 +119,12 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
         ++outcome.resyncs;
         sequence_ = *expected;
         continue;
+      } else {
+        outcome.simulation_error = used.error().message;
       }
     }
     gas = std::min(gas, options_.gas_cap);
+    spec.fee.amount.clear();
     spec.fee.gas_limit = gas;
     spec.fee.granter = options_.fee_granter;
     if (!options_.fixed_fees.empty()) {

@@ -18,7 +18,8 @@
 //     txs are still in the mempool, COSMOS-FACTS §4.5);
 //   * any other rejection is returned as a value (code/codespace/log) without touching the sequence.
 // Gas: when `simulate_gas`, gas = ceil(simulate.gas_used × gas_adjustment) capped at `gas_cap`; if
-// simulation fails the fallback `default_gas` is used. Fees: `fixed_fees` if set, else
+// simulation fails the fallback `default_gas` is used; the simulation carries the fee (fixed_fees, or
+// the price of default_gas) so the ante handler meters the fee deduction too. Fees: `fixed_fees` if set, else
 // ceil(gas × gas_price). Fee granter optional.
 //
 // Thread-safety: submit() holds an internal mutex for its whole duration — one in-flight transaction
@@ -58,6 +59,7 @@ struct SubmitOutcome {
   std::uint64_t sequence_used = 0;
   std::uint64_t gas_limit = 0;
   int resyncs = 0;
+  std::string simulation_error;  // why simulation failed (then gas_limit is default_gas); "" otherwise
 };
 
 // "0.025ustake" × gas, rounded up. Errors: chain INVALID_GAS_PRICE.

@@ -184,7 +184,10 @@ Result<SignedTx> sign_tx(const TxSpec& spec, const keys::AccountKey& key) {
 
 Bytes build_simulation_tx(const TxSpec& spec, const crypto::PublicKey& public_key) {
   const Bytes body = encode_tx_body(spec);
-  const Bytes auth = encode_auth_info(public_key, spec.sequence, Fee{}, 0);
+  Fee fee;
+  fee.amount = spec.fee.amount;  // so the ante handler's fee deduction (a bank transfer) is metered too
+  fee.granter = spec.fee.granter;
+  const Bytes auth = encode_auth_info(public_key, spec.sequence, fee, 0);
   const Bytes sigs[] = {Bytes{}};
   return encode_tx_raw(body, auth, sigs);
 }

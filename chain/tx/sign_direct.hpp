@@ -61,7 +61,10 @@ struct SignedTx {
 [[nodiscard]] Result<SignedTx> sign_tx(const TxSpec& spec, const keys::AccountKey& key);
 
 // The unsigned transaction used for gas simulation: same body; the real pubkey and sequence with sign
-// mode UNSPECIFIED; a fee with no coins and gas 0; one empty signature (CosmJS's simulate shape).
+// mode UNSPECIFIED; spec's fee coins (and granter) with gas 0; one empty signature (CosmJS's simulate
+// shape, plus the fee). The fee matters: the SDK deducts a non-zero fee with a bank transfer that costs
+// ~16k gas, and a simulation without coins leaves that out (a MsgSetRelayer simulated at 37.6k gas
+// then ran out of 1.4 x 37.6k in the block).
 [[nodiscard]] Bytes build_simulation_tx(const TxSpec& spec, const crypto::PublicKey& public_key);
 
 // A TxRaw taken apart, for inspection of bytes from outside (a file, an RPC reply).

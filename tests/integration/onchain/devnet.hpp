@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -113,24 +114,23 @@ class Devnet {
     return s.size() > bytes ? s.substr(s.size() - bytes) : s;
   }
 
-  // SIGKILL the process serving validator `index`: a child of `devnet start` whose command line names
-  // that validator's home, else (when the devnet runs every node in its own process group) nothing.
-  // Returns the killed PID or 0.
+  // SIGKILL the process serving validator `index`: `devnet start` prints "<moniker> rpc URL pid N log
+  // F" per node; N must be a child of the devnet process (never anyone else's). Returns N or 0.
   pid_t kill_node(int index) {
-    const std::string needle = info_.at("validators").at(index).value("home", "");
-    for (pid_t child : descendants(pid_)) {
-      std::ifstream in("/proc/" + std::to_string(child) + "/cmdline");
-      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      for (char& c : cmd)
-        if (c == '\0')
-          c = ' ';
-      const std::string moniker = info_.at("validators").at(index).value("moniker", "\x01");
-      if ((!needle.empty() && cmd.find(needle) != std::string::npos) ||
-          cmd.find("/" + moniker + " ") != std::string::npos ||
-          cmd.find("/" + moniker + "/") != std::string::npos) {
-        ::kill(child, SIGKILL);
-        return child;
-      }
+    const std::string moniker = info_.at("validators").at(index).value("moniker", "");
+    std::ifstream in(home_ / "devnet.log");
+    for (std::string line; std::getline(in, line);) {
+      if (moniker.empty() || line.rfind(moniker + " rpc ", 0) != 0)
+        continue;
+      const auto at = line.find(" pid ");
+      if (at == std::string::npos)
+        continue;
+      const pid_t node = static_cast<pid_t>(std::atol(line.c_str() + at + 5));
+      const auto children = descendants(pid_);
+      if (node <= 0 || std::find(children.begin(), children.end(), node) == children.end())
+        return 0;
+      ::kill(node, SIGKILL);
+      return node;
     }
     return 0;
   }

@@ -42,6 +42,12 @@ class DevnetAttest : public ::testing::Test {
     operator_ = v.at("operator").get<std::string>();
     relayer_ = v.at("relayer").get<std::string>();
     node_ = OnchainEnv::devnet().rpc().at(0);
+    // The first epoch opens at height epoch_blocks; wait for it (the devnet is fresh).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (cli({"query", "snpattest", "epoch", "--node", node_}).exit_code != 0) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no epoch opened within 60 s";
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     // The imported keys are the devnet's accounts.
     ASSERT_EQ(json_of(relayer_import_).value("address", ""), relayer_);
     ASSERT_EQ(json_of(op_import_).value("address", ""), v.at("account").get<std::string>());
@@ -86,6 +92,7 @@ class DevnetAttest : public ::testing::Test {
   std::pair<std::string, std::string> report(const std::string& name, const std::string& report_data,
                                              const std::string& policy = "0x30000") const {
     const auto dir = OnchainEnv::devnet().dir() / name;
+    std::filesystem::create_directories(dir);
     auto r = cli({"report", "get", "--simulate", "--sim-state", OnchainEnv::devnet().sim_state(),
                   "--sim-policy", policy, "--report-data", report_data, "-o", (dir / "report.bin").string(),
                   "--certs-out", (dir / "certs").string()});
@@ -132,8 +139,9 @@ TEST_F(DevnetAttest, RegisterSubmitAcceptedThenDuplicateWrongBindingDebugPolicy)
   ASSERT_EQ(bound.size(), 128u);
   auto nonce = from_hex(e.at("nonce").get<std::string>());
   ASSERT_TRUE(nonce.ok());
-  auto expected = chain::protocol::report_data(OnchainEnv::devnet().chain_id(), e["epoch"], *nonce, operator_,
-                                               relayer_, e["allowlist_version"]);
+  auto expected =
+      chain::protocol::report_data(OnchainEnv::devnet().chain_id(), e["epoch"].get<std::uint64_t>(), *nonce,
+                                   operator_, relayer_, e["allowlist_version"].get<std::uint64_t>());
   ASSERT_TRUE(expected.ok());
   EXPECT_EQ(bound, to_hex(*expected));
   const auto good = report("good", bound);
@@ -165,7 +173,8 @@ TEST_F(DevnetAttest, RegisterSubmitAcceptedThenDuplicateWrongBindingDebugPolicy)
 
   // A report bound to another relayer string: the chain recomputes the binding from the message.
   const json e2 = next_epoch();
-  const auto misbound = report("misbound", binding(e2, info().at("validators").at(0).at("account")));
+  const auto misbound =
+      report("misbound", binding(e2, info().at("validators").at(0).at("account").get<std::string>()));
   auto wrong = submit(e2, misbound);
   EXPECT_EQ(wrong.exit_code, 1) << wrong.out << wrong.err;
   EXPECT_EQ(json_of(wrong)["code"], 6) << wrong.out;

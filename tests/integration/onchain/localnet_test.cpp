@@ -4,6 +4,7 @@
 // killed one FIRST, so each call fails over past it.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "tests/integration/onchain/onchain_env.hpp"
@@ -70,7 +71,10 @@ TEST(Localnet, OneNodeKilledBlocksContinueAndSubmissionFailsOver) {
   auto set = with_nodes({"tx", "set-relayer", "--from", "operator", "--operator", op, "--relayer", relayer,
                          "--poll-interval", "0.2"});
   ASSERT_EQ(set.exit_code, 0) << set.out << set.err;
-  auto epoch_now = [&] { return json_of(with_nodes({"query", "snpattest", "epoch"})); };
+  auto epoch_now = [&] {
+    const json j = json_of(with_nodes({"query", "snpattest", "epoch"}));
+    return j.is_object() ? j : json::object();  // before the first epoch: {}
+  };
   const json first = epoch_now();
   json e = first;
   for (int i = 0; i < 300 && e.value("epoch", 0ULL) <= first.value("epoch", 0ULL); ++i) {
@@ -84,6 +88,7 @@ TEST(Localnet, OneNodeKilledBlocksContinueAndSubmissionFailsOver) {
                          "--allowlist-version", std::to_string(e["allowlist_version"].get<std::uint64_t>())});
   ASSERT_EQ(bound.exit_code, 0) << bound.err;
   const auto dir = net.dir() / "localnet-report";
+  std::filesystem::create_directories(dir);
   auto report = snprelay({"report", "get", "--simulate", "--sim-state", net.sim_state(), "--report-data",
                           bound.out.substr(0, 128), "-o", (dir / "report.bin").string(), "--certs-out",
                           (dir / "certs").string()});

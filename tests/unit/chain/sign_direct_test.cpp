@@ -127,7 +127,11 @@ TEST(SignDirect, DecodeRoundTripAndSimulationShape) {
   EXPECT_EQ(sim->signatures, std::vector<Bytes>{Bytes{}});
   EXPECT_EQ(sim->sequences, std::vector<std::uint64_t>{4});
   EXPECT_EQ(sim->fee.gas_limit, 0u);
-  EXPECT_TRUE(sim->fee.amount.empty());
+  EXPECT_EQ(sim->fee.amount, spec.fee.amount);  // the fee deduction is simulated too
+  spec.fee.amount.clear();
+  auto no_fee = tx::decode_tx_raw(tx::build_simulation_tx(spec, key.public_key));
+  ASSERT_TRUE(no_fee.ok());
+  EXPECT_TRUE(no_fee->fee.amount.empty());
 }
 
 TEST(SignDirect, RejectsNonAdr027Envelopes) {
