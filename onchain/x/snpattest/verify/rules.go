@@ -287,11 +287,16 @@ func verifyReport(in *Input, roots *Roots) (*Result, *Rejection) {
 	if rej != nil {
 		return nil, rej
 	}
-	sigOK := reportSignatureOK(r, ch.vek)
-	if !ch.turin {
-		if err := goSevGuestCheck(in, r, ch); err != nil && sigOK {
-			return nil, reject(CodeChainUntrusted, "go-sev-guest: %v", err)
-		}
+	// Milan/Genoa: go-sev-guest verifies chain and signature; when it refuses, our own signature
+	// check tells a bad signature (reported last, as C++ does) from anything else (CHAIN_UNTRUSTED).
+	// Turin: checkChain verified the chain through go-sev-guest's x509 options; the signature is ours.
+	var sigOK bool
+	if ch.turin {
+		sigOK = reportSignatureOK(r, ch.vek)
+	} else if err := goSevGuestCheck(in, r, ch); err == nil {
+		sigOK = true
+	} else if sigOK = reportSignatureOK(r, ch.vek); sigOK {
+		return nil, reject(CodeChainUntrusted, "go-sev-guest: %v", err)
 	}
 
 	// 7. TCB minimum and provisional firmware
@@ -494,8 +499,11 @@ func checkChain(in *Input, r report, roots *Roots) (*chainInfo, *Rejection) {
 	if !decodeTcb(certTcb, ch.product).le(decodeTcb(r.currentTcb(), ch.product)) {
 		return nil, reject(CodeVcekTcbMismatch, "VEK TCB %s exceeds CURRENT_TCB %s", decodeTcb(certTcb, ch.product), decodeTcb(r.currentTcb(), ch.product))
 	}
-	// The same chain through the x509 path go-sev-guest uses (pinned ARK as the only root, pinned
-	// AS[V]K as the only intermediate, at the block time).
+	if !ch.turin {
+		return ch, nil // go-sev-guest's SnpAttestation verifies the chain (verifyReport)
+	}
+	// Turin, which go-sev-guest v0.15.0 cannot parse: the same chain through the x509 options it
+	// builds (pinned ARK as the only root, pinned AS[V]K as the only intermediate, at the block time).
 	signer := abi.VcekReportSigner
 	if vlek {
 		signer = abi.VlekReportSigner
