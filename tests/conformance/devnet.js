@@ -133,6 +133,8 @@ async function main() {
   assert.strictEqual(BigInt(after.amount), BigInt(before.amount) + 12345n);
   console.log(`sendTokens ${sent.transactionHash} at height ${sent.height}: balance ${before.amount} -> ${after.amount}`);
 
+  // The first epoch opens at height epoch_blocks.
+  for (let i = 0; i < 300 && (await client.getHeight()) <= info.epoch_blocks; i++) await sleep(200);
   const queryClient = QueryClient.withExtensions(comet);
   const rpc = createProtobufRpcClient(queryClient);
   const epoch = decodeCurrentEpoch(await rpc.request("snpattest.v1.Query", "CurrentEpoch", new Uint8Array()));
