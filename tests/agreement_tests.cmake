@@ -10,5 +10,5 @@ add_executable(snprelay_agreement_tests unit/agreement/agreement_test.cpp)
 target_link_libraries(snprelay_agreement_tests PRIVATE
   snprelay_attest GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
 target_compile_definitions(snprelay_agreement_tests PRIVATE SNPRELAY_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data")
-gtest_discover_tests(snprelay_agreement_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
+gtest_discover_tests(snprelay_agreement_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX "agreement." PROPERTIES LABELS unit)
 snprelay_unit_tier_add(snprelay_agreement_tests)

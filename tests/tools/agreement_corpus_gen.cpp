@@ -7,6 +7,9 @@
 // The simulated state (sim-state/<product>/) is created on the first run and reused afterwards, so
 // the simulated ARK/ASK, chip ids and VCEK keys stay the same across regenerations.
 #include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -121,6 +124,37 @@ Bytes mint_vcek(const Sim& s, const VekSpec& spec, std::time_t nb = kT2024, std:
   X509Ptr c = must(mint_cert({cn, &s.fw->ask(), s.ask_key.get(), s.vcek_key.get(), 0, nb, na, false,
                               vek_extensions(spec)}),
                    "mint vcek");
+  return cert_der(*c);
+}
+
+// `der` with its subject's O replaced, re-signed by the simulated ASK in AMD's PSS profile.
+Bytes with_organization(const Sim& s, const Bytes& der, const std::string& org) {
+  X509Ptr c = must(parse_cert_der(der), "vcek");
+  // A fresh X509_NAME: editing an entry in place would leave the name's cached encoding stale.
+  const X509_NAME* old_name = X509_get_subject_name(c.get());
+  X509_NAME* name = X509_NAME_new();
+  for (int i = 0; i < X509_NAME_entry_count(old_name); ++i) {
+    const X509_NAME_ENTRY* e = X509_NAME_get_entry(old_name, i);
+    const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+    const ASN1_STRING* d = X509_NAME_ENTRY_get_data(e);
+    std::string v(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<std::size_t>(ASN1_STRING_length(d)));
+    if (nid == NID_organizationName)
+      v = org;
+    X509_NAME_add_entry_by_NID(name, nid, MBSTRING_ASC, reinterpret_cast<const unsigned char*>(v.data()),
+                               static_cast<int>(v.size()), -1, 0);
+  }
+  if (X509_set_subject_name(c.get(), name) != 1)
+    die("subject O");
+  X509_NAME_free(name);
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  const bool ok = md != nullptr && EVP_DigestSignInit(md, &pctx, EVP_sha384(), nullptr, s.ask_key.get()) == 1 &&
+                  EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+                  EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 48) == 1 &&
+                  EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha384()) == 1 && X509_sign_ctx(c.get(), md) > 0;
+  EVP_MD_CTX_free(md);
+  if (!ok)
+    die("re-sign vcek");
   return cert_der(*c);
 }
 
@@ -441,6 +475,12 @@ void sim_cases(std::vector<Sim>& sims) {
       push(sim_case(s, "sim/milan-vcek-not-yet-valid", "files/sim_milan_v3.bin",
                     file("sim_milan_vcek_2030.der", mint_vcek(s, spec, kT2030, kT2031)), "CERT_NOT_VALID_AT_TIME",
                     "VCEK valid from 2030"));
+      push(sim_case(s, "sim/milan-vcek-organization", "files/sim_milan_v3.bin",
+                    file("sim_milan_vcek_org.der", with_organization(s, mint_vcek(s, spec), "Advanced Micro Devices Inc")),
+                    "CHAIN_UNTRUSTED", "VEK subject O must be exactly 'Advanced Micro Devices' (go-sev-guest's rule)"));
+      push(sim_case(s, "sim/milan-vcek-resigned-same-names", "files/sim_milan_v3.bin",
+                    file("sim_milan_vcek_resigned.der", with_organization(s, mint_vcek(s, spec), "Advanced Micro Devices")),
+                    "ACCEPT", "control: the same re-signing with AMD's name is accepted"));
       push(sim_case(s, "sim/milan-vcek-wrong-cn", "files/sim_milan_v3.bin",
                     file("sim_milan_vcek_cn.der", mint_vcek(s, spec, kT2024, kT2031, "SEV-VCEX")), "CHAIN_UNTRUSTED",
                     "VEK common name must be SEV-VCEK or SEV-VLEK"));
