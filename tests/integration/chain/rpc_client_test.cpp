@@ -1,7 +1,9 @@
-// The CometBFT RPC client, queries and TxSubmitter against scripted nodes on loopback: status, query
-// success and failure, code 32 then success after resync, each JSON-RPC mempool string error, a dead
-// first endpoint failing over to the second, a CheckTx rejection that is NOT failed over, and a slow
-// reply hitting the per-request timeout.
+// The CometBFT RPC client and TxSubmitter against SCRIPTED nodes on loopback, for the faults a real
+// node cannot be made to show on demand: status/health verdicts, a CheckTx rejection that must not be
+// failed over, each JSON-RPC mempool string error, a dead first endpoint, a slow reply hitting the
+// per-request timeout, periodic resync and a simulation that is ahead of the cache. Broadcast and
+// confirm, tx/tx_search, account not found and the code-32 resync run against a real devnet node in
+// tests/integration/onchain/devnet_client_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -98,89 +100,6 @@ TEST(RpcClient, StatusAndHealth) {
   EXPECT_FALSE(health[3].reachable);
 }
 
-TEST(RpcClient, QueryAccountSuccessAndNotFound) {
-  const std::string addr = "cosmos1jhg0e7s6gn44tfc5k37kr04sznyhedtc9rzys5";
-  FakeNode node([&](const std::string& method, const nlohmann::json& req) {
-    EXPECT_EQ(method, "abci_query");
-    EXPECT_EQ(req["params"]["path"], "/cosmos.auth.v1beta1.Query/Account");
-    EXPECT_EQ(req["params"]["prove"], false);
-    if (req["params"]["data"].get<std::string>().find("63") == std::string::npos)
-      return FakeReply{abci_reply(0, "", "")};
-    static int calls = 0;
-    if (calls++ == 0)
-      return FakeReply{abci_reply(0, "", account_value(addr, 7, 5))};
-    return FakeReply{abci_reply(
-        22, "rpc error: code = NotFound desc = account " + addr + " not found: key not found", "")};
-  });
-  rpc::CometClient client({node.url()}, curl(), 2s);
-  auto account = rpc::query_account(client, addr);
-  ASSERT_TRUE(account.ok()) << account.error().to_string();
-  EXPECT_EQ(account->address, addr);
-  EXPECT_EQ(account->account_number, 7u);
-  EXPECT_EQ(account->sequence, 5u);
-  auto missing = rpc::query_account(client, addr);
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, "ACCOUNT_NOT_FOUND");
-}
-
-TEST(RpcClient, SequenceMismatchResyncsThenSucceeds) {
-  const auto key = test_key();
-  const std::string addr = *keys::bech32_address(key.public_key, "cosmos");
-  std::vector<std::uint64_t> broadcast_sequences;
-  FakeNode node([&](const std::string& method, const nlohmann::json& req) {
-    if (method == "abci_query") {
-      const std::string path = req["params"]["path"];
-      if (path == "/cosmos.tx.v1beta1.Service/Simulate") {
-        std::string gas_info;
-        pb_uint(gas_info, 2, 100000);
-        std::string resp;
-        pb_bytes(resp, 1, gas_info);
-        return FakeReply{abci_reply(0, "", resp)};
-      }
-      return FakeReply{abci_reply(0, "", account_value(addr, 3, 5))};
-    }
-    EXPECT_EQ(method, "broadcast_tx_sync");
-    // Decode the broadcast tx to see which sequence it carries.
-    const std::string b64 = req["params"]["tx"];
-    static const std::string k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    Bytes raw;
-    unsigned acc = 0;
-    int bits = 0;
-    for (char c : b64) {
-      if (c == '=')
-        break;
-      acc = (acc << 6) | static_cast<unsigned>(k.find(c));
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        raw.push_back(static_cast<std::uint8_t>(acc >> bits));
-      }
-    }
-    auto decoded = tx::decode_tx_raw(raw);
-    EXPECT_TRUE(decoded.ok());
-    broadcast_sequences.push_back(decoded->sequences.at(0));
-    EXPECT_EQ(decoded->fee.gas_limit, 140000u);  // 100000 x 1.4
-    if (broadcast_sequences.size() == 1)
-      return FakeReply{
-          ok_result({{"code", 32},
-                     {"codespace", "sdk"},
-                     {"hash", "AA"},
-                     {"log", "account sequence mismatch, expected 9, got 5: incorrect account sequence"}})};
-    return FakeReply{ok_result({{"code", 0}, {"codespace", ""}, {"log", ""}, {"hash", tx::tx_hash(raw)}})};
-  });
-  rpc::CometClient client({node.url()}, curl(), 2s);
-  rpc::SubmitterOptions opts;
-  opts.chain_id = "testchain-1";
-  opts.gas_price = "0.025ustake";
-  rpc::TxSubmitter submitter(client, test_key(), opts);
-  auto out = submitter.submit({tx::make_msg_send(addr, addr, {{"ustake", "1"}})}, "");
-  ASSERT_TRUE(out.ok()) << out.error().to_string();
-  EXPECT_EQ(out->check_tx.code, 0u);
-  EXPECT_EQ(out->resyncs, 1);
-  EXPECT_EQ(broadcast_sequences, (std::vector<std::uint64_t>{5, 9}));
-  EXPECT_EQ(submitter.cached_sequence(), 10u);
-}
-
 TEST(RpcClient, CheckTxRejectionKeepsSequenceAndIsNotFailedOver) {
   const auto key = test_key();
   const std::string addr = *keys::bech32_address(key.public_key, "cosmos");
@@ -249,55 +168,6 @@ TEST(RpcClient, SlowReplyHitsTimeout) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("TIMEOUT"), std::string::npos) << st.error().message;
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1200ms);
-}
-
-TEST(RpcClient, TxByHashFoundAndUnknown) {
-  FakeNode node([](const std::string&, const nlohmann::json& req) {
-    if (req["params"]["hash"] == "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-      return FakeReply{rpc_error("Internal error", "tx (0000) not found")};
-    return FakeReply{ok_result(
-        {{"hash", "AB"},
-         {"height", "77"},
-         {"tx_result", {{"code", 0}, {"log", ""}, {"gas_wanted", "200000"}, {"gas_used", "91234"}}}})};
-  });
-  rpc::CometClient client({node.url()}, curl(), 2s);
-  auto unknown = client.tx(std::string(64, '0'));
-  ASSERT_TRUE(unknown.ok()) << unknown.error().to_string();
-  EXPECT_FALSE(unknown->has_value());
-  auto found = client.tx(std::string(64, 'A'));
-  ASSERT_TRUE(found.ok());
-  ASSERT_TRUE(found->has_value());
-  EXPECT_EQ((*found)->height, 77);
-  EXPECT_EQ((*found)->gas_used, 91234);
-}
-
-TEST(RpcClient, TxSearchSendsQueryAndPaging) {
-  nlohmann::json seen;
-  FakeNode node([&seen](const std::string&, const nlohmann::json& req) {
-    seen = req;
-    return FakeReply{
-        ok_result({{"txs",
-                    {{{"hash", "AA"}, {"height", "5"}, {"tx_result", {{"code", 0}, {"gas_used", "10"}}}},
-                     {{"hash", "BB"},
-                      {"height", "9"},
-                      {"tx_result", {{"code", 32}, {"codespace", "sdk"}, {"log", "seq"}}}}}},
-                   {"total_count", "7"}})};
-  });
-  rpc::CometClient client({node.url()}, curl(), 2s);
-  auto r = client.tx_search("message.sender='cosmos1abc'", 2, 2, true);
-  ASSERT_TRUE(r.ok()) << r.error().to_string();
-  EXPECT_EQ(seen["method"], "tx_search");
-  EXPECT_EQ(seen["params"]["query"], "message.sender='cosmos1abc'");
-  EXPECT_EQ(seen["params"]["page"], "2");
-  EXPECT_EQ(seen["params"]["per_page"], "2");
-  EXPECT_EQ(seen["params"]["order_by"], "desc");
-  ASSERT_EQ(r->txs.size(), 2u);
-  EXPECT_EQ(r->txs[1].hash, "BB");
-  EXPECT_EQ(r->txs[1].code, 32u);
-  EXPECT_EQ(r->total_count, 7);
-  auto bad = client.tx_search("", 1, 30);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, "BAD_QUERY");
 }
 
 TEST(RpcClient, GasPriceFeeRoundsUp) {

@@ -144,6 +144,37 @@ TEST_F(DevnetClient, SubmitterRecoversFromAnotherWritersSequence) {
   EXPECT_EQ(included->code, 0u) << included->log;
 }
 
+TEST_F(DevnetClient, AccountUnknownTxAndTxSearchPaging) {
+  auto account = rpc::query_account(*client_, address_of(1));
+  ASSERT_TRUE(account.ok()) << account.error().to_string();
+  EXPECT_EQ(account->address, address_of(1));
+  EXPECT_EQ(account->type_url, "/cosmos.auth.v1beta1.BaseAccount");
+  EXPECT_EQ(account->public_key.size(), 33u);  // it has signed (previous test)
+  auto never = chain::keys::bech32_encode("cosmos", Bytes(20, 0x24));
+  ASSERT_TRUE(never.ok());
+  auto missing = rpc::query_account(*client_, *never);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "ACCOUNT_NOT_FOUND");
+
+  auto unknown = client_->tx(std::string(64, '0'));
+  ASSERT_TRUE(unknown.ok()) << unknown.error().to_string();
+  EXPECT_FALSE(unknown->has_value());
+
+  // accounts[1] sent two transactions in the previous test: one per page, oldest first.
+  const std::string query = "message.sender='" + address_of(1) + "'";
+  auto page1 = client_->tx_search(query, 1, 1);
+  auto page2 = client_->tx_search(query, 2, 1);
+  ASSERT_TRUE(page1.ok() && page2.ok());
+  EXPECT_GE(page1->total_count, 2);
+  ASSERT_EQ(page1->txs.size(), 1u);
+  ASSERT_EQ(page2->txs.size(), 1u);
+  EXPECT_NE(page1->txs[0].hash, page2->txs[0].hash);
+  EXPECT_LE(page1->txs[0].height, page2->txs[0].height);
+  auto bad = client_->tx_search("", 1, 30);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "BAD_QUERY");
+}
+
 TEST_F(DevnetClient, CliSendPaysTheNodesMinimumGasPriceAndFailsOver) {
   const json& a = OnchainEnv::devnet().info().at("accounts").at(0);
   // No --fees / --gas-prices: the fee comes from the node's own minimum gas price (else code 13).
