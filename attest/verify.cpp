@@ -183,10 +183,9 @@ class Checker {
     exact("REPORT_ID_MA", o_.report_id_ma, r_.report_id_ma);
     exact("CHIP_ID", o_.chip_id, r_.chip_id);
     if ((r_.policy & o_.policy_mask) != o_.policy_value) {
-      fail(FailureCode::kPolicyViolation, "POLICY " + hex_u64(r_.policy) + " & policy_mask " +
-                                              hex_u64(o_.policy_mask) + " is " +
-                                              hex_u64(r_.policy & o_.policy_mask) + ", expected policy_value " +
-                                              hex_u64(o_.policy_value));
+      fail(FailureCode::kPolicyViolation,
+           "POLICY " + hex_u64(r_.policy) + " & policy_mask " + hex_u64(o_.policy_mask) + " is " +
+               hex_u64(r_.policy & o_.policy_mask) + ", expected policy_value " + hex_u64(o_.policy_value));
     }
     id_block();
     if ((r_.launch_mit_vector & o_.minimum_launch_mit_vector) != o_.minimum_launch_mit_vector) {
@@ -256,7 +255,8 @@ class Checker {
       // A v2 report has no CPUID: its product and stepping come only from the VEK's productName, and
       // go-sev-guest (the chain's verifier) refuses a bare product name such as AMD's current "Genoa".
       // The stricter rule applies here too (tests/data/agreement/README.md).
-      fail(FailureCode::kVersionUnsupported, "VERSION 2 report and the VEK productName '" + c.ext.product_name +
+      fail(FailureCode::kVersionUnsupported, "VERSION 2 report and the VEK productName '" +
+                                                 c.ext.product_name +
                                                  "' names no stepping: the product cannot be established");
     }
     if (o_.product && *o_.product != chain_p) {

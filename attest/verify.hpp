@@ -99,17 +99,17 @@ struct VerifyOptions {
   // go-sev-guest equivalent; the chain's verify package applies the same rule). 0/0 = unchecked.
   std::uint64_t policy_mask = 0;
   std::uint64_t policy_value = 0;
-  std::uint8_t minimum_build = 0;                               // MinimumBuild
-  std::optional<FirmwareVersion> minimum_version;               // MinimumVersion
-  std::optional<MinTcb> minimum_tcb;                            // MinimumTCB (REPORTED_TCB)
-  std::optional<MinTcb> minimum_launch_tcb;                     // MinimumLaunchTCB
-  bool permit_provisional_firmware = false;                     // PermitProvisionalFirmware
-  bool require_author_key = false;                              // RequireAuthorKey
-  bool require_id_block = false;                                // RequireIDBlock
-  std::vector<ByteArray<48>> trusted_author_key_hashes;         // TrustedAuthorKeyHashes
-  std::vector<ByteArray<48>> trusted_id_key_hashes;             // TrustedIDKeyHashes
-  std::uint64_t minimum_launch_mit_vector = 0;                  // MinimumLaunchMitigationVector
-  std::uint64_t minimum_current_mit_vector = 0;                 // MinimumCurrentMitigationVector
+  std::uint8_t minimum_build = 0;                        // MinimumBuild
+  std::optional<FirmwareVersion> minimum_version;        // MinimumVersion
+  std::optional<MinTcb> minimum_tcb;                     // MinimumTCB (REPORTED_TCB)
+  std::optional<MinTcb> minimum_launch_tcb;              // MinimumLaunchTCB
+  bool permit_provisional_firmware = false;              // PermitProvisionalFirmware
+  bool require_author_key = false;                       // RequireAuthorKey
+  bool require_id_block = false;                         // RequireIDBlock
+  std::vector<ByteArray<48>> trusted_author_key_hashes;  // TrustedAuthorKeyHashes
+  std::vector<ByteArray<48>> trusted_id_key_hashes;      // TrustedIDKeyHashes
+  std::uint64_t minimum_launch_mit_vector = 0;           // MinimumLaunchMitigationVector
+  std::uint64_t minimum_current_mit_vector = 0;          // MinimumCurrentMitigationVector
   bool allow_vlek = false;
   bool allow_chip_id_masked = false;
   bool use_chain_cache = true;  // reuse a VEK chain verified earlier by this Verifier (times re-checked)

@@ -115,10 +115,12 @@ Mapped map_case(const json& doc, const json& c, const Bytes& report) {
     o.measurements.push_back(ByteArray<48>{});  // empty allowlist: nothing is allowed (an all-zero sentinel)
   if (c["roots"] == "simulated") {
     const std::string state = c["sim_state"].get<std::string>();
-    auto ark = parse_certs_pem(std::string(reinterpret_cast<const char*>(data_file(state + "/ark.pem").data()),
-                                           data_file(state + "/ark.pem").size()));
-    auto ask = parse_certs_pem(std::string(reinterpret_cast<const char*>(data_file(state + "/ask.pem").data()),
-                                           data_file(state + "/ask.pem").size()));
+    auto ark =
+        parse_certs_pem(std::string(reinterpret_cast<const char*>(data_file(state + "/ark.pem").data()),
+                                    data_file(state + "/ark.pem").size()));
+    auto ask =
+        parse_certs_pem(std::string(reinterpret_cast<const char*>(data_file(state + "/ask.pem").data()),
+                                    data_file(state + "/ask.pem").size()));
     EXPECT_TRUE(ark.ok() && ask.ok()) << state;
     if (ark.ok() && ask.ok()) {
       m.trust.extra_roots.push_back(std::move((*ark)[0]));
