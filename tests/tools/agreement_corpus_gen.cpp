@@ -71,7 +71,7 @@ std::array<std::uint8_t, 64> binding() {
 
 struct Sim {
   std::string name;  // "milan"
-  Product product;
+  Product product = Product::kUnknown;
   std::string state;  // relative to the corpus dir
   std::shared_ptr<SimFirmware> fw;
   EvpPkeyPtr vcek_key, ask_key;
@@ -412,7 +412,7 @@ void sim_cases(std::vector<Sim>& sims) {
     // the amd-only case must not carry the simulated roots
     g_cases.back()["roots"] = "amd";
     auto resigned = [&](const std::string& name, auto&& f, const std::string& expected,
-                        const std::string& why, json params = json::object()) {
+                        const std::string& why, const json& params = json::object()) {
       Bytes raw = base;
       f(raw);
       resign(raw, s);
