@@ -181,5 +181,32 @@ TEST_F(ChainCli, OnlineSendResyncsOnCode32ThenConfirms) {
   EXPECT_EQ(chain.account(kAddress).sequence, 10u);
 }
 
+TEST_F(ChainCli, BindingPrintsTheProtocolVector) {
+  std::ifstream in(std::string(SNPRELAY_TEST_DATA) + "/cosmos/snpattest-hash-vectors.json");
+  const json v = json::parse(in)["report_data"];
+  const std::vector<std::string> args = {"binding",
+                                         "--chain-id",
+                                         v["chain_id"].get<std::string>(),
+                                         "--epoch",
+                                         std::to_string(v["epoch"].get<std::uint64_t>()),
+                                         "--nonce",
+                                         v["nonce"].get<std::string>(),
+                                         "--operator",
+                                         v["operator"].get<std::string>(),
+                                         "--relayer",
+                                         v["relayer"].get<std::string>(),
+                                         "--allowlist-version",
+                                         std::to_string(v["allowlist_version"].get<std::uint64_t>())};
+  auto text = run(args);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out, v["expected"].get<std::string>() + "\n");
+  auto with_json = args;
+  with_json.push_back("--json");
+  EXPECT_EQ(parse(run(with_json))["report_data"], v["expected"]);
+  auto short_nonce = args;
+  short_nonce[6] = "00ff";
+  EXPECT_EQ(run(short_nonce).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace snprelay::chain
