@@ -18,18 +18,76 @@
 
 namespace snprelay {
 
+// What kind of failure an Error is. The kind alone decides the CLI's exit code, the API's HTTP status
+// and whether health turns degraded, through the one mapping below (never classified again by hand):
+//   kInput        the caller's input is wrong: a bad flag, an unreadable or invalid file, a value out of
+//                 range. Exit 2, HTTP 400. Retrying the same input cannot succeed.
+//   kRejected     the input was understood and refused on its merits: a report that fails verification,
+//                 a transaction the chain refused, a key whose policy does not match. Exit 1, HTTP 422.
+//   kUnavailable  something outside is down or busy: network, KDS, RPC node, device, TPM. Exit 3,
+//                 HTTP 503. Retrying later may succeed.
+//   kInternal     a library failure or a broken invariant. Exit 3, HTTP 500. The default, so that an
+//                 unclassified error never looks like the caller's fault.
+enum class ErrorKind { kInput, kRejected, kUnavailable, kInternal };
+
+// "input", "rejected", "unavailable", "internal": the names --json error objects carry.
+[[nodiscard]] constexpr const char* error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInput:
+      return "input";
+    case ErrorKind::kRejected:
+      return "rejected";
+    case ErrorKind::kUnavailable:
+      return "unavailable";
+    case ErrorKind::kInternal:
+      return "internal";
+  }
+  return "internal";
+}
+
+// The CLI exit code of a kind (README "Exit codes"): 2 input, 1 rejected, 3 unavailable or internal.
+[[nodiscard]] constexpr int exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInput:
+      return 2;
+    case ErrorKind::kRejected:
+      return 1;
+    case ErrorKind::kUnavailable:
+    case ErrorKind::kInternal:
+      return 3;
+  }
+  return 3;
+}
+
+// The HTTP status of a kind: 400, 422, 503, 500.
+[[nodiscard]] constexpr int http_status_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInput:
+      return 400;
+    case ErrorKind::kRejected:
+      return 422;
+    case ErrorKind::kUnavailable:
+      return 503;
+    case ErrorKind::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
 struct Error {
   std::string component;  // e.g. "config"
   std::string code;       // stable, e.g. "UNKNOWN_KEY"
   std::string message;    // human-readable, names the offending input
+  ErrorKind kind = ErrorKind::kInternal;
 
   // "config UNKNOWN_KEY: <message>" — the form printed by the CLI and written to logs.
   [[nodiscard]] std::string to_string() const { return component + " " + code + ": " + message; }
 };
 
 // Builds an Error; the short form keeps call sites on one line.
-[[nodiscard]] inline Error make_error(std::string component, std::string code, std::string message) {
-  return Error{std::move(component), std::move(code), std::move(message)};
+[[nodiscard]] inline Error make_error(std::string component, std::string code, std::string message,
+                                      ErrorKind kind = ErrorKind::kInternal) {
+  return Error{std::move(component), std::move(code), std::move(message), kind};
 }
 
 // Result<T>: either a T or an Error. Results must be inspected ([[nodiscard]]).
