@@ -1,9 +1,6 @@
 #include "common/hex.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include "common/file_io.hpp"
 
 namespace snprelay {
 
@@ -52,16 +49,7 @@ Result<Bytes> from_hex(std::string_view text) {
 }
 
 Result<Bytes> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    const char* code = err == ENOENT ? "NOT_FOUND" : err == EACCES ? "PERMISSION_DENIED" : "READ_FAILED";
-    return make_error("io", code, "cannot open " + path + ": " + std::strerror(err));
-  }
-  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad())
-    return make_error("io", "READ_FAILED", "error while reading " + path);
-  return data;
+  return read_input_file(path, kMaxTextFileBytes, "file");
 }
 
 }  // namespace snprelay

@@ -19,7 +19,9 @@ using Bytes = std::vector<std::uint8_t>;
 [[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
 [[nodiscard]] Result<Bytes> from_hex(std::string_view text);
 
-// Reads a whole file. Errors: io NOT_FOUND / PERMISSION_DENIED / READ_FAILED, naming the path.
+// Reads a whole regular file of at most kMaxTextFileBytes (512 KiB): read_input_file with the generic
+// cap. Callers that know their format pass its own cap to read_input_file (common/file_io.hpp) instead.
+// Errors: those of read_input_file (io NOT_FOUND, NOT_REGULAR, TOO_LARGE, ...; kind kInput).
 [[nodiscard]] Result<Bytes> read_file(const std::string& path);
 
 }  // namespace snprelay
