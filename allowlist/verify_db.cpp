@@ -1,0 +1,116 @@
+// verify_db: re-verify a stored allowlist copy from version 1 and name the first bad row (store.hpp).
+#include <algorithm>
+
+#include "allowlist/store.hpp"
+#include "allowlist/store_rows.hpp"
+
+namespace snprelay::allowlist {
+namespace {
+
+DbCheck bad(const DbCheck& so_far, std::string row, std::string code, std::string message) {
+  DbCheck out = so_far;
+  out.ok = false;
+  out.bad_row = std::move(row);
+  out.code = std::move(code);
+  out.message = std::move(message);
+  return out;
+}
+
+std::string entry_row(const Bytes& m) { return "entries measurement " + to_hex(m); }
+
+// Compares the stored applied state with the one replayed from the updates.
+DbCheck compare_state(const DbCheck& check, const Index& replayed, const std::vector<Entry>& stored,
+                      const std::vector<Bytes>& stored_revoked, const std::vector<ProductTcb>& stored_tcb,
+                      std::int64_t height_for_lookup) {
+  for (const auto& e : stored) {
+    const auto found = replayed.lookup(e.measurement, height_for_lookup);
+    if (found.entry == nullptr)
+      return bad(check, entry_row(e.measurement), "ENTRY_NOT_IN_CHAIN",
+                 "the entries table holds a measurement no stored update leaves applied");
+    if (!(*found.entry == e))
+      return bad(check, entry_row(e.measurement), "ENTRY_DIFFERS",
+                 "the entries row differs from the entry of the signed update that added it");
+  }
+  if (stored.size() != replayed.size())
+    return bad(check, "entries", "ENTRY_MISSING",
+               "the entries table has " + std::to_string(stored.size()) + " rows, the signed updates leave " +
+                   std::to_string(replayed.size()));
+  for (const auto& m : stored_revoked) {
+    if (replayed.lookup(m, height_for_lookup).status != LookupStatus::kRevoked)
+      return bad(check, "revoked measurement " + to_hex(m), "REVOKED_DIFFERS",
+                 "the revoked table holds a measurement the signed updates do not revoke");
+  }
+  std::vector<ProductTcb> want;
+  for (const auto& [product, tcb] : replayed.min_tcb())
+    want.push_back(tcb);
+  if (want != stored_tcb)
+    return bad(check, "min_tcb", "MIN_TCB_DIFFERS", "the min_tcb table differs from the signed updates");
+  return check;
+}
+
+}  // namespace
+
+Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, const SignerSet& pinned) {
+  if (auto st = validate_signer_set(pinned); !st)
+    return st.error();
+  db::OpenOptions read_only;
+  read_only.read_only = true;
+  auto db = db::Database::open(path, store_migrations(), read_only);
+  if (!db)
+    return db.error();
+  DbCheck check;
+  auto meta = rows::read_meta(*db);
+  if (!meta)
+    return meta.error();
+  if (!meta->has_value())
+    return bad(check, "meta", "META_MISSING", path + " has no meta row (never opened as an allowlist store)");
+  if ((*meta)->chain_id != chain_id)
+    return bad(check, "meta", "WRONG_CHAIN", "meta says chain \"" + (*meta)->chain_id + "\", want \"" + chain_id + "\"");
+  auto signers = rows::read_signers(*db, (*meta)->threshold);
+  if (!signers)
+    return signers.error();
+  if (!rows::same_set(*signers, pinned))
+    return bad(check, "signers", "SIGNER_SET_MISMATCH", "the stored signer set or threshold is not the pinned one");
+
+  auto updates = rows::read_all_updates(*db);
+  if (!updates)
+    return updates.error();
+  Index replayed;
+  ChainTip tip;
+  std::int64_t last_height = 0;
+  for (const auto& s : *updates) {
+    const std::string row = "updates version " + std::to_string(s.record.version);
+    auto verified = verify_record(s.record, VerifyContext{chain_id, tip, &pinned});
+    if (!verified)
+      return bad(check, row, verified.error().code, verified.error().message);
+    if (!std::equal(s.stored_hash.begin(), s.stored_hash.end(), verified->hash.begin(), verified->hash.end()))
+      return bad(check, row, "HASH_DIFFERS", "stored update_hash " + to_hex(s.stored_hash) + " is not SHA-256 of its bytes");
+    replayed.apply(verified->update);
+    tip = {verified->update.version, verified->hash};
+    last_height = s.record.applied_height;
+    ++check.versions_checked;
+  }
+  if ((*meta)->version != tip.version || (*meta)->update_hash != tip.hash)
+    return bad(check, "meta", "META_DIFFERS",
+               "meta says version " + std::to_string((*meta)->version) + ", the stored updates end at version " +
+                   std::to_string(tip.version) + " (or the hash differs)");
+  auto entries = rows::read_entries(*db);
+  if (!entries)
+    return entries.error();
+  auto revoked = rows::read_revoked(*db);
+  if (!revoked)
+    return revoked.error();
+  auto tcb = rows::read_min_tcb(*db);
+  if (!tcb)
+    return tcb.error();
+  // Entry expiry does not matter for the comparison: look up at height 0 (nothing expired).
+  (void)last_height;
+  check = compare_state(check, replayed, *entries, *revoked, *tcb, 0);
+  if (!check.bad_row.empty())
+    return check;
+  check.ok = true;
+  check.entries = replayed.size();
+  return check;
+}
+
+}  // namespace snprelay::allowlist
