@@ -23,3 +23,16 @@ for t in "${targets[@]}"; do
     "build-release/bin/$t" "${args[@]}"
   fi
 done
+
+# The chain side: on-chain verification and the MsgSubmitAttestation handler (go test -bench), beside
+# the C++ verify_full figure above. --json prints {"name": "onchain_<Benchmark>", "ns_per_op", "per_second"}.
+gobench=$(cd onchain && go test -run '^$' -bench . -benchmem ./x/snpattest/keeper/ ./x/snpattest/verify/ 2>&1) ||
+  { echo "$gobench" >&2; exit 1; }
+if [ "$json" -eq 1 ]; then
+  echo "$gobench" | awk '/^Benchmark/ {
+    name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name); ns = $3
+    printf("{\"name\": \"onchain_%s\", \"ns_per_op\": %s, \"per_second\": %.1f}\n", name, ns, 1e9 / ns) }'
+else
+  echo "== onchain (go test -bench)"
+  echo "$gobench" | grep -E '^(Benchmark|ok|goos|cpu)'
+fi
