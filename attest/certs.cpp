@@ -20,7 +20,7 @@ using PssParamsPtr = std::unique_ptr<RSA_PSS_PARAMS, OsslDeleter<RSA_PSS_PARAMS_
 using AlgorPtr = std::unique_ptr<X509_ALGOR, OsslDeleter<X509_ALGOR_free>>;
 
 Error cert_error(std::string message) {
-  return make_error("attest", "CERT_INVALID", std::move(message));
+  return make_error("attest", "CERT_INVALID", std::move(message), ErrorKind::kInput);
 }
 
 std::string name_cn(const X509_NAME* name) {
@@ -278,7 +278,7 @@ Result<X509CrlPtr> parse_crl(std::span<const std::uint8_t> bytes) {
     const unsigned char* p = bytes.data();
     crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(bytes.size())));
     if (crl && p != bytes.data() + bytes.size())
-      return make_error("attest", "CRL_INVALID", "trailing bytes after the DER CRL");
+      return make_error("attest", "CRL_INVALID", "trailing bytes after the DER CRL", ErrorKind::kRejected);
   } else {
     BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
     if (bio)
@@ -286,7 +286,8 @@ Result<X509CrlPtr> parse_crl(std::span<const std::uint8_t> bytes) {
   }
   if (!crl)
     return make_error("attest", "CRL_INVALID",
-                      "not a DER or PEM X.509 CRL (" + std::to_string(bytes.size()) + " bytes)");
+                      "not a DER or PEM X.509 CRL (" + std::to_string(bytes.size()) + " bytes)",
+                      ErrorKind::kRejected);
   return crl;
 }
 

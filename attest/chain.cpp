@@ -82,7 +82,8 @@ Result<std::unique_ptr<ChainVerifier>> ChainVerifier::create(TrustConfig trust) 
         !same_name(X509_get_subject_name(root.get()), X509_get_issuer_name(root.get()))) {
       return make_error(
           "attest", "TRUST_ROOT_INVALID",
-          "extra trust root '" + (root ? subject_cn(*root) : std::string()) + "' is not self-signed");
+          "extra trust root '" + (root ? subject_cn(*root) : std::string()) + "' is not self-signed",
+          ErrorKind::kInput);
     }
     v->anchors_.push_back(Anchor{root.get(), product_of_cn(subject_cn(*root))});
     v->extra_roots_.push_back(std::move(root));

@@ -83,7 +83,8 @@ void store(std::uint8_t* p, const T& in) {
 Result<Report> parse_report(std::span<const std::uint8_t> raw) {
   if (raw.size() != kReportSize) {
     return make_error("attest", "SIZE_INVALID",
-                      "an SNP report is exactly 1184 bytes, got " + std::to_string(raw.size()));
+                      "an SNP report is exactly 1184 bytes, got " + std::to_string(raw.size()),
+                      ErrorKind::kInput);
   }
   Report r;
   for_each_field(r, [&](std::size_t off, auto& member) { load(raw.data() + off, member); });

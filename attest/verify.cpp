@@ -388,7 +388,7 @@ Result<Bytes> report_signature_der(const Report& report) {
   for (const auto& problem :
        {component_problem(report.signature_r, "R"), component_problem(report.signature_s, "S")}) {
     if (!problem.empty())
-      return make_error("attest", "SIGNATURE_ENCODING", problem);
+      return make_error("attest", "SIGNATURE_ENCODING", problem, ErrorKind::kInput);
   }
   EcdsaSigPtr sig(ECDSA_SIG_new());
   BignumPtr r(BN_lebin2bn(report.signature_r.data(), 48, nullptr));

@@ -9,7 +9,8 @@ Result<Duration> parse_duration(std::string_view text) {
   const auto bad = [&](const std::string& why) {
     return make_error("config", "BAD_DURATION",
                       "\"" + std::string(text) + "\" is not a duration (" + why +
-                          "; use e.g. \"500ms\", \"30s\", \"5m\", \"24h\")");
+                          "; use e.g. \"500ms\", \"30s\", \"5m\", \"24h\")",
+                      ErrorKind::kInput);
   };
   if (text.empty())
     return bad("empty");

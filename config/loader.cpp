@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
 
+#include "common/file_io.hpp"
 #include "config/duration.hpp"
 #include "config/schema.hpp"
 
@@ -24,14 +24,14 @@ class Problems {
     lines_.push_back(e.message);
   }
   void add(std::string code, std::string line) {
-    add(make_error("config", std::move(code), std::move(line)));
+    add(make_error("config", std::move(code), std::move(line), ErrorKind::kInput));
   }
   [[nodiscard]] bool empty() const { return lines_.empty(); }
   [[nodiscard]] Error error() const {
     std::string msg;
     for (const auto& l : lines_)
       msg += (msg.empty() ? "" : "\n") + l;
-    return make_error("config", code_, msg);
+    return make_error("config", code_, msg, ErrorKind::kInput);
   }
 
  private:
@@ -78,7 +78,8 @@ Result<Value> from_node(const KeySpec& spec, const toml::node& node, const std::
   const auto wrong = [&]() -> Error {
     return make_error("config", "WRONG_TYPE",
                       where + ": " + std::string(spec.path) + " = " + node_text(node) +
-                          " has the wrong type (expected " + kind_name(spec.kind) + ")");
+                          " has the wrong type (expected " + kind_name(spec.kind) + ")",
+                      ErrorKind::kInput);
   };
   switch (spec.kind) {
     case Kind::kString:
@@ -107,7 +108,8 @@ Result<Value> from_node(const KeySpec& spec, const toml::node& node, const std::
       auto d = parse_duration(*s);
       if (!d)
         return make_error("config", "BAD_DURATION",
-                          where + ": " + std::string(spec.path) + ": " + d.error().message);
+                          where + ": " + std::string(spec.path) + ": " + d.error().message,
+                          ErrorKind::kInput);
       return Value(*d);
     }
     case Kind::kStringArray: {
@@ -173,7 +175,8 @@ Result<Value> from_env(const KeySpec& spec, const std::string& text, const std::
   const auto wrong = [&]() -> Error {
     return make_error("config", "WRONG_TYPE",
                       where + ": " + std::string(spec.path) + " = \"" + text +
-                          "\" has the wrong type (expected " + kind_name(spec.kind) + ")");
+                          "\" has the wrong type (expected " + kind_name(spec.kind) + ")",
+                      ErrorKind::kInput);
   };
   switch (spec.kind) {
     case Kind::kString:
@@ -202,7 +205,8 @@ Result<Value> from_env(const KeySpec& spec, const std::string& text, const std::
       auto d = parse_duration(text);
       if (!d)
         return make_error("config", "BAD_DURATION",
-                          where + ": " + std::string(spec.path) + ": " + d.error().message);
+                          where + ": " + std::string(spec.path) + ": " + d.error().message,
+                          ErrorKind::kInput);
       return Value(*d);
     }
     case Kind::kStringArray:
@@ -371,7 +375,8 @@ Result<Config> load_config_text(std::string_view toml_text, const std::string& s
     const auto& begin = e.source().begin;
     return make_error("config", "PARSE_ERROR",
                       source_name + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
-                          ": invalid TOML: " + std::string(e.description()));
+                          ": invalid TOML: " + std::string(e.description()),
+                      ErrorKind::kInput);
   }
   Config config;
   Problems problems;
@@ -385,16 +390,14 @@ Result<Config> load_config_text(std::string_view toml_text, const std::string& s
 }
 
 Result<Config> load_config_file(const std::string& path, const EnvLookup& env) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error("config", errno == ENOENT ? "NOT_FOUND" : "READ_FAILED",
-                      "cannot read configuration file " + path + ": " + std::strerror(errno));
+  // Regular files only, at most kMaxTextFileBytes: a directory, FIFO or /dev/zero is an input error.
+  auto bytes = read_input_file(path, kMaxTextFileBytes, "configuration file");
+  if (!bytes) {
+    const Error& e = bytes.error();
+    return make_error("config", e.code == "NOT_FOUND" ? "NOT_FOUND" : "READ_FAILED", e.message,
+                      ErrorKind::kInput);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad())
-    return make_error("config", "READ_FAILED", "error while reading " + path);
-  return load_config_text(text.str(), path, env);
+  return load_config_text(std::string(bytes->begin(), bytes->end()), path, env);
 }
 
 std::string effective_config_toml(const Config& config) {

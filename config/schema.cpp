@@ -281,7 +281,8 @@ std::string quote(std::string_view s) {
 Status check_string(const KeySpec& spec, const std::string& s, const std::string& where) {
   const auto fail = [&](const std::string& why) -> Status {
     return make_error("config", "BAD_VALUE",
-                      where + ": " + std::string(spec.path) + " = " + quote(s) + ": " + why);
+                      where + ": " + std::string(spec.path) + " = " + quote(s) + ": " + why,
+                      ErrorKind::kInput);
   };
   switch (spec.format) {
     case Format::kAny:
@@ -360,7 +361,8 @@ Status check_value(const KeySpec& spec, const Value& value, const std::string& w
   const auto out_of_range = [&](const std::string& shown) -> Status {
     return make_error(
         "config", "OUT_OF_RANGE",
-        where + ": " + key + " = " + shown + " is out of range (allowed: " + range_text(spec) + ")");
+        where + ": " + key + " = " + shown + " is out of range (allowed: " + range_text(spec) + ")",
+        ErrorKind::kInput);
   };
   switch (spec.kind) {
     case Kind::kString:
@@ -394,14 +396,16 @@ Status check_value(const KeySpec& spec, const Value& value, const std::string& w
       for (auto c : spec.choices)
         allowed += (allowed.empty() ? "" : ", ") + quote(c);
       return make_error("config", "BAD_VALUE",
-                        where + ": " + key + " = " + quote(s) + " is not one of " + allowed);
+                        where + ": " + key + " = " + quote(s) + " is not one of " + allowed,
+                        ErrorKind::kInput);
     }
     case Kind::kStringArray: {
       const auto& v = std::get<std::vector<std::string>>(value);
       if (static_cast<double>(v.size()) < spec.min || static_cast<double>(v.size()) > spec.max) {
         return make_error("config", "OUT_OF_RANGE",
                           where + ": " + key + " has " + std::to_string(v.size()) +
-                              " entries (allowed: " + range_text(spec) + ")");
+                              " entries (allowed: " + range_text(spec) + ")",
+                          ErrorKind::kInput);
       }
       for (const auto& s : v) {
         Status st = check_string(spec, s, where);
@@ -415,7 +419,8 @@ Status check_value(const KeySpec& spec, const Value& value, const std::string& w
         if (static_cast<double>(e) < spec.min || static_cast<double>(e) > spec.max) {
           return make_error("config", "OUT_OF_RANGE",
                             where + ": " + key + " element " + std::to_string(e) +
-                                " is out of range (allowed: " + range_text(spec) + ")");
+                                " is out of range (allowed: " + range_text(spec) + ")",
+                            ErrorKind::kInput);
         }
       }
       return ok_status();

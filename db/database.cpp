@@ -35,7 +35,8 @@ Status create_private_file(const std::string& path) {
   const int err = errno;
   ::close(fd);
   if (rc != 0)
-    return make_error("db", "PERMISSIONS", "cannot set mode 0600 on " + path + ": " + std::strerror(err));
+    return make_error("db", "PERMISSIONS", "cannot set mode 0600 on " + path + ": " + std::strerror(err),
+                      ErrorKind::kInput);
   return ok_status();
 }
 
@@ -106,7 +107,8 @@ Status Database::migrate(std::span<const Migration> migrations) {
                       path_ + " has schema version " + std::to_string(*current) +
                           " but this snprelay knows only up to " + std::to_string(newest) +
                           "; it was written by a newer release — upgrade snprelay, the "
-                          "database was not modified");
+                          "database was not modified",
+                      ErrorKind::kInput);
   }
   int expected = 1;
   for (const Migration& m : migrations) {

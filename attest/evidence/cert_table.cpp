@@ -36,7 +36,7 @@ void store_le32(std::uint8_t* p, std::uint32_t v) {
 }
 
 Error table_error(const std::string& what) {
-  return make_error("attest", "BAD_CERT_TABLE", what);
+  return make_error("attest", "BAD_CERT_TABLE", what, ErrorKind::kInput);
 }
 
 }  // namespace

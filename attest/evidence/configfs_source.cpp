@@ -62,7 +62,7 @@ std::string trimmed(const Bytes& b) {
 
 Error io_error(const std::string& what, const std::string& path, int err) {
   return make_error("attest", err == EACCES || err == EPERM ? "PERMISSION_DENIED" : "IO",
-                    what + " " + path + ": " + std::strerror(err));
+                    what + " " + path + ": " + std::strerror(err), ErrorKind::kUnavailable);
 }
 
 Result<std::uint64_t> read_number(ConfigfsFs& fs, const std::string& path) {
@@ -71,7 +71,8 @@ Result<std::uint64_t> read_number(ConfigfsFs& fs, const std::string& path) {
     return io_error("cannot read", path, err);
   const std::string text = trimmed(raw);
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-    return make_error("attest", "BAD_RESPONSE", path + " holds \"" + text + "\", expected a decimal number");
+    return make_error("attest", "BAD_RESPONSE", path + " holds \"" + text + "\", expected a decimal number",
+                      ErrorKind::kUnavailable);
   }
   return std::stoull(text);
 }
@@ -101,7 +102,8 @@ Result<std::unique_ptr<ConfigfsTsmSource>> ConfigfsTsmSource::open(ConfigfsOptio
     return make_error("attest", "DEVICE_MISSING",
                       options.root +
                           " does not exist: the kernel lacks configfs-tsm (CONFIG_TSM_REPORTS, Linux "
-                          ">= 6.7) or configfs is not mounted (mount -t configfs none /sys/kernel/config)");
+                          ">= 6.7) or configfs is not mounted (mount -t configfs none /sys/kernel/config)",
+                      ErrorKind::kUnavailable);
   }
   return std::unique_ptr<ConfigfsTsmSource>(new ConfigfsTsmSource(std::move(options), std::move(fs)));
 }
@@ -114,13 +116,15 @@ Result<SecretBytes> ConfigfsTsmSource::derive_key(const DerivedKeyRequest& /*req
   return make_error(
       "attest", "UNSUPPORTED",
       "configfs-tsm has no key-derivation interface; derived keys need /dev/sev-guest (the ioctl "
-      "backend)");
+      "backend)",
+      ErrorKind::kUnavailable);
 }
 
 Result<Evidence> ConfigfsTsmSource::get_report(std::span<const std::uint8_t, 64> report_data,
                                                std::uint32_t vmpl) {
   if (vmpl > 3)
-    return make_error("attest", "BAD_REQUEST", "VMPL " + std::to_string(vmpl) + " is out of range 0..3");
+    return make_error("attest", "BAD_REQUEST", "VMPL " + std::to_string(vmpl) + " is out of range 0..3",
+                      ErrorKind::kInput);
   std::lock_guard lock(mutex_);
   for (int i = 0; i < options_.max_attempts; ++i) {
     const std::string entry =
@@ -135,8 +139,8 @@ Result<Evidence> ConfigfsTsmSource::get_report(std::span<const std::uint8_t, 64>
   }
   return make_error("attest", "RACE",
                     "another process kept writing to the configfs-tsm report entry during " +
-                        std::to_string(options_.max_attempts) +
-                        " attempts (generation changed unexpectedly)");
+                        std::to_string(options_.max_attempts) + " attempts (generation changed unexpectedly)",
+                    ErrorKind::kUnavailable);
 }
 
 Result<Evidence> ConfigfsTsmSource::attempt(const std::string& entry,
@@ -150,7 +154,8 @@ Result<Evidence> ConfigfsTsmSource::attempt(const std::string& entry,
   if (provider != "sev_guest") {
     return make_error(
         "attest", "NOT_SNP_GUEST",
-        "configfs-tsm provider is \"" + provider + "\", not \"sev_guest\": this is not an SEV-SNP guest");
+        "configfs-tsm provider is \"" + provider + "\", not \"sev_guest\": this is not an SEV-SNP guest",
+        ErrorKind::kUnavailable);
   }
   auto g0 = read_number(*fs_, entry + "/generation");
   if (!g0)
@@ -163,7 +168,8 @@ Result<Evidence> ConfigfsTsmSource::attempt(const std::string& entry,
   if (vmpl < *floor) {
     return make_error("attest", "BAD_REQUEST",
                       "VMPL " + std::to_string(vmpl) + " is below this guest's privlevel_floor " +
-                          std::to_string(*floor) + " (a guest cannot request a more privileged VMPL)");
+                          std::to_string(*floor) + " (a guest cannot request a more privileged VMPL)",
+                      ErrorKind::kInput);
   }
   const std::string level = std::to_string(vmpl);
   if (const int err = fs_->write_file(
@@ -192,12 +198,14 @@ Result<Evidence> ConfigfsTsmSource::attempt(const std::string& entry,
   if (*g1 != *g0 + writes) {
     raced = true;
     return make_error("attest", "RACE",
-                      "generation moved from " + std::to_string(*g0) + " to " + std::to_string(*g1));
+                      "generation moved from " + std::to_string(*g0) + " to " + std::to_string(*g1),
+                      ErrorKind::kUnavailable);
   }
   if (evidence.report.size() != 1184) {
     return make_error(
         "attest", "BAD_RESPONSE",
-        entry + "/outblob holds " + std::to_string(evidence.report.size()) + " bytes, expected 1184");
+        entry + "/outblob holds " + std::to_string(evidence.report.size()) + " bytes, expected 1184",
+        ErrorKind::kUnavailable);
   }
   auto table = parse_cert_table(aux);
   if (!table)

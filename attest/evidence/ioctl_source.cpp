@@ -59,23 +59,27 @@ Error request_error(const char* what, int err, std::uint64_t exitinfo2) {
     return make_error("attest", "DEVICE_DISABLED",
                       prefix +
                           ". The kernel disables guest requests (wipes the VMPCK) after a failed "
-                          "request; every later request fails until the VM reboots");
+                          "request; every later request fails until the VM reboots",
+                      ErrorKind::kUnavailable);
   }
   if (err == ETIMEDOUT || vmm == abi::kVmmErrBusy) {
     return make_error("attest", "HOST_BUSY",
                       prefix +
                           ": the host throttled guest requests (VMM BUSY) for longer than the kernel "
-                          "retries; try again later");
+                          "retries; try again later",
+                      ErrorKind::kUnavailable);
   }
   if (err == EBADMSG) {
     return make_error("attest", "DEVICE_DISABLED",
                       prefix +
                           ": the firmware response failed authentication; the kernel has wiped the "
-                          "VMPCK and guest requests fail until the VM reboots");
+                          "VMPCK and guest requests fail until the VM reboots",
+                      ErrorKind::kUnavailable);
   }
   if (err == EINVAL && exitinfo2 == 0) {
     return make_error("attest", "BAD_REQUEST",
-                      prefix + ": the kernel rejected the request before the firmware saw it");
+                      prefix + ": the kernel rejected the request before the firmware saw it",
+                      ErrorKind::kInput);
   }
   std::string detail = prefix + " (exitinfo2 " + hex32(vmm) + ":" + hex32(fw);
   if (fw != 0 && fw != 0xff)
@@ -98,7 +102,8 @@ Result<Bytes> report_from_response(const abi::SnpReportResp& resp) {
   const std::uint32_t size = load_le32(resp.data + abi::kRespReportSizeOffset);
   if (size != abi::kReportSize) {
     return make_error("attest", "BAD_RESPONSE",
-                      "firmware returned a report of " + std::to_string(size) + " bytes, expected 1184");
+                      "firmware returned a report of " + std::to_string(size) + " bytes, expected 1184",
+                      ErrorKind::kUnavailable);
   }
   const auto* begin = resp.data + abi::kRespReportOffset;
   return Bytes(begin, begin + abi::kReportSize);
@@ -106,7 +111,8 @@ Result<Bytes> report_from_response(const abi::SnpReportResp& resp) {
 
 Status check_vmpl(std::uint32_t vmpl) {
   if (vmpl > 3)
-    return make_error("attest", "BAD_REQUEST", "VMPL " + std::to_string(vmpl) + " is out of range 0..3");
+    return make_error("attest", "BAD_REQUEST", "VMPL " + std::to_string(vmpl) + " is out of range 0..3",
+                      ErrorKind::kInput);
   return ok_status();
 }
 
@@ -172,14 +178,16 @@ Result<std::unique_ptr<IoctlSource>> IoctlSource::open(IoctlOptions options, std
                             ". This is not an SEV-SNP guest, or the kernel lacks the sev-guest driver "
                             "(CONFIG_SEV_GUEST, Linux >= 5.19; try `modprobe sev-guest`), or the platform "
                             "exposes reports another way (configfs-tsm at /sys/kernel/config/tsm/report, "
-                            "or a paravisor such as Azure's)");
+                            "or a paravisor such as Azure's)",
+                        ErrorKind::kUnavailable);
     }
     if (opened.error == EACCES || opened.error == EPERM) {
       return make_error("attest", "PERMISSION_DENIED",
                         base +
                             ". The device is root-only by default: run snprelay as root, or add a udev rule "
                             "(KERNEL==\"sev-guest\", GROUP=\"snprelay\", MODE=\"0660\") and put the service "
-                            "user in that group");
+                            "user in that group",
+                        ErrorKind::kUnavailable);
     }
     return make_error("attest", "IO", base);
   }
@@ -253,7 +261,8 @@ Result<Evidence> IoctlSource::extended_report(std::span<const std::uint8_t, 64> 
       if (needed == 0 || needed % abi::kPageSize != 0 || needed > abi::kCertsMaxLen) {
         return make_error("attest", "BAD_RESPONSE",
                           "host asked for a certificate buffer of " + std::to_string(needed) +
-                              " bytes; expected whole 4 KiB pages up to 16 KiB");
+                              " bytes; expected whole 4 KiB pages up to 16 KiB",
+                          ErrorKind::kUnavailable);
       }
       certs.assign(needed, 0);
       continue;
@@ -270,7 +279,8 @@ Result<Evidence> IoctlSource::extended_report(std::span<const std::uint8_t, 64> 
   }
   return make_error("attest", "HOST_BUSY",
                     "the host's certificate table kept changing size across " + std::to_string(kAttempts) +
-                        " SNP_GET_EXT_REPORT attempts");
+                        " SNP_GET_EXT_REPORT attempts",
+                    ErrorKind::kUnavailable);
 }
 
 Result<SecretBytes> IoctlSource::derive_key(const DerivedKeyRequest& request) {
@@ -278,7 +288,8 @@ Result<SecretBytes> IoctlSource::derive_key(const DerivedKeyRequest& request) {
     return st.error();
   if ((request.field_select & ~std::uint64_t{0x3f}) != 0) {
     return make_error("attest", "BAD_REQUEST",
-                      "GUEST_FIELD_SELECT has reserved bits set (only bits 0..5 are defined)");
+                      "GUEST_FIELD_SELECT has reserved bits set (only bits 0..5 are defined)",
+                      ErrorKind::kInput);
   }
   abi::SnpDerivedKeyReq req{};
   req.root_key_select = static_cast<std::uint32_t>(request.root);

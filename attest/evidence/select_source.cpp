@@ -23,7 +23,8 @@ Result<SelectedSource> open_hardware(const EvidenceSelection& s) {
   if (ioctl)
     return SelectedSource{std::move(ioctl).value(), "ioctl on " + s.device};
   reasons += "ioctl: " + ioctl.error().message;
-  return make_error("attest", "NO_SNP_HARDWARE", "no SEV-SNP evidence source is usable:\n" + reasons);
+  return make_error("attest", "NO_SNP_HARDWARE", "no SEV-SNP evidence source is usable:\n" + reasons,
+                    ErrorKind::kUnavailable);
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ HttpFetcher::HttpFetcher(HttpFetcherOptions options) : options_(std::move(option
 
 Result<Bytes> HttpFetcher::fetch(const std::string& url) {
   if (!(url.starts_with("https://") || url.starts_with("http://"))) {
-    return make_error("attest", "BAD_URL", "KDS URL must be http:// or https://: " + url);
+    return make_error("attest", "BAD_URL", "KDS URL must be http:// or https://: " + url, ErrorKind::kInput);
   }
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + options_.deadline;
@@ -89,7 +89,7 @@ Result<Bytes> HttpFetcher::fetch(const std::string& url) {
     ++attempt;
     std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
     if (!curl)
-      return make_error("attest", "KDS_UNAVAILABLE", "curl_easy_init failed");
+      return make_error("attest", "KDS_UNAVAILABLE", "curl_easy_init failed", ErrorKind::kUnavailable);
     Response resp;
     char errbuf[CURL_ERROR_SIZE] = {0};
     std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Accept: */*"));
@@ -122,12 +122,14 @@ Result<Bytes> HttpFetcher::fetch(const std::string& url) {
         return std::move(resp.body);
       }
     } else if (resp.too_large) {
-      return make_error("attest", "KDS_UNAVAILABLE", url + " sent more than 1 MiB; refusing it");
+      return make_error("attest", "KDS_UNAVAILABLE", url + " sent more than 1 MiB; refusing it",
+                        ErrorKind::kUnavailable);
     } else if (rc != CURLE_OK) {
       last = std::string("curl error ") + std::to_string(rc) + ": " +
              (errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc));
       if (rc == CURLE_SSL_CACERT || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
-        return make_error("attest", "KDS_UNAVAILABLE", url + ": TLS verification failed (" + last + ")");
+        return make_error("attest", "KDS_UNAVAILABLE", url + ": TLS verification failed (" + last + ")",
+                          ErrorKind::kUnavailable);
       }
     } else if (status == 429 || status == 503) {
       last = "HTTP " + std::to_string(status);
@@ -138,7 +140,8 @@ Result<Bytes> HttpFetcher::fetch(const std::string& url) {
       return make_error("attest", "KDS_HTTP_STATUS",
                         url + " answered HTTP " + std::to_string(status) +
                             (status == 404 ? " (KDS does not know this hwID/TCB/product combination)" : "") +
-                            (status == 400 ? " (KDS rejected the request parameters)" : ""));
+                            (status == 400 ? " (KDS rejected the request parameters)" : ""),
+                        ErrorKind::kUnavailable);
     }
     if (attempt >= options_.max_attempts)
       break;
@@ -152,7 +155,8 @@ Result<Bytes> HttpFetcher::fetch(const std::string& url) {
     std::this_thread::sleep_for(pause);
   }
   return make_error("attest", "KDS_UNAVAILABLE",
-                    url + " failed after " + std::to_string(attempt) + " attempt(s): " + last);
+                    url + " failed after " + std::to_string(attempt) + " attempt(s): " + last,
+                    ErrorKind::kUnavailable);
 }
 
 }  // namespace snprelay::attest

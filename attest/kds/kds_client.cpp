@@ -22,7 +22,8 @@ Status check_vcek_matches(std::span<const std::uint8_t> der, Product product,
     return certs.error();
   if (certs->size() != 1) {
     return make_error("attest", "CERT_INVALID",
-                      "expected one VCEK certificate, got " + std::to_string(certs->size()));
+                      "expected one VCEK certificate, got " + std::to_string(certs->size()),
+                      ErrorKind::kInput);
   }
   auto ext = parse_vek_extensions(*certs->front());
   if (!ext)
@@ -33,7 +34,8 @@ Status check_vcek_matches(std::span<const std::uint8_t> der, Product product,
       !std::equal(ext->hw_id->begin(), ext->hw_id->end(), want_hwid.begin(), want_hwid.end())) {
     return make_error("attest", "VCEK_MISMATCH",
                       "the VCEK's hwID " + (ext->hw_id ? to_hex(*ext->hw_id) : std::string("(absent)")) +
-                          " is not the requested " + to_hex(want_hwid));
+                          " is not the requested " + to_hex(want_hwid),
+                      ErrorKind::kRejected);
   }
   std::string diff;
   const auto cmp = [&](const char* name, const std::optional<std::uint8_t>& got,
@@ -48,7 +50,8 @@ Status check_vcek_matches(std::span<const std::uint8_t> der, Product product,
   if (product == Product::kTurin)
     cmp("fmcSPL", ext->fmc, tcb.fmc);
   if (!diff.empty()) {
-    return make_error("attest", "VCEK_MISMATCH", "the VCEK's TCB is not the requested one: " + diff);
+    return make_error("attest", "VCEK_MISMATCH", "the VCEK's TCB is not the requested one: " + diff,
+                      ErrorKind::kRejected);
   }
   return ok_status();
 }
@@ -81,7 +84,8 @@ Result<Bytes> KdsClient::chain(Product product, KdsSigner signer) {
         if (certs->size() != 2) {
           return make_error(
               "attest", "CERT_INVALID",
-              "a KDS cert_chain holds 2 certificates (ASK then ARK), got " + std::to_string(certs->size()));
+              "a KDS cert_chain holds 2 certificates (ASK then ARK), got " + std::to_string(certs->size()),
+              ErrorKind::kInput);
         }
         return ok_status();
       });

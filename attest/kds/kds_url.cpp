@@ -28,13 +28,15 @@ Result<Product> kds_product(std::string_view name) {
   }
   return make_error("attest", "BAD_PRODUCT",
                     "unknown AMD product \"" + std::string(name) +
-                        "\" (KDS knows Milan, Genoa and Turin; Siena and Bergamo use Genoa)");
+                        "\" (KDS knows Milan, Genoa and Turin; Siena and Bergamo use Genoa)",
+                    ErrorKind::kInput);
 }
 
 namespace {
 Result<std::string> product_path(Product product) {
   if (product == Product::kUnknown) {
-    return make_error("attest", "BAD_PRODUCT", "the AMD product is unknown; name it (Milan, Genoa or Turin)");
+    return make_error("attest", "BAD_PRODUCT", "the AMD product is unknown; name it (Milan, Genoa or Turin)",
+                      ErrorKind::kInput);
   }
   return std::string(product_name(product));
 }
@@ -44,7 +46,8 @@ Result<std::string> vlek_base(const std::string& vcek_base) {
   std::string b = trim_slash(vcek_base);
   const std::string suffix = "/vcek/v1";
   if (b.size() < suffix.size() || b.compare(b.size() - suffix.size(), suffix.size(), suffix) != 0) {
-    return make_error("attest", "BAD_URL", "KDS base URL " + vcek_base + " does not end in /vcek/v1");
+    return make_error("attest", "BAD_URL", "KDS base URL " + vcek_base + " does not end in /vcek/v1",
+                      ErrorKind::kInput);
   }
   return b.substr(0, b.size() - suffix.size()) + "/vlek/v1";
 }
@@ -56,19 +59,20 @@ Result<std::string> vcek_url(const std::string& base, Product product, std::span
     return name.error();
   if (chip_id.size() != 64) {
     return make_error("attest", "BAD_CHIP_ID",
-                      "CHIP_ID must be 64 bytes, got " + std::to_string(chip_id.size()));
+                      "CHIP_ID must be 64 bytes, got " + std::to_string(chip_id.size()), ErrorKind::kInput);
   }
   const bool turin = product == Product::kTurin;
   const auto hwid = chip_id.first(turin ? 8 : 64);
   if (std::all_of(hwid.begin(), hwid.end(), [](std::uint8_t b) { return b == 0; })) {
     return make_error("attest", "BAD_CHIP_ID",
                       "CHIP_ID is all zero (MASK_CHIP_ID is set): KDS cannot serve a VCEK for it; use the "
-                      "host-provided certificate or a VLEK");
+                      "host-provided certificate or a VLEK",
+                      ErrorKind::kInput);
   }
   std::string url = trim_slash(base) + "/" + *name + "/" + to_hex(hwid) + "?";
   if (turin) {
     if (!tcb.fmc)
-      return make_error("attest", "BAD_TCB", "a Turin VCEK request needs the FMC SPL");
+      return make_error("attest", "BAD_TCB", "a Turin VCEK request needs the FMC SPL", ErrorKind::kInput);
     url += "fmcSPL=" + std::to_string(*tcb.fmc) + "&";
   }
   url += "blSPL=" + std::to_string(tcb.bootloader) + "&teeSPL=" + std::to_string(tcb.tee) +

@@ -42,7 +42,7 @@ constexpr std::array<FieldName, 6> kFieldNames = {{{kFieldMeasurement, "measurem
 constexpr std::string_view kKnownFields = "measurement, policy, tcb, svn, family-id, image-id";
 
 Error envelope_error(const std::string& what) {
-  return make_error("attest", "BAD_ENVELOPE", "snp-derived envelope: " + what);
+  return make_error("attest", "BAD_ENVELOPE", "snp-derived envelope: " + what, ErrorKind::kInput);
 }
 
 Error crypto_error(const std::string& what) {
@@ -54,7 +54,7 @@ Error with_context(const Error& e, const std::string& doing) {
   std::string message = doing + ": " + e.message;
   if (e.code == "UNSUPPORTED")
     message += " (this evidence source cannot derive keys; use protection \"tpm\" or \"passphrase\")";
-  return make_error("attest", e.code, std::move(message));
+  return make_error("attest", e.code, std::move(message), e.kind);
 }
 
 void put_be(Bytes& out, std::size_t offset, std::uint64_t v, int bytes) {
@@ -215,14 +215,16 @@ Result<std::uint64_t> parse_field_names(std::string_view csv) {
     if (item.empty()) {
       return make_error("attest", "BAD_FIELDS",
                         "field list \"" + std::string(csv) +
-                            "\" has an empty item (known: " + std::string(kKnownFields) + ")");
+                            "\" has an empty item (known: " + std::string(kKnownFields) + ")",
+                        ErrorKind::kInput);
     }
     const auto* it = std::find_if(kFieldNames.begin(), kFieldNames.end(),
                                   [&](const FieldName& f) { return f.name == item; });
     if (it == kFieldNames.end()) {
       return make_error(
           "attest", "BAD_FIELDS",
-          "unknown field \"" + std::string(item) + "\" (known: " + std::string(kKnownFields) + ")");
+          "unknown field \"" + std::string(item) + "\" (known: " + std::string(kKnownFields) + ")",
+          ErrorKind::kInput);
     }
     bits |= it->bit;
     if (comma == std::string_view::npos)
@@ -235,18 +237,21 @@ Status check_sealing_request(const DerivedKeyRequest& request) {
   if ((request.field_select & ~kSealAllowedFields) != 0) {
     return make_error("attest", "BAD_FIELDS",
                       "field select " + hex64(request.field_select) + " has reserved bits set (" +
-                          field_names(request.field_select & ~kSealAllowedFields) + ")");
+                          field_names(request.field_select & ~kSealAllowedFields) + ")",
+                      ErrorKind::kInput);
   }
   if ((request.field_select & kSealRequiredFields) != kSealRequiredFields) {
     return make_error("attest", "BAD_FIELDS",
                       "snp-derived sealing must select measurement and policy (selected: \"" +
                           field_names(request.field_select) +
-                          "\"): without them any VM image or policy on this chip could open the envelope");
+                          "\"): without them any VM image or policy on this chip could open the envelope",
+                      ErrorKind::kInput);
   }
   if (request.vmpl > 3)
-    return make_error("attest", "BAD_FIELDS", "VMPL " + std::to_string(request.vmpl) + " is above 3");
+    return make_error("attest", "BAD_FIELDS", "VMPL " + std::to_string(request.vmpl) + " is above 3",
+                      ErrorKind::kInput);
   if (request.root != RootKey::kVcek && request.root != RootKey::kVmrk)
-    return make_error("attest", "BAD_FIELDS", "unknown root key");
+    return make_error("attest", "BAD_FIELDS", "unknown root key", ErrorKind::kInput);
   return ok_status();
 }
 
@@ -260,7 +265,8 @@ std::string_view SnpDerivedSealer::mode() const {
 Result<Bytes> SnpDerivedSealer::seal(const SecretBytes& secret) {
   if (secret.empty() || secret.size() > kSnpMaxSealedSecret) {
     return make_error("attest", "BAD_SECRET",
-                      "a sealed secret must be 1..128 bytes, not " + std::to_string(secret.size()));
+                      "a sealed secret must be 1..128 bytes, not " + std::to_string(secret.size()),
+                      ErrorKind::kInput);
   }
   if (Status st = check_sealing_request(request_); !st)
     return st.error();
@@ -338,7 +344,8 @@ Result<SecretBytes> SnpDerivedSealer::unseal(std::span<const std::uint8_t> envel
                           describe_selection(env->request) + "; root " + root + ", vmpl " +
                           std::to_string(env->request.vmpl) +
                           ") differ from those when it was sealed, or it runs on another chip, or the "
-                          "envelope was altered");
+                          "envelope was altered",
+                      ErrorKind::kRejected);
   }
   return plain;
 }

@@ -105,7 +105,7 @@ Result<EvpPkeyPtr> parse_private_key_pem(std::span<const std::uint8_t> pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key)
-    return make_error("attest", "KEY_INVALID", "not a PEM private key");
+    return make_error("attest", "KEY_INVALID", "not a PEM private key", ErrorKind::kInput);
   return key;
 }
 

@@ -34,7 +34,8 @@ class BeastKdsServer final : public KdsServer {
     beast::error_code ec;
     const auto address = asio::ip::make_address(options_.host, ec);
     if (ec)
-      return make_error("attest", "BIND_FAILED", "bad listen address " + options_.host + ": " + ec.message());
+      return make_error("attest", "BIND_FAILED", "bad listen address " + options_.host + ": " + ec.message(),
+                        ErrorKind::kUnavailable);
     const tcp::endpoint endpoint(address, options_.port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec)
@@ -46,7 +47,8 @@ class BeastKdsServer final : public KdsServer {
     if (ec) {
       return make_error(
           "attest", "BIND_FAILED",
-          "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
+          "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message(),
+          ErrorKind::kUnavailable);
     }
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(io_, accept_loop(), asio::detached);

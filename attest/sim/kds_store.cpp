@@ -9,7 +9,7 @@ namespace snprelay::attest {
 namespace {
 
 Error bad(const std::string& what) {
-  return make_error("attest", "BAD_REQUEST", what);
+  return make_error("attest", "BAD_REQUEST", what, ErrorKind::kInput);
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -143,7 +143,7 @@ Result<Bytes> DirectoryStore::serve(const KdsRequest& request) {
   const std::string path = path_for(request);
   auto data = read_file(path);
   if (!data)
-    return make_error("attest", "NOT_FOUND", "no file " + path);
+    return make_error("attest", "NOT_FOUND", "no file " + path, ErrorKind::kInput);
   return data;
 }
 

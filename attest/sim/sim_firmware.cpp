@@ -27,7 +27,7 @@ constexpr std::time_t kRootNotAfter = 2366841600;   // 2045-01-01
 constexpr std::time_t kSevenYears = 7L * 365 * 24 * 3600;
 
 Error state_error(const std::string& what) {
-  return make_error("attest", "SIM_STATE", what);
+  return make_error("attest", "SIM_STATE", what, ErrorKind::kInput);
 }
 
 Error firmware_refusal(const char* status, const std::string& why) {
@@ -475,7 +475,8 @@ class SimKdsStore final : public KdsStore {
     if (request.product != product || request.signer != KdsSigner::kVcek) {
       return make_error(
           "attest", "NOT_FOUND",
-          "the simulated firmware serves only " + std::string(product_name(product)) + " VCEK paths");
+          "the simulated firmware serves only " + std::string(product_name(product)) + " VCEK paths",
+          ErrorKind::kInput);
     }
     switch (request.kind) {
       case KdsRequest::Kind::kChain: {
@@ -487,12 +488,12 @@ class SimKdsStore final : public KdsStore {
       case KdsRequest::Kind::kVcek: {
         const auto& chip = fw_->chip_id();
         if (!std::equal(request.hwid.begin(), request.hwid.end(), chip.begin())) {
-          return make_error("attest", "NOT_FOUND", "unknown hwID " + to_hex(request.hwid));
+          return make_error("attest", "NOT_FOUND", "unknown hwID " + to_hex(request.hwid), ErrorKind::kInput);
         }
         return fw_->vcek_der(request.tcb);
       }
     }
-    return make_error("attest", "NOT_FOUND", "unknown resource");
+    return make_error("attest", "NOT_FOUND", "unknown resource", ErrorKind::kInput);
   }
 
  private:

@@ -4,7 +4,10 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <string_view>
 
 namespace snprelay::attest::tpm {
 
@@ -34,7 +37,19 @@ std::uint32_t base_tpm_rc(std::uint32_t rc) {
 }
 
 Error tpm_error(std::string code, std::string message) {
-  return make_error(std::string(kComponent), std::move(code), std::move(message));
+  // The kind is decided here, once, from the code: the operator's input, an unreachable TPM, a TPM
+  // whose state refuses (policy), or an internal failure.
+  static constexpr std::string_view kInputCodes[] = {"BAD_TCTI",       "TPM_BAD_TCTI", "BAD_PCRS",
+                                                     "BAD_SECRET",     "BAD_BLOB",     "BAD_NONCE",
+                                                     "BAD_QUOTE_FILE", "BAD_AK_KEY",   "TPM_BLOB_FOREIGN"};
+  ErrorKind kind = ErrorKind::kInternal;
+  if (std::find(std::begin(kInputCodes), std::end(kInputCodes), code) != std::end(kInputCodes))
+    kind = ErrorKind::kInput;
+  else if (code == "TPM_UNREACHABLE")
+    kind = ErrorKind::kUnavailable;
+  else if (code == "TPM_POLICY_MISMATCH")
+    kind = ErrorKind::kRejected;
+  return make_error(std::string(kComponent), std::move(code), std::move(message), kind);
 }
 
 Error tss2_error(std::string_view operation, std::uint32_t rc) {

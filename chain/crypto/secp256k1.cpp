@@ -29,7 +29,7 @@ const secp256k1_context* context() {
 }
 
 Error invalid_key() {
-  return make_error("chain", "INVALID_PRIVATE_KEY", "not a valid secp256k1 private key");
+  return make_error("chain", "INVALID_PRIVATE_KEY", "not a valid secp256k1 private key", ErrorKind::kInput);
 }
 
 }  // namespace
@@ -58,7 +58,8 @@ Result<SecretBytes> private_key_tweak_add(const SecretBytes& private_key,
     return invalid_key();
   SecretBytes out(private_key.view());
   if (secp256k1_ec_seckey_tweak_add(context(), out.data(), tweak.data()) != 1)
-    return make_error("chain", "INVALID_PRIVATE_KEY", "BIP-32 tweak out of range or produced a zero key");
+    return make_error("chain", "INVALID_PRIVATE_KEY", "BIP-32 tweak out of range or produced a zero key",
+                      ErrorKind::kInput);
   return out;
 }
 

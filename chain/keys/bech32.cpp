@@ -61,18 +61,19 @@ bool convert_bits(std::span<const std::uint8_t> in, int from, int to, bool pad,
 }
 
 Error bad(const std::string& what) {
-  return make_error("chain", "INVALID_BECH32", what);
+  return make_error("chain", "INVALID_BECH32", what, ErrorKind::kInput);
 }
 
 }  // namespace
 
 Result<std::string> bech32_encode(std::string_view hrp, std::span<const std::uint8_t> data) {
   if (hrp.empty())
-    return make_error("chain", "INVALID_HRP", "empty bech32 prefix");
+    return make_error("chain", "INVALID_HRP", "empty bech32 prefix", ErrorKind::kInput);
   for (const char c : hrp)
     if (c < 33 || c > 126 || (c >= 'A' && c <= 'Z'))
       return make_error("chain", "INVALID_HRP",
-                        "bech32 prefix must be lower-case printable ASCII: " + std::string(hrp));
+                        "bech32 prefix must be lower-case printable ASCII: " + std::string(hrp),
+                        ErrorKind::kInput);
   std::vector<std::uint8_t> values;
   convert_bits(data, 8, 5, true, values);
   std::vector<std::uint8_t> check = hrp_expand(hrp);
@@ -87,7 +88,8 @@ Result<std::string> bech32_encode(std::string_view hrp, std::span<const std::uin
     out += kCharset[(mod >> (5 * (5 - i))) & 31];
   if (out.size() > kMaxLength)
     return make_error("chain", "BECH32_TOO_LONG",
-                      "bech32 string would be " + std::to_string(out.size()) + " characters (limit 90)");
+                      "bech32 string would be " + std::to_string(out.size()) + " characters (limit 90)",
+                      ErrorKind::kInput);
   return out;
 }
 
@@ -138,11 +140,13 @@ Result<Bytes> decode_address(std::string_view address, std::string_view expected
   if (decoded->hrp != expected_hrp)
     return make_error("chain", "WRONG_HRP",
                       "expected prefix " + std::string(expected_hrp) + ", got " + decoded->hrp + " in " +
-                          std::string(address));
+                          std::string(address),
+                      ErrorKind::kInput);
   if (decoded->data.size() != 20 && decoded->data.size() != 32)
     return make_error(
         "chain", "INVALID_ADDRESS_LENGTH",
-        "address payload is " + std::to_string(decoded->data.size()) + " bytes (expected 20 or 32)");
+        "address payload is " + std::to_string(decoded->data.size()) + " bytes (expected 20 or 32)",
+        ErrorKind::kInput);
   return std::move(decoded->data);
 }
 

@@ -10,7 +10,8 @@ namespace snprelay::chain::keys {
 
 Result<std::vector<std::uint32_t>> parse_hd_path(std::string_view path) {
   auto bad = [&](const std::string& why) {
-    return make_error("chain", "INVALID_HD_PATH", "HD path \"" + std::string(path) + "\": " + why);
+    return make_error("chain", "INVALID_HD_PATH", "HD path \"" + std::string(path) + "\": " + why,
+                      ErrorKind::kInput);
   };
   if (path.empty() || path[0] != 'm')
     return bad("must start with m");
@@ -55,7 +56,8 @@ std::string format_hd_path(std::span<const std::uint32_t> path) {
 
 Result<SecretBytes> derive_private_key(const SecretBytes& seed, std::span<const std::uint32_t> path) {
   if (seed.size() < 16 || seed.size() > 64)
-    return make_error("chain", "INVALID_SEED_LENGTH", "seed is " + std::to_string(seed.size()) + " bytes");
+    return make_error("chain", "INVALID_SEED_LENGTH", "seed is " + std::to_string(seed.size()) + " bytes",
+                      ErrorKind::kInput);
   static constexpr std::string_view kKey = "Bitcoin seed";
   SecretBytes i = crypto::hmac_sha512(
       std::span(reinterpret_cast<const std::uint8_t*>(kKey.data()), kKey.size()), seed.view());

@@ -13,7 +13,7 @@ namespace snprelay::chain::keys {
 namespace {
 
 Error invalid(const std::string& what) {
-  return make_error("chain", "INVALID_MNEMONIC", what);
+  return make_error("chain", "INVALID_MNEMONIC", what, ErrorKind::kInput);
 }
 
 // Word indexes of a normalized mnemonic; -1 entries mark unknown words.
@@ -121,7 +121,8 @@ Result<SecretBytes> entropy_to_mnemonic(std::span<const std::uint8_t> entropy) {
 Result<SecretBytes> generate_mnemonic(unsigned words) {
   if (words < 12 || words > 24 || words % 3 != 0)
     return make_error("chain", "INVALID_WORD_COUNT",
-                      std::to_string(words) + " words requested (expected 12, 15, 18, 21 or 24)");
+                      std::to_string(words) + " words requested (expected 12, 15, 18, 21 or 24)",
+                      ErrorKind::kInput);
   auto entropy = random_secret(static_cast<std::size_t>(words / 3) * 4);
   if (!entropy)
     return entropy.error();

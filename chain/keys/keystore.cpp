@@ -46,19 +46,22 @@ struct ParsedFile {
 Result<Bytes> hex_field(const nlohmann::json& obj, const char* field, const std::filesystem::path& path) {
   auto bytes = from_hex(obj.at(field).get<std::string>());
   if (!bytes)
-    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + field + " is not hex");
+    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + field + " is not hex",
+                      ErrorKind::kInput);
   return bytes;
 }
 
 Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::string& name) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    return make_error("chain", "KEY_NOT_FOUND", "no key named \"" + name + "\" (" + path.string() + ")");
+    return make_error("chain", "KEY_NOT_FOUND", "no key named \"" + name + "\" (" + path.string() + ")",
+                      ErrorKind::kInput);
   if ((st.st_mode & 077) != 0) {
     std::ostringstream mode;
     mode << std::oct << (st.st_mode & 0777);
     return make_error("chain", "INSECURE_PERMISSIONS",
-                      path.string() + " has mode 0" + mode.str() + "; key files must be 0600 (chmod 600 it)");
+                      path.string() + " has mode 0" + mode.str() + "; key files must be 0600 (chmod 600 it)",
+                      ErrorKind::kInput);
   }
   auto bytes = read_file(path.string());
   if (!bytes)
@@ -67,12 +70,14 @@ Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::s
   try {
     out.doc = nlohmann::json::parse(bytes->begin(), bytes->end());
     if (out.doc.at("format").get<std::string>() != "snprelay-key")
-      return make_error("chain", "KEYFILE_INVALID", path.string() + " is not an snprelay key file");
+      return make_error("chain", "KEYFILE_INVALID", path.string() + " is not an snprelay key file",
+                        ErrorKind::kInput);
     out.info.version = out.doc.at("version").get<int>();
     if (out.info.version != 1 && out.info.version != kVersion)
       return make_error(
           "chain", "KEYFILE_UNSUPPORTED",
-          path.string() + " has key file version " + out.doc.at("version").dump() + " (supported: 1, 2)");
+          path.string() + " has key file version " + out.doc.at("version").dump() + " (supported: 1, 2)",
+          ErrorKind::kInput);
     out.info.name = out.doc.at("name").get<std::string>();
     out.info.address = out.doc.at("address").get<std::string>();
     out.info.hd_path = out.doc.at("hd_path").get<std::string>();
@@ -80,7 +85,8 @@ Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::s
       out.created_unix = out.doc.at("created_unix").get<std::int64_t>();
     auto pub = from_hex(out.doc.at("pubkey").get<std::string>());
     if (!pub || pub->size() != 33)
-      return make_error("chain", "KEYFILE_INVALID", path.string() + ": pubkey is not 33 bytes of hex");
+      return make_error("chain", "KEYFILE_INVALID", path.string() + ": pubkey is not 33 bytes of hex",
+                        ErrorKind::kInput);
     std::copy(pub->begin(), pub->end(), out.info.public_key.begin());
     if (out.info.version == 1) {
       out.info.protection = "passphrase";
@@ -90,13 +96,15 @@ Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::s
           out.info.protection != "snp-derived")
         return make_error("chain", "KEYFILE_UNSUPPORTED",
                           path.string() + " has protection mode \"" + out.info.protection +
-                              "\" (supported: passphrase, tpm, snp-derived)");
+                              "\" (supported: passphrase, tpm, snp-derived)",
+                          ErrorKind::kInput);
     }
   } catch (const nlohmann::json::exception& e) {
-    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + e.what());
+    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + e.what(), ErrorKind::kInput);
   }
   if (out.info.name != name)
-    return make_error("chain", "KEYFILE_INVALID", path.string() + " names key \"" + out.info.name + "\"");
+    return make_error("chain", "KEYFILE_INVALID", path.string() + " names key \"" + out.info.name + "\"",
+                      ErrorKind::kInput);
   return out;
 }
 
@@ -111,11 +119,13 @@ Result<CipherFields> cipher_fields(const nlohmann::json& doc, const std::filesys
   const auto& cipher = doc.at("cipher");
   if (cipher.at("name") != "aes-256-gcm")
     return make_error("chain", "KEYFILE_UNSUPPORTED",
-                      "unsupported cipher " + cipher.at("name").dump() + " in " + path.string());
+                      "unsupported cipher " + cipher.at("name").dump() + " in " + path.string(),
+                      ErrorKind::kInput);
   auto n = hex_field(cipher, "nonce", path);
   auto c = hex_field(doc, "ciphertext", path);
   if (!n || !c || n->size() != kAeadNonceLen || c->size() != kPrivLen + kAeadTagLen)
-    return make_error("chain", "KEYFILE_INVALID", "bad nonce or ciphertext in " + path.string());
+    return make_error("chain", "KEYFILE_INVALID", "bad nonce or ciphertext in " + path.string(),
+                      ErrorKind::kInput);
   return CipherFields{std::move(*n), std::move(*c)};
 }
 
@@ -125,7 +135,8 @@ Result<SecretBytes> decrypt_v1(const ParsedFile& f, const std::filesystem::path&
   if (pass == nullptr)
     return make_error(
         "chain", "KEY_PROTECTION_MISMATCH",
-        "key \"" + f.info.name + "\" is a version-1 passphrase file; it opens only with a passphrase");
+        "key \"" + f.info.name + "\" is a version-1 passphrase file; it opens only with a passphrase",
+        ErrorKind::kInput);
   Bytes salt;
   CipherFields cf;
   unsigned log2_n = 0, r = 0, p = 0;
@@ -133,7 +144,8 @@ Result<SecretBytes> decrypt_v1(const ParsedFile& f, const std::filesystem::path&
     const auto& kdf = f.doc.at("kdf");
     if (kdf.at("name") != "scrypt")
       return make_error("chain", "KEYFILE_UNSUPPORTED",
-                        "unsupported kdf " + kdf.at("name").dump() + " in " + path.string());
+                        "unsupported kdf " + kdf.at("name").dump() + " in " + path.string(),
+                        ErrorKind::kInput);
     log2_n = kdf.at("log2_n").get<unsigned>();
     r = kdf.at("r").get<unsigned>();
     p = kdf.at("p").get<unsigned>();
@@ -146,16 +158,16 @@ Result<SecretBytes> decrypt_v1(const ParsedFile& f, const std::filesystem::path&
       return c.error();
     cf = std::move(*c);
   } catch (const nlohmann::json::exception& e) {
-    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + e.what());
+    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + e.what(), ErrorKind::kInput);
   }
   auto kek = scrypt_key(pass->passphrase(), salt, log2_n, r, p);
   if (!kek)
     return kek.error();
   auto priv = aead_open(kek->view(), cf.nonce, as_bytes(aad_v1(f.info)), cf.ciphertext);
   if (!priv)
-    return make_error(
-        "chain", "WRONG_PASSPHRASE",
-        "cannot decrypt key \"" + f.info.name + "\": wrong passphrase or the file was modified");
+    return make_error("chain", "WRONG_PASSPHRASE",
+                      "cannot decrypt key \"" + f.info.name + "\": wrong passphrase or the file was modified",
+                      ErrorKind::kInput);
   return priv;
 }
 
@@ -165,7 +177,8 @@ Result<SecretBytes> decrypt_v2(const ParsedFile& f, const std::filesystem::path&
     return make_error("chain", "KEY_PROTECTION_MISMATCH",
                       "key \"" + f.info.name + "\" is protected by " + f.info.protection + ", not by " +
                           std::string(sealer.mode()) + " (migrate it with: snprelay keys protect " +
-                          f.info.name + " --mode " + std::string(sealer.mode()) + ")");
+                          f.info.name + " --mode " + std::string(sealer.mode()) + ")",
+                      ErrorKind::kInput);
   Bytes envelope;
   CipherFields cf;
   try {
@@ -178,7 +191,7 @@ Result<SecretBytes> decrypt_v2(const ParsedFile& f, const std::filesystem::path&
       return c.error();
     cf = std::move(*c);
   } catch (const nlohmann::json::exception& ex) {
-    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + ex.what());
+    return make_error("chain", "KEYFILE_INVALID", path.string() + ": " + ex.what(), ErrorKind::kInput);
   }
   auto dek = sealer.unseal(envelope);
   if (!dek) {
@@ -188,13 +201,14 @@ Result<SecretBytes> decrypt_v2(const ParsedFile& f, const std::filesystem::path&
   }
   if (dek->size() != kDekLen)
     return make_error("chain", "KEYFILE_INVALID",
-                      path.string() + ": the sealed data-encryption key is not 32 bytes");
+                      path.string() + ": the sealed data-encryption key is not 32 bytes", ErrorKind::kInput);
   auto priv = aead_open(dek->view(), cf.nonce, as_bytes(aad_v2(f.info)), cf.ciphertext);
   if (!priv)
     return make_error("chain", "KEYFILE_INVALID",
                       path.string() +
                           ": the data-encryption key opened but the private key does not; the file "
-                          "was modified");
+                          "was modified",
+                      ErrorKind::kInput);
   return priv;
 }
 
@@ -206,7 +220,8 @@ Result<AccountKey> decrypt(const ParsedFile& f, const std::filesystem::path& pat
   if (!key)
     return key.error();
   if (key->public_key != f.info.public_key)
-    return make_error("chain", "KEYFILE_INVALID", "decrypted key does not match the stored public key");
+    return make_error("chain", "KEYFILE_INVALID", "decrypted key does not match the stored public key",
+                      ErrorKind::kInput);
   return key;
 }
 
@@ -285,7 +300,8 @@ Status KeyStore::validate_name(const std::string& name) {
   if (!ok)
     return make_error(
         "chain", "INVALID_KEY_NAME",
-        "key name \"" + name + "\" must be 1..64 characters of [A-Za-z0-9._-], not starting with '.'");
+        "key name \"" + name + "\" must be 1..64 characters of [A-Za-z0-9._-], not starting with '.'",
+        ErrorKind::kInput);
   return ok_status();
 }
 
@@ -305,7 +321,8 @@ Status KeyStore::add(const std::string& name, const AccountKey& key, const std::
   const auto path = path_of(name);
   if (std::filesystem::exists(path))
     return make_error("chain", "KEY_EXISTS",
-                      "a key named \"" + name + "\" already exists (" + path.string() + ")");
+                      "a key named \"" + name + "\" already exists (" + path.string() + ")",
+                      ErrorKind::kInput);
   KeyInfo info{name, address, key.public_key, hd_path, "", kVersion};
   auto doc = encrypt_v2(info, static_cast<std::int64_t>(std::time(nullptr)), key, sealer);
   if (!doc)
@@ -385,7 +402,8 @@ Result<KeyInfo> KeyStore::reprotect(const std::string& name, Sealer& from, Seale
   if (!check)
     return make_error("chain", "REPROTECT_CHECK_FAILED",
                       "the key sealed with " + std::string(to.mode()) +
-                          " did not open again, so the old file was kept: " + check.error().to_string());
+                          " did not open again, so the old file was kept: " + check.error().to_string(),
+                      ErrorKind::kRejected);
   if (auto st = write_atomically(dir_, name, text, path); !st)
     return st.error();
   return next.info;
@@ -396,7 +414,8 @@ Status KeyStore::remove(const std::string& name) const {
     return st;
   const auto path = path_of(name);
   if (!std::filesystem::exists(path))
-    return make_error("chain", "KEY_NOT_FOUND", "no key named \"" + name + "\" (" + path.string() + ")");
+    return make_error("chain", "KEY_NOT_FOUND", "no key named \"" + name + "\" (" + path.string() + ")",
+                      ErrorKind::kInput);
   if (::unlink(path.c_str()) != 0)
     return io_error(path, "cannot delete");
   return ok_status();

@@ -27,7 +27,8 @@ Error unsupported(std::size_t position, const std::string& why) {
                     "BIP-39 passphrase character " + std::to_string(position) + " " + why +
                         "; supported beyond ASCII: Latin, Greek, Cyrillic, combining marks, punctuation "
                         "and currency symbols (NFKD per Unicode " +
-                        nfkd::kUnicodeVersion + ")");
+                        nfkd::kUnicodeVersion + ")",
+                    ErrorKind::kInput);
 }
 
 bool supported(char32_t cp) {

@@ -16,7 +16,7 @@ constexpr std::size_t kHeaderLen = 37;  // through the secret length byte
 constexpr std::size_t kMaxSecret = 128;
 
 Error bad_envelope(const std::string& what) {
-  return make_error("chain", "BAD_ENVELOPE", "passphrase envelope: " + what);
+  return make_error("chain", "BAD_ENVELOPE", "passphrase envelope: " + what, ErrorKind::kInput);
 }
 
 }  // namespace
@@ -26,7 +26,8 @@ Result<SecretBytes> scrypt_key(const SecretBytes& passphrase, std::span<const st
   if (log2_n < 1 || log2_n > 20 || r == 0 || r > 32 || p == 0 || p > 16)
     return make_error("chain", "KEYFILE_INVALID",
                       "scrypt parameters out of range (log2_n 1..20, r 1..32, p 1..16): " +
-                          std::to_string(log2_n) + ", " + std::to_string(r) + ", " + std::to_string(p));
+                          std::to_string(log2_n) + ", " + std::to_string(r) + ", " + std::to_string(p),
+                      ErrorKind::kInput);
   SecretBytes key(32);
   if (EVP_PBE_scrypt(reinterpret_cast<const char*>(passphrase.data()), passphrase.size(), salt.data(),
                      salt.size(), std::uint64_t{1} << log2_n, r, p, 1ull << 30, key.data(), key.size()) != 1)
@@ -39,10 +40,12 @@ PassphraseSealer::PassphraseSealer(SecretBytes passphrase, unsigned scrypt_log2_
 
 Result<Bytes> PassphraseSealer::seal(const SecretBytes& secret) {
   if (passphrase_.empty())
-    return make_error("chain", "EMPTY_PASSPHRASE", "a key store passphrase must not be empty");
+    return make_error("chain", "EMPTY_PASSPHRASE", "a key store passphrase must not be empty",
+                      ErrorKind::kInput);
   if (secret.empty() || secret.size() > kMaxSecret)
     return make_error("chain", "BAD_SECRET",
-                      "a sealed secret must be 1..128 bytes, got " + std::to_string(secret.size()));
+                      "a sealed secret must be 1..128 bytes, got " + std::to_string(secret.size()),
+                      ErrorKind::kInput);
   auto salt = random_secret(kSaltLen);
   if (!salt)
     return salt.error();
@@ -87,7 +90,8 @@ Result<SecretBytes> PassphraseSealer::unseal(std::span<const std::uint8_t> env) 
       aead_open(kek->view(), env.subspan(24, kAeadNonceLen), env.first(kHeaderLen), env.subspan(kHeaderLen));
   if (!plain) {
     if (plain.error().code == "AUTH_FAILED")
-      return make_error("chain", "WRONG_PASSPHRASE", "wrong passphrase, or the key file was modified");
+      return make_error("chain", "WRONG_PASSPHRASE", "wrong passphrase, or the key file was modified",
+                        ErrorKind::kInput);
     return make_error("chain", "CRYPTO_FAILED", plain.error().message);
   }
   return plain;

@@ -50,17 +50,18 @@ Result<SecretBytes> read_secret_file(const std::string& path) {
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   SecretBytes out;
   if (f.fd < 0 || !read_all(f.fd, out, false))
-    return make_error("chain", "SECRET_FILE_UNREADABLE", "cannot read secret file " + path);
+    return make_error("chain", "SECRET_FILE_UNREADABLE", "cannot read secret file " + path,
+                      ErrorKind::kInput);
   return out;
 }
 
 Result<SecretBytes> prompt_secret(const std::string& prompt) {
   Fd tty{::open("/dev/tty", O_RDWR | O_CLOEXEC)};
   if (tty.fd < 0)
-    return make_error("chain", "NO_TTY", "no terminal to prompt on");
+    return make_error("chain", "NO_TTY", "no terminal to prompt on", ErrorKind::kInput);
   termios old{};
   if (::tcgetattr(tty.fd, &old) != 0)
-    return make_error("chain", "NO_TTY", "/dev/tty is not a terminal");
+    return make_error("chain", "NO_TTY", "/dev/tty is not a terminal", ErrorKind::kInput);
   termios quiet = old;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   (void)!::write(tty.fd, prompt.data(), prompt.size());
@@ -70,7 +71,7 @@ Result<SecretBytes> prompt_secret(const std::string& prompt) {
   ::tcsetattr(tty.fd, TCSAFLUSH, &old);
   (void)!::write(tty.fd, "\n", 1);
   if (!ok)
-    return make_error("chain", "SECRET_INPUT_FAILED", "could not read from the terminal");
+    return make_error("chain", "SECRET_INPUT_FAILED", "could not read from the terminal", ErrorKind::kInput);
   return out;
 }
 
@@ -83,11 +84,12 @@ Result<SecretBytes> read_key_passphrase(const std::string& file, bool confirm) {
   if (!first)
     return make_error(
         "chain", "NO_PASSPHRASE",
-        "no passphrase: set SNPRELAY_KEY_PASSPHRASE, pass --passphrase-file, or run on a terminal");
+        "no passphrase: set SNPRELAY_KEY_PASSPHRASE, pass --passphrase-file, or run on a terminal",
+        ErrorKind::kInput);
   if (confirm) {
     auto again = prompt_secret("Repeat passphrase: ");
     if (!again || !again->equals(*first))
-      return make_error("chain", "PASSPHRASE_MISMATCH", "the two passphrases differ");
+      return make_error("chain", "PASSPHRASE_MISMATCH", "the two passphrases differ", ErrorKind::kInput);
   }
   return first;
 }

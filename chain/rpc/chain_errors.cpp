@@ -74,9 +74,10 @@ std::optional<std::string_view> sdk_error_name(std::string_view codespace, std::
 
 Error checktx_rejection(const BroadcastResult& result) {
   assert(result.code != 0);
-  return make_error("chain", code_of(result.codespace, result.code),
-                    "CheckTx rejected tx " + result.hash + ": " + pair_of(result.codespace, result.code) +
-                        " " + result.log);
+  return make_error(
+      "chain", code_of(result.codespace, result.code),
+      "CheckTx rejected tx " + result.hash + ": " + pair_of(result.codespace, result.code) + " " + result.log,
+      ErrorKind::kRejected);
 }
 
 Error delivery_failure(const TxResult& result) {
@@ -84,7 +85,8 @@ Error delivery_failure(const TxResult& result) {
   return make_error("chain", code_of(result.codespace, result.code),
                     "tx " + result.hash + " failed in block " + std::to_string(result.height) +
                         " (FinalizeBlock; fee and sequence consumed): " +
-                        pair_of(result.codespace, result.code) + " " + result.log);
+                        pair_of(result.codespace, result.code) + " " + result.log,
+                    ErrorKind::kRejected);
 }
 
 std::optional<std::uint32_t> mempool_rejection_code(const Error& error) {

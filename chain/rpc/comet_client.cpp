@@ -67,7 +67,8 @@ Result<std::string> CometClient::call(const std::string& method, const std::stri
     }
     failures += (failures.empty() ? "" : "; ") + endpoints_[idx] + ": " + why;
   }
-  return make_error("rpc", "ALL_ENDPOINTS_FAILED", method + " failed on every endpoint: " + failures);
+  return make_error("rpc", "ALL_ENDPOINTS_FAILED", method + " failed on every endpoint: " + failures,
+                    ErrorKind::kUnavailable);
 }
 
 Result<NodeStatus> CometClient::status() {
@@ -98,7 +99,7 @@ Result<BroadcastResult> CometClient::broadcast_tx_sync(const Bytes& tx_raw) {
 Result<std::optional<TxResult>> CometClient::tx(const std::string& hash) {
   auto raw = from_hex(hash);
   if (!raw || raw->size() != 32)
-    return make_error("rpc", "BAD_HASH", "tx hash must be 64 hex characters: " + hash);
+    return make_error("rpc", "BAD_HASH", "tx hash must be 64 hex characters: " + hash, ErrorKind::kInput);
   const nlohmann::json params = {{"hash", base64(*raw)}, {"prove", false}};
   auto body = call("tx", params.dump());
   if (!body)
@@ -109,7 +110,8 @@ Result<std::optional<TxResult>> CometClient::tx(const std::string& hash) {
 Result<TxSearchResult> CometClient::tx_search(const std::string& query, int page, int per_page,
                                               bool newest_first) {
   if (query.empty() || page < 1 || per_page < 1 || per_page > 100) {
-    return make_error("rpc", "BAD_QUERY", "tx_search needs a query, page >= 1 and per_page 1..100");
+    return make_error("rpc", "BAD_QUERY", "tx_search needs a query, page >= 1 and per_page 1..100",
+                      ErrorKind::kInput);
   }
   const nlohmann::json params = {{"query", query},
                                  {"prove", false},

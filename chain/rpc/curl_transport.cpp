@@ -37,7 +37,7 @@ Result<HttpResponse> CurlTransport::post(const std::string& url, const std::stri
                                          std::chrono::milliseconds timeout) {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl)
-    return make_error("rpc", "TRANSPORT", "curl_easy_init failed");
+    return make_error("rpc", "TRANSPORT", "curl_easy_init failed", ErrorKind::kUnavailable);
   // No "Expect: 100-continue": libcurl adds it to bodies over 1 KiB (a signed attestation tx) and then
   // waits up to a second for a reply CometBFT never needs to send.
   std::unique_ptr<curl_slist, SlistDeleter> headers(
@@ -57,10 +57,12 @@ Result<HttpResponse> CurlTransport::post(const std::string& url, const std::stri
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
   const CURLcode rc = curl_easy_perform(curl.get());
   if (rc == CURLE_OPERATION_TIMEDOUT)
-    return make_error("rpc", "TIMEOUT", url + ": no reply within " + std::to_string(timeout.count()) + " ms");
+    return make_error("rpc", "TIMEOUT", url + ": no reply within " + std::to_string(timeout.count()) + " ms",
+                      ErrorKind::kUnavailable);
   if (rc != CURLE_OK)
     return make_error("rpc", "TRANSPORT",
-                      url + ": " + curl_easy_strerror(rc) + " (curl " + std::to_string(rc) + ")");
+                      url + ": " + curl_easy_strerror(rc) + " (curl " + std::to_string(rc) + ")",
+                      ErrorKind::kUnavailable);
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &out.status);
   return out;
 }

@@ -10,7 +10,7 @@ namespace {
 using nlohmann::json;
 
 Error bad_reply(const std::string& what) {
-  return make_error("rpc", "BAD_REPLY", what);
+  return make_error("rpc", "BAD_REPLY", what, ErrorKind::kUnavailable);
 }
 
 // Integer field given as a string or a number. Throws std::invalid_argument on anything else.
@@ -87,12 +87,12 @@ Result<json> result_of(std::string_view body) {
       text = e.dump();
     }
     if (text.find("tx already exists in cache") != std::string::npos)
-      return make_error("rpc", "MEMPOOL_DUPLICATE", text);
+      return make_error("rpc", "MEMPOOL_DUPLICATE", text, ErrorKind::kRejected);
     if (text.find("mempool is full") != std::string::npos)
-      return make_error("rpc", "MEMPOOL_FULL", text);
+      return make_error("rpc", "MEMPOOL_FULL", text, ErrorKind::kUnavailable);
     if (text.find("Tx too large") != std::string::npos || text.find("tx too large") != std::string::npos)
-      return make_error("rpc", "TX_TOO_LARGE", text);
-    return make_error("rpc", "JSON_RPC_ERROR", text);
+      return make_error("rpc", "TX_TOO_LARGE", text, ErrorKind::kRejected);
+    return make_error("rpc", "JSON_RPC_ERROR", text, ErrorKind::kUnavailable);
   }
   if (!doc.contains("result") || !doc["result"].is_object())
     return bad_reply("reply has no result object");

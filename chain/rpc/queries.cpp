@@ -12,7 +12,7 @@ namespace snprelay::chain::rpc {
 namespace {
 
 Error bad(const std::string& what) {
-  return make_error("chain", "BAD_QUERY_REPLY", what);
+  return make_error("chain", "BAD_QUERY_REPLY", what, ErrorKind::kUnavailable);
 }
 
 template <typename Message>
@@ -73,7 +73,8 @@ Result<Account> decode_account(std::span<const std::uint8_t> response) {
       return bad("vesting account does not decode");
     return from_base(base, type);
   }
-  return make_error("chain", "UNSUPPORTED_ACCOUNT_TYPE", "account type " + type + " is not supported");
+  return make_error("chain", "UNSUPPORTED_ACCOUNT_TYPE", "account type " + type + " is not supported",
+                    ErrorKind::kInput);
 }
 
 Result<tx::Coin> decode_balance(std::span<const std::uint8_t> response, const std::string& denom) {
@@ -109,9 +110,9 @@ Result<Bytes> query_raw(ChainClient& client, const std::string& path, const Byte
   if (!q)
     return q.error();
   if (q->code != 0)
-    return make_error(
-        "chain", "QUERY_FAILED",
-        path + " failed with (" + q->codespace + " " + std::to_string(q->code) + "): " + q->log);
+    return make_error("chain", "QUERY_FAILED",
+                      path + " failed with (" + q->codespace + " " + std::to_string(q->code) + "): " + q->log,
+                      ErrorKind::kRejected);
   return std::move(q->value);
 }
 
@@ -124,7 +125,8 @@ Result<Account> query_account(ChainClient& client, const std::string& address) {
     if (msg.find("(sdk 22)") != std::string::npos || msg.find("code = NotFound") != std::string::npos)
       return make_error(
           "chain", "ACCOUNT_NOT_FOUND",
-          "account " + address + " not found on chain (it must receive funds before it can sign)");
+          "account " + address + " not found on chain (it must receive funds before it can sign)",
+          ErrorKind::kRejected);
     return value.error();
   }
   return decode_account(*value);
@@ -171,7 +173,7 @@ Result<std::uint64_t> simulate(ChainClient& client, const Bytes& simulation_tx) 
   if (!q)
     return q.error();
   if (q->code != 0)
-    return make_error("chain", "SIMULATE_FAILED", q->log);
+    return make_error("chain", "SIMULATE_FAILED", q->log, ErrorKind::kRejected);
   return decode_simulate_gas_used(q->value);
 }
 
@@ -190,7 +192,7 @@ Result<CurrentEpoch> decode_current_epoch(std::span<const std::uint8_t> response
   if (!resp.ParseFromArray(response.data(), static_cast<int>(response.size())))
     return bad("QueryCurrentEpochResponse does not decode");
   if (!resp.has_epoch())
-    return make_error("chain", "NO_EPOCH", "the snpattest module has no open epoch");
+    return make_error("chain", "NO_EPOCH", "the snpattest module has no open epoch", ErrorKind::kRejected);
   const auto& e = resp.epoch();
   if (e.nonce().size() != 32)
     return bad("epoch nonce is " + std::to_string(e.nonce().size()) + " bytes, not 32");

@@ -16,7 +16,7 @@ namespace v1 = snpattest::v1;
 using nlohmann::ordered_json;
 
 Error bad(const std::string& what) {
-  return make_error("chain", "BAD_QUERY_REPLY", what);
+  return make_error("chain", "BAD_QUERY_REPLY", what, ErrorKind::kUnavailable);
 }
 
 std::string hex_of(const std::string& bytes) {
@@ -123,7 +123,8 @@ std::string what_of(const SnpQueryRequest& q) {
 }
 
 Error not_found(const SnpQueryRequest& q, const std::string& detail) {
-  return make_error("chain", "NOT_FOUND", "the chain has no " + what_of(q) + ": " + detail);
+  return make_error("chain", "NOT_FOUND", "the chain has no " + what_of(q) + ": " + detail,
+                    ErrorKind::kRejected);
 }
 
 // The wrapped message `field` of a response, or NOT_FOUND when the chain left it out.
@@ -274,7 +275,7 @@ Result<std::string> query_snpattest_json(ChainClient& client, const SnpQueryRequ
     const std::string pair = "(" + reply->codespace + " " + std::to_string(reply->code) + ") " + reply->log;
     if ((reply->codespace == "sdk" && reply->code == 22) || reply->log.find("NotFound") != std::string::npos)
       return not_found(q, pair);
-    return make_error("chain", "QUERY_FAILED", path + " failed with " + pair);
+    return make_error("chain", "QUERY_FAILED", path + " failed with " + pair, ErrorKind::kRejected);
   }
   return decode_snp_query_json(q, reply->value);
 }

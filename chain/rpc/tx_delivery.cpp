@@ -42,7 +42,8 @@ Error refusal(const Delivery& d) {
           : "refused in block " + std::to_string(d.height) + " (fee and sequence consumed)";
   return make_error("chain", name ? std::string(*name) : std::string("TX_REJECTED"),
                     "tx " + d.txhash + " " + where + ": " + (d.codespace.empty() ? "?" : d.codespace) +
-                        " code " + std::to_string(d.code) + ": " + d.log);
+                        " code " + std::to_string(d.code) + ": " + d.log,
+                    ErrorKind::kRejected);
 }
 
 }  // namespace snprelay::chain::rpc

@@ -11,8 +11,8 @@ namespace snprelay::chain::rpc {
 
 Result<tx::Coin> fee_for_gas(const std::string& gas_price, std::uint64_t gas) {
   auto bad = [&] {
-    return make_error("chain", "INVALID_GAS_PRICE",
-                      "gas price \"" + gas_price + "\" is not like 0.025ustake");
+    return make_error("chain", "INVALID_GAS_PRICE", "gas price \"" + gas_price + "\" is not like 0.025ustake",
+                      ErrorKind::kInput);
   };
   std::size_t i = 0;
   unsigned __int128 num = 0;
@@ -175,9 +175,10 @@ Result<TxResult> TxSubmitter::wait_for(const std::string& hash) {
     if (r && r->has_value())
       return std::move(**r);
     if (std::chrono::steady_clock::now() + options_.poll_interval > deadline)
-      return make_error("chain", "CONFIRM_TIMEOUT",
-                        "tx " + hash + " not in a block within " +
-                            std::to_string(options_.confirm_timeout.count()) + " ms");
+      return make_error(
+          "chain", "CONFIRM_TIMEOUT",
+          "tx " + hash + " not in a block within " + std::to_string(options_.confirm_timeout.count()) + " ms",
+          ErrorKind::kUnavailable);
     std::this_thread::sleep_for(options_.poll_interval);
   }
 }

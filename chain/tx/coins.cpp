@@ -16,7 +16,8 @@ bool is_alpha(char c) {
 
 Result<Coin> parse_coin(std::string_view text) {
   auto bad = [&](const std::string& why) {
-    return make_error("chain", "INVALID_COIN", "coin \"" + std::string(text) + "\": " + why);
+    return make_error("chain", "INVALID_COIN", "coin \"" + std::string(text) + "\": " + why,
+                      ErrorKind::kInput);
   };
   std::size_t i = 0;
   while (i < text.size() && is_digit(text[i]))
@@ -49,14 +50,14 @@ Result<std::vector<Coin>> parse_coins(std::string_view text) {
     if (!coin)
       return coin.error();
     if (coin->amount == "0")
-      return make_error("chain", "INVALID_COIN", "zero amount for " + coin->denom);
+      return make_error("chain", "INVALID_COIN", "zero amount for " + coin->denom, ErrorKind::kInput);
     out.push_back(std::move(*coin));
     start = end + 1;
   }
   std::sort(out.begin(), out.end(), [](const Coin& a, const Coin& b) { return a.denom < b.denom; });
   for (std::size_t k = 1; k < out.size(); ++k)
     if (out[k].denom == out[k - 1].denom)
-      return make_error("chain", "INVALID_COIN", "duplicate denom " + out[k].denom);
+      return make_error("chain", "INVALID_COIN", "duplicate denom " + out[k].denom, ErrorKind::kInput);
   return out;
 }
 

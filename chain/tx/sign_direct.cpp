@@ -35,7 +35,7 @@ void fill_fee(pb::Fee& out, const Fee& fee) {
 }
 
 Error invalid(const std::string& why) {
-  return make_error("chain", "INVALID_TX", why);
+  return make_error("chain", "INVALID_TX", why, ErrorKind::kInput);
 }
 
 }  // namespace

@@ -83,7 +83,8 @@ Status check_adr027_tx_raw(std::span<const std::uint8_t> tx_raw) {
   while (pos < tx_raw.size()) {
     const std::size_t at = pos;
     auto bad = [&](const std::string& why) {
-      return make_error("chain", "INVALID_TX", "TxRaw at offset " + std::to_string(at) + ": " + why);
+      return make_error("chain", "INVALID_TX", "TxRaw at offset " + std::to_string(at) + ": " + why,
+                        ErrorKind::kInput);
     };
     const auto tag = read_varint(tx_raw, pos);
     if (!tag)
@@ -111,7 +112,7 @@ Result<Bytes> tx_bytes_from_file_contents(std::span<const std::uint8_t> contents
            c == 'x' || c == 'X';
   };
   if (contents.empty())
-    return make_error("chain", "INVALID_TX", "the transaction file is empty");
+    return make_error("chain", "INVALID_TX", "the transaction file is empty", ErrorKind::kInput);
   // Every TxRaw holds a message type URL ("/..."), so binary bytes are never all hex text.
   if (!std::all_of(contents.begin(), contents.end(), is_text))
     return Bytes(contents.begin(), contents.end());
@@ -126,14 +127,16 @@ Result<Bytes> tx_bytes_from_file_contents(std::span<const std::uint8_t> contents
   if (tokens.back().empty())
     tokens.pop_back();
   if (tokens.empty())
-    return make_error("chain", "INVALID_TX", "the transaction file is empty");
+    return make_error("chain", "INVALID_TX", "the transaction file is empty", ErrorKind::kInput);
   auto bytes = from_hex(tokens[0]);
   if (!bytes)
     return make_error(
         "chain", "INVALID_TX",
-        "the transaction file is neither binary TxRaw nor hex text (" + bytes.error().message + ")");
+        "the transaction file is neither binary TxRaw nor hex text (" + bytes.error().message + ")",
+        ErrorKind::kInput);
   if (tokens.size() > 2)
-    return make_error("chain", "INVALID_TX", "the transaction file has more than a TxRaw and its hash");
+    return make_error("chain", "INVALID_TX", "the transaction file has more than a TxRaw and its hash",
+                      ErrorKind::kInput);
   if (tokens.size() == 2) {
     std::string hash = to_hex(crypto::sha256(*bytes));
     for (char& c : hash)
@@ -144,7 +147,8 @@ Result<Bytes> tx_bytes_from_file_contents(std::span<const std::uint8_t> contents
     if (given != hash)
       return make_error(
           "chain", "INVALID_TX",
-          "the second line of the transaction file is not the SHA-256 hash of the TxRaw on the first");
+          "the second line of the transaction file is not the SHA-256 hash of the TxRaw on the first",
+          ErrorKind::kInput);
   }
   return bytes;
 }
