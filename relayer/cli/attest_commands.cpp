@@ -12,6 +12,10 @@
 #include "attest/report_bits.hpp"
 #include "attest/verify.hpp"
 #include "common/hex.hpp"
+#include "relayer/app/input.hpp"
+#include "relayer/app/parse.hpp"
+#include "relayer/app/report_json.hpp"
+#include "relayer/app/text.hpp"
 #include "relayer/cli/cli.hpp"
 
 namespace snprelay::cli {
@@ -19,104 +23,8 @@ namespace {
 
 using nlohmann::ordered_json;
 using namespace snprelay::attest;
-
-std::string hex64(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-ordered_json tcb_json(std::uint64_t raw, Product product) {
-  const TcbParts t = decode_tcb(raw, product);
-  ordered_json j;
-  if (t.fmc)
-    j["fmc"] = *t.fmc;
-  j["bootloader"] = t.bootloader;
-  j["tee"] = t.tee;
-  j["snp"] = t.snp;
-  j["microcode"] = t.microcode;
-  j["raw"] = hex64(raw);
-  return j;
-}
-
-Product show_product(const Report& r, std::optional<Product> forced) {
-  if (forced)
-    return *forced;
-  return r.has_cpuid() ? product_from_cpuid(r.cpuid_fam_id, r.cpuid_mod_id) : Product::kUnknown;
-}
-
-ordered_json report_json(const Report& r, Product product) {
-  const GuestPolicy p = decode_policy(r.policy);
-  const PlatformInfo pi = decode_platform_info(r.platform_info);
-  const KeyInfo k = decode_key_info(r.key_info);
-  ordered_json j;
-  j["version"] = r.version;
-  j["guest_svn"] = r.guest_svn;
-  j["policy"] = {{"raw", hex64(r.policy)},
-                 {"abi_major", p.abi_major},
-                 {"abi_minor", p.abi_minor},
-                 {"smt", p.smt},
-                 {"reserved_bit17", p.reserved_must_be_one},
-                 {"migrate_ma", p.migrate_ma},
-                 {"debug", p.debug},
-                 {"single_socket", p.single_socket},
-                 {"cxl_allow", p.cxl_allow},
-                 {"mem_aes_256_xts", p.mem_aes_256_xts},
-                 {"rapl_dis", p.rapl_dis},
-                 {"ciphertext_hiding", p.ciphertext_hiding},
-                 {"page_swap_disable", p.page_swap_disable}};
-  j["family_id"] = to_hex(r.family_id);
-  j["image_id"] = to_hex(r.image_id);
-  j["vmpl"] = r.vmpl;
-  j["signature_algo"] = r.signature_algo;
-  j["current_tcb"] = tcb_json(r.current_tcb, product);
-  j["platform_info"] = {{"raw", hex64(r.platform_info)},
-                        {"smt_en", pi.smt_en},
-                        {"tsme_en", pi.tsme_en},
-                        {"ecc_en", pi.ecc_en},
-                        {"rapl_dis", pi.rapl_dis},
-                        {"ciphertext_hiding_en", pi.ciphertext_hiding_en},
-                        {"alias_check_complete", pi.alias_check_complete},
-                        {"tio_en", pi.tio_en}};
-  const char* signer = k.signing_key == 0   ? "vcek"
-                       : k.signing_key == 1 ? "vlek"
-                       : k.signing_key == 7 ? "none"
-                                            : "reserved";
-  j["key_info"] = {{"raw", hex64(r.key_info)},
-                   {"author_key_en", k.author_key_en},
-                   {"mask_chip_key", k.mask_chip_key},
-                   {"signing_key", signer}};
-  j["report_data"] = to_hex(r.report_data);
-  j["measurement"] = to_hex(r.measurement);
-  j["host_data"] = to_hex(r.host_data);
-  j["id_key_digest"] = to_hex(r.id_key_digest);
-  j["author_key_digest"] = to_hex(r.author_key_digest);
-  j["report_id"] = to_hex(r.report_id);
-  j["report_id_ma"] = to_hex(r.report_id_ma);
-  j["reported_tcb"] = tcb_json(r.reported_tcb, product);
-  if (r.has_cpuid()) {
-    j["cpuid_fam_id"] = r.cpuid_fam_id;
-    j["cpuid_mod_id"] = r.cpuid_mod_id;
-    j["cpuid_step"] = r.cpuid_step;
-  }
-  j["chip_id"] = to_hex(r.chip_id);
-  j["committed_tcb"] = tcb_json(r.committed_tcb, product);
-  j["current_build"] = r.current_build;
-  j["current_minor"] = r.current_minor;
-  j["current_major"] = r.current_major;
-  j["committed_build"] = r.committed_build;
-  j["committed_minor"] = r.committed_minor;
-  j["committed_major"] = r.committed_major;
-  j["launch_tcb"] = tcb_json(r.launch_tcb, product);
-  if (r.has_mitigation_vectors()) {
-    j["launch_mit_vector"] = hex64(r.launch_mit_vector);
-    j["current_mit_vector"] = hex64(r.current_mit_vector);
-  }
-  j["signature_r"] = to_hex(std::span(r.signature_r).first(48));
-  j["signature_s"] = to_hex(std::span(r.signature_s).first(48));
-  j["product"] = std::string(product_name(product));
-  return j;
-}
+using app::report_json;
+using app::show_product;
 
 void print_text(const ordered_json& j, const std::string& indent) {
   for (const auto& [key, value] : j.items()) {
@@ -124,41 +32,10 @@ void print_text(const ordered_json& j, const std::string& indent) {
       std::cout << indent << key << ":\n";
       print_text(value, indent + "  ");
     } else {
-      std::cout << indent << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump())
-                << "\n";
+      std::cout << indent << key << ": "
+                << app::escape_text(value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
     }
   }
-}
-
-// Parses RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)".
-std::optional<std::time_t> parse_rfc3339(const std::string& text) {
-  struct tm tm {};
-  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (rest == nullptr)
-    return std::nullopt;
-  if (*rest == '.') {
-    ++rest;
-    while (*rest >= '0' && *rest <= '9')
-      ++rest;
-  }
-  long offset = 0;
-  if (*rest == 'Z' || *rest == 'z') {
-    ++rest;
-  } else if (*rest == '+' || *rest == '-') {
-    // "+HH:MM" or "-HH:MM", exactly.
-    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    if (!digit(rest[1]) || !digit(rest[2]) || rest[3] != ':' || !digit(rest[4]) || !digit(rest[5]))
-      return std::nullopt;
-    const long hh = (rest[1] - '0') * 10 + (rest[2] - '0');
-    const long mm = (rest[4] - '0') * 10 + (rest[5] - '0');
-    offset = (hh * 3600L + mm * 60L) * (*rest == '-' ? -1 : 1);
-    rest += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (*rest != '\0')
-    return std::nullopt;
-  return timegm(&tm) - offset;
 }
 
 template <std::size_t N>
@@ -176,34 +53,18 @@ bool parse_fixed_hex(const std::string& text, ByteArray<N>& out, std::string& wh
   return true;
 }
 
-int usage_error(const std::string& message) {
-  std::cerr << "snprelay: " << message << "\n";
-  return kUsage;
+int input_error(const std::string& message) {
+  return fail(usage_error("USAGE", message));
 }
 
-// Parses a decimal or 0x-prefixed hexadecimal unsigned integer no larger than `max`.
+// Parses a decimal or 0x-prefixed hexadecimal unsigned integer no larger than `max` (app::parse_unsigned).
 bool parse_uint(const std::string& text, std::uint64_t max, std::uint64_t& out, std::string& why) {
-  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-  const std::string digits = hex ? text.substr(2) : text;
-  if (digits.empty() || digits.size() > 20) {
-    why = "'" + text + "' is not an unsigned integer";
+  auto v = app::parse_unsigned("value", text, max);
+  if (!v) {
+    why = v.error().message.substr(7);  // without "value: "
     return false;
   }
-  std::uint64_t v = 0;
-  for (const char c : digits) {
-    const int d = c >= '0' && c <= '9'          ? c - '0'
-                  : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-                  : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                : -1;
-    const std::uint64_t base = hex ? 16 : 10;
-    if (d < 0 || v > (max - static_cast<std::uint64_t>(d)) / base) {
-      why = d < 0 ? "'" + text + "' is not an unsigned integer"
-                  : "'" + text + "' is larger than " + std::to_string(max);
-      return false;
-    }
-    v = v * base + static_cast<std::uint64_t>(d);
-  }
-  out = v;
+  out = *v;
   return true;
 }
 
@@ -330,65 +191,65 @@ std::string policy_options(const VerifyArgs& a, VerifyOptions& o) {
 }
 
 int run_verify(const VerifyArgs& a) {
-  auto report = read_file(a.report);
+  auto report = app::read_report_file(a.report, "--report");
   if (!report)
-    return usage_error("--report: " + report.error().to_string());
-  auto vcek_bytes = read_file(a.vcek);
+    return fail(report.error());
+  auto vcek_bytes = app::read_input_file(a.vcek, app::kMaxCertFile, "--vcek");
   if (!vcek_bytes)
-    return usage_error("--vcek: " + vcek_bytes.error().to_string());
+    return fail(vcek_bytes.error());
   auto vcek = parse_certs_any(*vcek_bytes);
   if (!vcek)
-    return usage_error("--vcek " + a.vcek + ": " + vcek.error().message);
+    return input_error("--vcek " + a.vcek + ": " + vcek.error().message);
   const Bytes vcek_der = cert_der(*vcek->front());
 
   TrustConfig trust;
   for (const auto& path : a.trust_roots) {
-    auto bytes = read_file(path);
+    auto bytes = app::read_input_file(path, app::kMaxCertFile, "--trust-root");
     if (!bytes)
-      return usage_error("--trust-root: " + bytes.error().to_string());
+      return fail(bytes.error());
     auto certs = parse_certs_any(*bytes);
     if (!certs)
-      return usage_error("--trust-root " + path + ": " + certs.error().message);
+      return input_error("--trust-root " + path + ": " + certs.error().message);
     for (auto& c : *certs)
       trust.extra_roots.push_back(std::move(c));
   }
   std::vector<X509Ptr> chain;
   if (!a.chain.empty()) {
-    auto bytes = read_file(a.chain);
+    auto bytes = app::read_input_file(a.chain, app::kMaxCertFile, "--chain");
     if (!bytes)
-      return usage_error("--chain: " + bytes.error().to_string());
+      return fail(bytes.error());
     auto certs = parse_certs_any(*bytes);
     if (!certs)
-      return usage_error("--chain " + a.chain + ": " + certs.error().message);
+      return input_error("--chain " + a.chain + ": " + certs.error().message);
     chain = std::move(*certs);
   }
 
   VerifyOptions o;
   o.at = std::time(nullptr);
   if (!a.at.empty()) {
-    auto t = parse_rfc3339(a.at);
+    auto t = app::parse_rfc3339("--at", a.at);
     if (!t)
-      return usage_error("--at: '" + a.at + "' is not an RFC 3339 time such as 2026-01-01T00:00:00Z");
+      return fail(t.error());
     o.at = *t;
   }
   if (!a.product.empty()) {
     o.product = parse_product(a.product);
     if (!o.product)
-      return usage_error("--product: '" + a.product + "' is not one of Milan, Genoa, Turin");
+      return input_error("--product: '" + a.product + "' is not one of Milan, Genoa, Turin");
   }
   if (const std::string why = policy_options(a, o); !why.empty())
-    return usage_error(why);
+    return input_error(why);
   // A CRL is read after --at: a stale one (nextUpdate before the verification time) is an input error,
   // not a verdict — no failure code describes it and the report itself is not at fault.
   if (!a.crl.empty()) {
-    auto bytes = read_file(a.crl);
+    auto bytes = app::read_input_file(a.crl, app::kMaxCertFile, "--crl");
     if (!bytes)
-      return usage_error("--crl: " + bytes.error().to_string());
+      return fail(bytes.error());
     auto crl = parse_crl(*bytes);
     if (!crl)
-      return usage_error("--crl " + a.crl + ": " + crl.error().message);
+      return input_error("--crl " + a.crl + ": " + crl.error().message);
     if (crl_expired_at(**crl, o.at)) {
-      return usage_error("--crl " + a.crl + ": CRL expired at " + crl_next_update(**crl) +
+      return input_error("--crl " + a.crl + ": CRL expired at " + crl_next_update(**crl) +
                          " (nextUpdate is before the verification time; fetch a fresh CRL or set --at)");
     }
     trust.crls.push_back(std::move(*crl));
@@ -397,31 +258,19 @@ int run_verify(const VerifyArgs& a) {
 
   auto verifier = Verifier::create(std::move(trust));
   if (!verifier)
-    return usage_error(verifier.error().to_string());
+    return fail(bridge(verifier.error(), ErrorKind::kInput));  // bridge: a bad --trust-root
   std::vector<const X509*> inter;
   inter.reserve(chain.size());
   for (const auto& c : chain)
     inter.push_back(c.get());
   const Verdict v = verifier->verify(*report, vcek_der, o, inter);
 
-  ordered_json failures = ordered_json::array();
-  for (const auto& f : v.failures)
-    failures.push_back({{"code", std::string(failure_code_name(f.code))}, {"message", f.message}});
-  ordered_json out = {
-      {"accepted", v.accepted()}, {"failures", failures}, {"product", std::string(product_name(v.product))}};
-  if (v.report) {
-    out["version"] = v.report->version;
-    out["measurement"] = to_hex(v.report->measurement);
-    out["report_data"] = to_hex(v.report->report_data);
-    out["chip_id"] = to_hex(v.report->chip_id);
-    out["reported_tcb"] = tcb_json(v.report->reported_tcb, v.product);
-  }
   if (a.json) {
-    std::cout << out.dump() << "\n";
+    std::cout << app::verdict_json(v).dump() << "\n";
   } else {
     std::cout << (v.accepted() ? "ACCEPTED" : "REJECTED") << " (product " << product_name(v.product) << ")\n";
     for (const auto& f : v.failures)
-      std::cout << "  " << failure_code_name(f.code) << ": " << f.message << "\n";
+      std::cout << "  " << failure_code_name(f.code) << ": " << app::escape_text(f.message) << "\n";
   }
   return v.accepted() ? kOk : kRejected;
 }
@@ -440,14 +289,14 @@ void add_attest_commands(CLI::App& app, Outcome& outcome) {
                    "Decode TCBs for Milan|Genoa|Turin (v2 reports carry no CPUID)");
   show->add_flag("--json", *show_json, "Print one JSON object");
   show->callback([show_file, show_product_name, show_json, &outcome] {
-    auto bytes = read_file(*show_file);
+    auto bytes = app::read_input_file(*show_file, app::kMaxReportFile, "report file");
     if (!bytes) {
-      outcome.exit_code = usage_error(bytes.error().to_string());
+      outcome.exit_code = fail(bytes.error());
       return;
     }
     auto report = parse_report(*bytes);
     if (!report) {
-      outcome.exit_code = usage_error(*show_file + ": " + report.error().to_string());
+      outcome.exit_code = input_error(*show_file + ": " + report.error().to_string());
       return;
     }
     std::optional<Product> forced;
@@ -455,7 +304,7 @@ void add_attest_commands(CLI::App& app, Outcome& outcome) {
       forced = parse_product(*show_product_name);
       if (!forced) {
         outcome.exit_code =
-            usage_error("--product: '" + *show_product_name + "' is not one of Milan, Genoa, Turin");
+            input_error("--product: '" + *show_product_name + "' is not one of Milan, Genoa, Turin");
         return;
       }
     }

@@ -27,6 +27,8 @@
 #include "chain/tx/messages.hpp"
 #include "chain/tx/sign_direct.hpp"
 #include "chain/tx/wire.hpp"
+#include "relayer/app/input.hpp"
+#include "relayer/app/parse.hpp"
 #include "relayer/cli/cli.hpp"
 #include "relayer/cli/key_protection.hpp"
 #include "relayer/cli/tx_options.hpp"
@@ -65,32 +67,39 @@ int run_tx_send_online(const TxArgs& a);
 int run_tx_send(const TxArgs& a) {
   const SignerArgs& sa = a.signer;
   if (sa.mnemonic_file.empty() == sa.from.empty())
-    return fail(make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY"), kUsage);
+    return fail(bridge(make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY"),
+                       ErrorKind::kInput));
   if (a.offline && (!a.account_number || !a.sequence || sa.chain_id.empty() || !a.node.nodes.empty()))
-    return fail(make_error("chain", "USAGE",
-                           "--offline needs --chain-id, --account-number and --sequence, and no --node"),
-                kUsage);
+    return fail(
+        bridge(make_error("chain", "USAGE",
+                          "--offline needs --chain-id, --account-number and --sequence, and no --node"),
+               ErrorKind::kInput));
   if (!a.offline && (a.node.nodes.empty() || a.account_number || a.sequence || a.timeout_height != 0))
-    return fail(make_error("chain", "USAGE",
-                           "online tx send needs --node and takes the account number and sequence from "
-                           "the node (--account-number, --sequence and --timeout-height are --offline only)"),
-                kUsage);
+    return fail(
+        bridge(make_error("chain", "USAGE",
+                          "online tx send needs --node and takes the account number and sequence from "
+                          "the node (--account-number, --sequence and --timeout-height are --offline only)"),
+               ErrorKind::kInput));
   if (auto to = chain::keys::decode_address(a.to, sa.prefix); !to)
-    return fail(to.error(), kUsage);
+    return fail(bridge(to.error(), ErrorKind::kInput));
   auto amount = chain::tx::parse_coins(a.amount);
   if (!amount)
-    return fail(amount.error(), kUsage);
+    return fail(bridge(amount.error(), ErrorKind::kInput));
   auto fees = chain::tx::parse_coins(sa.fees);
   if (!fees)
-    return fail(fees.error(), kUsage);
+    return fail(bridge(fees.error(), ErrorKind::kInput));
+  if (a.offline && !sa.fee_granter.empty())
+    return fail(usage_error("BAD_FLAG",
+                            "--fee-granter is not supported with --offline (the fee payer must "
+                            "be known to sign); send online, or drop --fee-granter"));
   if (!a.offline)
     return run_tx_send_online(a);
   auto key = signing_key(sa);
   if (!key)
-    return fail(key.error(), key_exit_code(key.error()));
+    return fail(bridge_machine(key.error()));
   auto from = chain::keys::bech32_address(key->public_key, sa.prefix);
   if (!from)
-    return fail(from.error(), kUsage);
+    return fail(bridge(from.error(), ErrorKind::kInput));
   chain::tx::TxSpec spec;
   spec.messages.push_back(chain::tx::make_msg_send(*from, a.to, *amount));
   spec.memo = sa.memo;
@@ -102,8 +111,8 @@ int run_tx_send(const TxArgs& a) {
   spec.sequence = *a.sequence;
   auto signed_tx = chain::tx::sign_tx(spec, *key);
   if (!signed_tx)
-    return fail(signed_tx.error(), kUsage);
-  if (a.output == "json") {
+    return fail(bridge(signed_tx.error(), ErrorKind::kInput));
+  if (a.output == "json" || a.node.json) {  // --json offline: the same as --output json
     ordered_json out = {{"from", *from},
                         {"tx_raw", to_hex(signed_tx->tx_raw)},
                         {"txhash", signed_tx->hash},
@@ -136,12 +145,12 @@ int run_tx_send_online(const TxArgs& a) {
     return rc;
   auto amount = chain::tx::parse_coins(a.amount);
   if (!amount)
-    return fail(amount.error(), kUsage);
+    return fail(bridge(amount.error(), ErrorKind::kInput));
   const std::string from = signer.address;
   chain::rpc::TxSubmitter submitter(*signer.client, std::move(*signer.key), signer.options);
   auto outcome = submitter.submit({chain::tx::make_msg_send(from, a.to, *amount)}, a.signer.memo);
   if (!outcome)
-    return fail(outcome.error(), online_exit(outcome.error()));
+    return fail(bridge_chain(outcome.error()));
   const auto& check = outcome->check_tx;
   ordered_json out = check_tx_json(check);
   out["sequence"] = outcome->sequence_used;
@@ -149,7 +158,7 @@ int run_tx_send_online(const TxArgs& a) {
   out["resyncs"] = outcome->resyncs;
   if (check.code != 0) {
     print_check_tx(check, a.node.json);
-    return fail(chain::rpc::checktx_rejection(check), kRejected);
+    return fail(bridge(chain::rpc::checktx_rejection(check), ErrorKind::kRejected));
   }
   if (a.signer.confirm_timeout_s <= 0) {
     print_check_tx(check, a.node.json);
@@ -158,7 +167,7 @@ int run_tx_send_online(const TxArgs& a) {
   auto included = submitter.wait_for(check.hash);
   if (!included) {
     print_check_tx(check, a.node.json);
-    return fail(included.error(), kFailure);
+    return fail(included.error());
   }
   out["height"] = included->height;
   out["tx_code"] = included->code;
@@ -171,34 +180,34 @@ int run_tx_send_online(const TxArgs& a) {
               << "\nheight: " << included->height << "\ngas: " << included->gas_used << "/"
               << included->gas_wanted << "\n";
   if (included->code != 0)
-    return fail(chain::rpc::delivery_failure(*included), kRejected);
+    return fail(bridge(chain::rpc::delivery_failure(*included), ErrorKind::kRejected));
   return kOk;
 }
 
 int run_tx_broadcast(const TxArgs& a) {
-  auto contents = read_file(a.file);
+  auto contents = app::read_input_file(a.file, app::kMaxTxFile, "transaction file");
   if (!contents)
-    return fail(contents.error(), kUsage);
+    return fail(bridge(contents.error(), ErrorKind::kInput));
   auto tx_raw = chain::tx::tx_bytes_from_file_contents(*contents);
   if (!tx_raw)
-    return fail(tx_raw.error(), kUsage);
+    return fail(bridge(tx_raw.error(), ErrorKind::kInput));
   if (auto decoded = chain::tx::decode_tx_raw(*tx_raw); !decoded)
-    return fail(decoded.error(), kUsage);
+    return fail(bridge(decoded.error(), ErrorKind::kInput));
   auto client = make_client(a.node);
   if (!client)
-    return fail(client.error(), kUsage);
+    return fail(bridge(client.error(), ErrorKind::kInput));
   auto result = (*client)->broadcast_tx_sync(*tx_raw);
   if (!result) {
     if (auto code = chain::rpc::mempool_rejection_code(result.error())) {
       // Reported like a CheckTx code, as the Go SDK client does (19/20/21).
       print_check_tx({*code, "sdk", result.error().message, chain::tx::tx_hash(*tx_raw)}, a.node.json);
-      return fail(result.error(), kRejected);
+      return fail(bridge(result.error(), ErrorKind::kRejected));
     }
-    return fail(result.error(), kFailure);
+    return fail(result.error());
   }
   print_check_tx(*result, a.node.json);
   if (result->code != 0)
-    return fail(chain::rpc::checktx_rejection(*result), kRejected);
+    return fail(bridge(chain::rpc::checktx_rejection(*result), ErrorKind::kRejected));
   return kOk;
 }
 
@@ -212,10 +221,12 @@ void add_tx_commands(CLI::App& app, Outcome& outcome) {
   add_signer_flags(send, a->signer);
   send->add_option("--to", a->to, "Recipient address")->required();
   send->add_option("--amount", a->amount, "Coins to send, e.g. 1000ustake")->required();
-  send->add_option("--account-number", a->account_number, "Signer's account number (--offline)");
-  send->add_option("--sequence", a->sequence, "Signer's sequence (--offline)");
+  send->add_option("--account-number", a->account_number, "Signer's account number (--offline)")
+      ->check(strict_unsigned());
+  send->add_option("--sequence", a->sequence, "Signer's sequence (--offline)")->check(strict_unsigned());
   send->add_option("--timeout-height", a->timeout_height,
-                   "Block height after which the tx is invalid (0 = none; --offline)");
+                   "Block height after which the tx is invalid (0 = none; --offline)")
+      ->check(strict_unsigned());
   send->add_option("--output", a->output, "--offline: hex (TxRaw hex, then hash) or json")
       ->check(CLI::IsMember({"hex", "json"}))
       ->capture_default_str();
@@ -238,13 +249,13 @@ struct QueryArgs {
 
 int run_query_account(const QueryArgs& a) {
   if (auto st = check_address(a.address); !st)
-    return fail(st.error(), kUsage);
+    return fail(bridge(st.error(), ErrorKind::kInput));
   auto client = make_client(a.node);
   if (!client)
-    return fail(client.error(), kUsage);
+    return fail(bridge(client.error(), ErrorKind::kInput));
   auto account = chain::rpc::query_account(**client, a.address);
   if (!account)
-    return fail(account.error(), online_exit(account.error()));
+    return fail(bridge_chain(account.error()));
   const std::string pubkey = account->public_key.empty() ? "" : to_hex(account->public_key);
   if (a.node.json)
     std::cout << ordered_json{{"address", account->address},
@@ -263,20 +274,20 @@ int run_query_account(const QueryArgs& a) {
 
 int run_query_balance(const QueryArgs& a) {
   if (auto st = check_address(a.address); !st)
-    return fail(st.error(), kUsage);
+    return fail(bridge(st.error(), ErrorKind::kInput));
   auto client = make_client(a.node);
   if (!client)
-    return fail(client.error(), kUsage);
+    return fail(bridge(client.error(), ErrorKind::kInput));
   std::vector<chain::tx::Coin> coins;
   if (!a.denom.empty()) {
     auto coin = chain::rpc::query_balance(**client, a.address, a.denom);
     if (!coin)
-      return fail(coin.error(), online_exit(coin.error()));
+      return fail(bridge_chain(coin.error()));
     coins.push_back(std::move(*coin));
   } else {
     auto all = chain::rpc::query_all_balances(**client, a.address);
     if (!all)
-      return fail(all.error(), online_exit(all.error()));
+      return fail(bridge_chain(all.error()));
     coins = std::move(*all);
   }
   if (a.node.json) {
@@ -294,10 +305,10 @@ int run_query_balance(const QueryArgs& a) {
 int run_query_current_epoch(const QueryArgs& a) {
   auto client = make_client(a.node);
   if (!client)
-    return fail(client.error(), kUsage);
+    return fail(bridge(client.error(), ErrorKind::kInput));
   auto epoch = chain::rpc::query_current_epoch(**client);
   if (!epoch)
-    return fail(epoch.error(), online_exit(epoch.error()));
+    return fail(bridge_chain(epoch.error()));
   const ordered_json out = {{"epoch", epoch->epoch},
                             {"nonce", to_hex(epoch->nonce)},
                             {"start_height", epoch->start_height},

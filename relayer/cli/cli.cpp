@@ -1,15 +1,76 @@
 #include "relayer/cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstring>
 #include <iostream>
 
+#include "chain/rpc/chain_errors.hpp"
 #include "common/log.hpp"
+#include "relayer/app/parse.hpp"
+#include "relayer/app/text.hpp"
 
 namespace snprelay::cli {
+namespace {
 
-int fail(const Error& e, int code) {
-  std::cerr << "error: " << e.to_string() << "\n";
-  return code;
+bool g_json = false;
+
+bool code_in(const Error& e, std::initializer_list<const char*> codes) {
+  return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return e.code == c; });
+}
+
+}  // namespace
+
+bool json_output() {
+  return g_json;
+}
+
+int fail(const Error& e) {
+  std::cerr << app::error_line(e) << "\n";
+  if (g_json)
+    std::cout << app::error_json(e).dump() << "\n";
+  return exit_code_for(e.kind);
+}
+
+Error bridge(Error e, ErrorKind kind) {
+  if (e.kind == ErrorKind::kInternal)
+    e.kind = kind;
+  return e;
+}
+
+Error bridge_machine(Error e) {
+  if (e.kind != ErrorKind::kInternal)
+    return e;
+  if (code_in(e, {"TPM_UNREACHABLE", "DEVICE_MISSING", "NO_SNP_HARDWARE", "HOST_BUSY", "DEVICE_DISABLED",
+                  "NOT_SNP_GUEST", "PERMISSION_DENIED"}))
+    e.kind = ErrorKind::kUnavailable;
+  else if (!code_in(
+               e, {"KEYSTORE_IO", "TPM_POLICY_MISMATCH", "SNP_KEY_MISMATCH", "TPM_ERROR", "TPM_OUT_OF_MEMORY",
+                   "FIRMWARE_ERROR", "IO", "CRYPTO_FAILED", "RANDOM_FAILED", "BAD_RESPONSE", "SIM_STATE"}))
+    e.kind = ErrorKind::kInput;
+  return e;
+}
+
+Error bridge_chain(Error e) {
+  if (e.kind != ErrorKind::kInternal)
+    return e;
+  if (chain::rpc::mempool_rejection_code(e) ||
+      code_in(e, {"QUERY_FAILED", "ACCOUNT_NOT_FOUND", "NO_EPOCH", "NOT_FOUND"}))
+    e.kind = ErrorKind::kRejected;
+  return e;
+}
+
+CLI::Validator strict_unsigned(std::uint64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        auto v = app::parse_unsigned("value", text, max);
+        return v ? std::string() : v.error().message.substr(7);  // without "value: "
+      },
+      "UINT");
+}
+
+Error usage_error(std::string code, std::string message) {
+  return make_error("cli", std::move(code), std::move(message), ErrorKind::kInput);
 }
 
 CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std::string& description) {
@@ -21,11 +82,19 @@ CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std
 }
 
 int run_cli(int argc, char** argv) {
+  g_json = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0)
+      break;
+    if (std::strcmp(argv[i], "--json") == 0)
+      g_json = true;
+  }
   CLI::App app{
       "snprelay: proves on a Cosmos chain, every epoch, that a validator runs in a genuine AMD SEV-SNP VM",
       "snprelay"};
-  app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Every command's help");
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print the version and exit (same as `snprelay version`)");
 
   std::string level = "info";
   std::string format = "text";
@@ -41,6 +110,10 @@ int run_cli(int argc, char** argv) {
   add_chain_commands(app, outcome);
   add_snpattest_commands(app, outcome);
   add_tpm_commands(app, outcome);
+  // `snprelay help [COMMAND...]`: the help of the command named, like git.
+  auto* help = app.add_subcommand("help", "Show the help of snprelay or of a command");
+  std::vector<std::string> help_topic;
+  help->add_option("COMMAND", help_topic, "e.g. `snprelay help tx send`");
 
   // Logging must be set before any subcommand callback runs.
   app.parse_complete_callback([&] {
@@ -56,8 +129,33 @@ int run_cli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? kOk : kUsage;
+    if (e.get_exit_code() == 0)  // --help, --help-all
+      return app.exit(e) == 0 ? kOk : kUsage;
+    return fail(usage_error("USAGE", e.what()));
+  }
+  if (show_version) {
+    const char* version_argv[] = {argv[0], "version", g_json ? "--json" : nullptr};
+    return run_cli(g_json ? 3 : 2,
+                   const_cast<char**>(version_argv));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+  }
+  if (help->parsed()) {
+    CLI::App* target = &app;
+    for (const auto& name : help_topic) {
+      CLI::App* next = nullptr;
+      for (CLI::App* sub : target->get_subcommands([](CLI::App*) { return true; }))
+        if (sub->get_name() == name)
+          next = sub;
+      if (next == nullptr)
+        return fail(usage_error("UNKNOWN_COMMAND", "no command \"" + app::escape_text(name) + "\""));
+      target = next;
+    }
+    std::cout << target->help();
+    return kOk;
+  }
+  if (app.get_subcommands().empty()) {
+    // `snprelay` alone: the help on standard error and exit 2, as git does without a command.
+    std::cerr << app.help();
+    return kUsage;
   }
   return outcome.exit_code;
 }

@@ -7,6 +7,7 @@
 // Output: results on standard output (text, or JSON with --json); diagnostics and logs on standard error.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -14,7 +15,8 @@
 
 namespace CLI {
 class App;
-}
+class Validator;
+}  // namespace CLI
 
 namespace snprelay::cli {
 
@@ -31,8 +33,35 @@ struct Outcome {
 // added it (e.g. `report show` and `report get` live in different files).
 CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std::string& description);
 
-// Prints "error: <e>" on standard error and returns `code`.
-int fail(const Error& e, int code);
+// The one way a command fails: prints "error: <component> <CODE>: <message>" (escaped) on standard
+// error and, when the command line has --json, {"error": {kind, component, code, message}} on standard
+// output; returns exit_code_for(e.kind) (common/error.hpp), the only source of exit codes.
+int fail(const Error& e);
+
+// Temporary bridge (issue 11): an error that its library has not classified yet (kind still the
+// default kInternal) gets `kind`; an already classified error keeps its own. Delete each use once the
+// library sets the kind at the error site.
+[[nodiscard]] Error bridge(Error e, ErrorKind kind);
+
+// Temporary bridge for the key store, sealers, TPM and SNP device (replaces the hand classifiers of
+// key_protection.cpp and tpm_commands.cpp): an unclassified error whose code says the machine failed
+// (I/O, the TPM or SNP device unreachable or erroring, sealed state not matching) stays a runtime
+// failure (exit 3); any other unclassified one is the operator's input (exit 2).
+[[nodiscard]] Error bridge_machine(Error e);
+
+// Temporary bridge for the chain (replaces online_exit): an unclassified mempool rejection, failed or
+// not-found query or missing epoch is the chain's "no" (kRejected, exit 1); others keep their kind.
+[[nodiscard]] Error bridge_chain(Error e);
+
+// A command-line error (kInput) from the CLI itself: cli <code>: <message>.
+[[nodiscard]] Error usage_error(std::string code, std::string message);
+
+// A CLI11 check for an unsigned integer flag: decimal or 0x hex, no sign, no garbage, at most `max`
+// (app::parse_unsigned). CLI11 alone would wrap "-1" to 2^64-1.
+[[nodiscard]] CLI::Validator strict_unsigned(std::uint64_t max = UINT64_MAX);
+
+// Whether the command line asked for --json (errors are then printed as JSON on standard output too).
+[[nodiscard]] bool json_output();
 
 // Each command file registers its subcommands on the root app.
 void add_version_command(CLI::App& app, Outcome& outcome);

@@ -15,21 +15,25 @@
 #include <string>
 
 #include "attest/evidence/evidence_source.hpp"
-#include "attest/sim/sim_firmware.hpp"
-#include "attest/tpm/pcr.hpp"
 #include "common/error.hpp"
 #include "config/config.hpp"
 #include "config/loader.hpp"
+#include "relayer/app/evidence.hpp"
+#include "relayer/app/input.hpp"
+#include "relayer/app/tpm.hpp"
 
 namespace snprelay::cli {
 
 // The configuration a command works with: `loaded` when the caller already has it, else the file at
-// `path` loaded into `storage`. Errors: the config loader's.
+// `path` loaded into `storage`. Errors: app NOT_A_FILE (a directory, FIFO or device), the config
+// loader's.
 [[nodiscard]] inline Result<const config::Config*> use_config(const std::string& path,
                                                               const config::Config* loaded,
                                                               std::optional<config::Config>& storage) {
   if (loaded != nullptr)
     return loaded;
+  if (auto st = app::check_regular_file(path, "--config"); !st)
+    return st.error();
   auto cfg = config::load_config_file(path, config::process_env());
   if (!cfg)
     return cfg.error();
@@ -37,25 +41,14 @@ namespace snprelay::cli {
   return &*storage;
 }
 
-// Flags that shape the simulated firmware (report get, key derive, sim kds, key protection).
-struct SimArgs {
+// Flags that shape the simulated firmware (report get, key derive, sim kds, key protection): the
+// request app::open_sim takes, plus --simulate.
+struct SimArgs : app::SimRequest {
   bool simulate = false;
-  std::string state;
-  std::string product;  // default: the product the state was made for, else Milan
-  std::uint32_t version = 3;
-  std::string measurement;  // hex, 48 bytes
-  std::string policy = "0x30000";
-  std::string host_data;  // hex, up to 32 bytes
-  std::string tcb;        // bl=N,tee=N,snp=N,ucode=N[,fmc=N]
-  std::uint32_t guest_vmpl = 0;
-  std::uint32_t guest_svn = 0;
 };
 
 // The --sim-* flags (not --simulate / --sim-state).
 void add_sim_options(CLI::App* cmd, SimArgs& a);
-
-// The simulated firmware in a.state with the --sim-* settings. Errors: cli BAD_FLAG, the firmware's.
-[[nodiscard]] Result<std::shared_ptr<attest::SimFirmware>> open_sim(const SimArgs& a);
 
 // Where report get / key derive take their evidence from: the configuration, or the simulated firmware.
 struct SourceArgs {
@@ -66,15 +59,11 @@ struct SourceArgs {
 // --config, --simulate, --sim-state and the --sim-* flags.
 void add_source_options(CLI::App* cmd, SourceArgs& a);
 
-struct OpenedSource {
-  std::unique_ptr<attest::EvidenceSource> source;
-  std::uint32_t vmpl = 0;  // the configuration's default VMPL
-};
-
-// The evidence source named by the flags; `exit_code` is set to the code to use on error. `loaded`, when
-// given, is a.config already loaded (so a command reads its configuration once).
-[[nodiscard]] Result<OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys, int& exit_code,
-                                               const config::Config* loaded = nullptr);
+// The evidence source named by the flags: the simulated firmware (--simulate) or the one the
+// configuration selects (--config, or `loaded`, that file already loaded). Errors: cli BAD_FLAG
+// (kInput) when neither is named, app/evidence.hpp's.
+[[nodiscard]] Result<app::OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys,
+                                                    const config::Config* loaded = nullptr);
 
 // Prints the SIMULATED warning on standard error when `source` is the simulated firmware.
 void announce(const attest::EvidenceSource& source);
@@ -89,13 +78,9 @@ struct TpmArgs {
 // --tcti, --config and (with_pcrs) --pcrs.
 void add_tpm_args(CLI::App* cmd, TpmArgs& args, bool with_pcrs);
 
-struct ResolvedTpm {
-  std::string tcti;
-  attest::tpm::PcrSelection pcrs;
-};
-
-// Resolves the flags against --config (or `loaded`, that file already loaded) and caps ESYS's own
-// logging (see tpm_commands.cpp). Errors: the config loader's, tpm BAD_PCRS.
-[[nodiscard]] Result<ResolvedTpm> resolve_tpm(const TpmArgs& args, const config::Config* loaded = nullptr);
+// Resolves the flags against --config (or `loaded`, that file already loaded) with app::resolve_tpm.
+// Errors: the config loader's, tpm BAD_PCRS.
+[[nodiscard]] Result<app::ResolvedTpm> resolve_tpm(const TpmArgs& args,
+                                                   const config::Config* loaded = nullptr);
 
 }  // namespace snprelay::cli

@@ -5,6 +5,7 @@
 
 #include "config/loader.hpp"
 #include "relayer/cli/cli.hpp"
+#include "relayer/cli/cli_options.hpp"
 
 namespace snprelay::cli {
 
@@ -23,17 +24,17 @@ void add_config_commands(CLI::App& app, Outcome& outcome) {
   check->add_option("FILE", args->file, "TOML configuration file")->required();
   check->add_flag("--json", args->json, "Print the effective configuration as JSON");
   check->callback([args, &outcome] {
-    auto loaded = config::load_config_file(args->file, config::process_env());
+    std::optional<config::Config> storage;
+    auto loaded = use_config(args->file, nullptr, storage);
     if (!loaded) {
-      std::cerr << "error: " << loaded.error().to_string() << "\n";
-      outcome.exit_code = kUsage;
+      outcome.exit_code = fail(bridge(loaded.error(), ErrorKind::kInput));  // bridge: loader errors are input
       return;
     }
     if (args->json) {
-      std::cout << config::effective_config_json(*loaded) << "\n";
+      std::cout << config::effective_config_json(**loaded) << "\n";
     } else {
       std::cerr << args->file << ": configuration is valid\n";
-      std::cout << config::effective_config_toml(*loaded);
+      std::cout << config::effective_config_toml(**loaded);
     }
     outcome.exit_code = kOk;
   });

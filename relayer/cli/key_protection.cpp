@@ -1,83 +1,10 @@
 #include "relayer/cli/key_protection.hpp"
 
-#include <filesystem>
-#include <iostream>
-
-#include "attest/sealing/snp_sealer.hpp"
-#include "attest/tpm/tpm_sealer.hpp"
-#include "chain/keys/passphrase_sealer.hpp"
-#include "chain/keys/secret_input.hpp"
-#include "common/log.hpp"
 #include "config/loader.hpp"
+#include "relayer/app/input.hpp"
 #include "relayer/cli/cli.hpp"
 
 namespace snprelay::cli {
-namespace {
-
-std::string mode_name(config::KeyProtection p) {
-  switch (p) {
-    case config::KeyProtection::kTpm:
-      return "tpm";
-    case config::KeyProtection::kSnpDerived:
-      return "snp-derived";
-    case config::KeyProtection::kPassphrase:
-      break;
-  }
-  return "passphrase";
-}
-
-Result<std::unique_ptr<Sealer>> passphrase_sealer(const ProtectionArgs& a, bool new_secret,
-                                                  const std::string& new_passphrase_file) {
-  Result<SecretBytes> pass = SecretBytes();
-  if (new_secret && !new_passphrase_file.empty())
-    pass = chain::keys::read_secret_file(new_passphrase_file);
-  else
-    pass = chain::keys::read_key_passphrase(a.passphrase_file, new_secret);
-  if (!pass)
-    return pass.error();
-  return std::unique_ptr<Sealer>(std::make_unique<chain::keys::PassphraseSealer>(std::move(*pass)));
-}
-
-Result<std::unique_ptr<Sealer>> tpm_sealer(const ProtectionArgs& a, const config::Config* config,
-                                           bool new_secret) {
-  auto resolved = resolve_tpm(TpmArgs{a.tcti, a.config, a.pcrs}, config);
-  if (!resolved)
-    return resolved.error();
-  auto tpm = attest::tpm::Tpm::open(resolved->tcti);
-  if (!tpm)
-    return tpm.error();
-  if (new_secret)
-    log_for("keys")->info("key protection: sealing to the vTPM at {}, PCRs sha256:{}", resolved->tcti,
-                          resolved->pcrs.to_string());
-  else
-    log_for("keys")->info("key protection: unsealing with the vTPM at {}", resolved->tcti);
-  return std::unique_ptr<Sealer>(std::make_unique<attest::tpm::TpmSealer>(
-      std::shared_ptr<attest::tpm::Tpm>(std::move(*tpm)), resolved->pcrs));
-}
-
-Result<std::unique_ptr<Sealer>> snp_sealer(const ProtectionArgs& a, const config::Config* config) {
-  auto fields = attest::parse_field_names(a.snp_fields);
-  if (!fields)
-    return make_error("cli", "BAD_FLAG", "--snp-fields: " + fields.error().message);
-  SourceArgs source{a.sim.simulate ? std::string() : a.config, a.sim};
-  int unused = 0;
-  auto opened = open_source(source, true, unused, a.sim.simulate ? nullptr : config);
-  if (!opened)
-    return opened.error();
-  announce(*opened->source);
-  attest::DerivedKeyRequest request;
-  request.root = attest::RootKey::kVcek;
-  request.field_select = *fields;
-  request.vmpl = opened->vmpl;
-  if (auto st = attest::check_sealing_request(request); !st)
-    return make_error("cli", "BAD_FLAG", "--snp-fields: " + st.error().message);
-  log_for("keys")->info("key protection: SNP-derived key ({}, VMPL {}) from {}", attest::field_names(*fields),
-                        request.vmpl, opened->source->describe().backend);
-  return std::unique_ptr<Sealer>(std::make_unique<attest::SnpDerivedSealer>(
-      std::shared_ptr<attest::EvidenceSource>(std::move(opened->source)), request));
-}
-
-}  // namespace
 
 void add_protection_options(CLI::App* cmd, ProtectionArgs& a) {
   auto* config =
@@ -99,65 +26,25 @@ void add_protection_options(CLI::App* cmd, ProtectionArgs& a) {
   add_sim_options(cmd, a.sim);
 }
 
-chain::keys::KeyStore key_store(const std::string& dir, const KeyDefaults& defaults) {
-  const std::string& chosen = dir.empty() ? defaults.keyring_dir : dir;
-  return chain::keys::KeyStore(chosen.empty() ? chain::keys::KeyStore::default_dir()
-                                              : std::filesystem::path(chosen));
-}
-
-int key_exit_code(const Error& e) {
-  static const char* const kRuntime[] = {"KEYSTORE_IO",     "TPM_POLICY_MISMATCH", "SNP_KEY_MISMATCH",
-                                         "TPM_UNREACHABLE", "TPM_ERROR",           "TPM_OUT_OF_MEMORY",
-                                         "NO_SNP_HARDWARE", "DEVICE_MISSING",      "PERMISSION_DENIED",
-                                         "FIRMWARE_ERROR",  "HOST_BUSY",           "IO",
-                                         "CRYPTO_FAILED",   "RANDOM_FAILED",       "BAD_RESPONSE",
-                                         "DEVICE_DISABLED", "NOT_SNP_GUEST"};
-  for (const char* code : kRuntime)
-    if (e.code == code)
-      return kFailure;
-  return kUsage;
-}
-
-Result<KeyDefaults> key_defaults(const ProtectionArgs& a) {
-  KeyDefaults d;
+Result<app::KeyDefaults> key_defaults(const ProtectionArgs& a) {
   if (a.config.empty())
-    return d;
-  auto cfg = config::load_config_file(a.config, config::process_env());
+    return app::key_defaults(nullptr, "");
+  std::optional<config::Config> storage;
+  auto cfg = use_config(a.config, nullptr, storage);
   if (!cfg)
     return cfg.error();
-  d.config = std::make_shared<const config::Config>(std::move(*cfg));
-  d.protection = mode_name(d.config->chain.key.protection);
-  d.keyring_dir = d.config->chain.key.keyring_dir;
-  return d;
+  return app::key_defaults(std::make_shared<const config::Config>(std::move(*storage)), a.config);
 }
 
-Result<std::unique_ptr<Sealer>> make_sealer(const std::string& mode, const ProtectionArgs& a,
-                                            const KeyDefaults& defaults, bool new_secret,
-                                            const std::string& new_passphrase_file) {
-  if (mode == "passphrase")
-    return passphrase_sealer(a, new_secret, new_passphrase_file);
-  if (mode == "tpm")
-    return tpm_sealer(a, defaults.config.get(), new_secret);
-  if (mode == "snp-derived")
-    return snp_sealer(a, defaults.config.get());
-  return make_error("cli", "BAD_FLAG",
-                    "unknown key protection \"" + mode + "\" (known: passphrase, tpm, snp-derived)");
-}
-
-Result<chain::keys::AccountKey> open_key(const chain::keys::KeyStore& store, const std::string& name,
-                                         const ProtectionArgs& a, const KeyDefaults& defaults) {
-  auto info = store.show(name);
-  if (!info)
-    return info.error();
-  if (defaults.protection && *defaults.protection != info->protection)
-    return make_error("chain", "KEY_PROTECTION_MISMATCH",
-                      "key \"" + name + "\" is protected by " + info->protection + " but " + a.config +
-                          " sets [chain.key] protection = \"" + *defaults.protection +
-                          "\"; migrate it with: snprelay keys protect " + name + " --config " + a.config);
-  auto sealer = make_sealer(info->protection, a, defaults, false);
-  if (!sealer)
-    return sealer.error();
-  return store.unlock(name, **sealer);
+app::KeyRequest key_request(const ProtectionArgs& a, const std::string& new_passphrase_file) {
+  app::KeyRequest r;
+  r.passphrase_file = a.passphrase_file;
+  r.new_passphrase_file = new_passphrase_file;
+  r.tpm = app::TpmRequest{a.tcti, a.pcrs};
+  r.snp_fields = a.snp_fields;
+  r.simulate = a.sim.simulate;
+  r.sim = a.sim;
+  return r;
 }
 
 }  // namespace snprelay::cli

@@ -1,5 +1,6 @@
-// Key protection for the commands that create, open or move a key in the key store (keys add,
-// keys protect, tx send): which Sealer (common/sealer.hpp) guards a key file's data-encryption key.
+// Key protection flags for the commands that create, open or move a key in the key store (keys add,
+// keys protect, tx send). The work is app/keys.hpp's (app::make_sealer, app::open_key); this file only
+// turns the flags into its request:
 //
 //   passphrase   --passphrase-file F, else $SNPRELAY_KEY_PASSPHRASE, else a no-echo prompt
 //                (chain/keys/secret_input.hpp); a new passphrase is asked twice on a terminal.
@@ -19,10 +20,8 @@
 #include <optional>
 #include <string>
 
-#include "chain/keys/account_key.hpp"
-#include "chain/keys/keystore.hpp"
 #include "common/error.hpp"
-#include "common/sealer.hpp"
+#include "relayer/app/keys.hpp"
 #include "relayer/cli/cli_options.hpp"
 
 namespace snprelay::cli {
@@ -40,35 +39,12 @@ struct ProtectionArgs {
 // the --sim-* flags on `cmd`.
 void add_protection_options(CLI::App* cmd, ProtectionArgs& a);
 
-// What --config says about keys, when it is given; loaded once per command and handed to the calls
-// below, so the file is read one time.
-struct KeyDefaults {
-  std::shared_ptr<const config::Config> config;  // null without --config
-  std::optional<std::string> protection;         // "passphrase", "tpm", "snp-derived"
-  std::string keyring_dir;
-};
-[[nodiscard]] Result<KeyDefaults> key_defaults(const ProtectionArgs& a);
+// What --config says about keys (app::KeyDefaults), loaded once per command. Errors: the loader's
+// (an unreadable or invalid --config is the operator's input).
+[[nodiscard]] Result<app::KeyDefaults> key_defaults(const ProtectionArgs& a);
 
-// The key store of `dir` (--keyring-dir), else defaults.keyring_dir (--config), else
-// KeyStore::default_dir().
-[[nodiscard]] chain::keys::KeyStore key_store(const std::string& dir, const KeyDefaults& defaults = {});
-
-// Exit code for a failure to create, open or move a key: 3 when the machine failed (I/O, the TPM or
-// the SNP device unreachable or erroring, the sealed state no longer matching this machine), 2 for
-// what the operator must fix (a wrong passphrase, a bad file or flag).
-[[nodiscard]] int key_exit_code(const Error& e);
-
-// A Sealer of `mode` built from the flags and `defaults.config`. `new_secret` makes a passphrase prompt
-// ask twice and reads `new_passphrase_file` (when non-empty) instead of --passphrase-file. Errors: cli
-// BAD_FLAG (unknown mode, bad --snp-fields), the passphrase readers', Tpm::open's, the evidence source's.
-[[nodiscard]] Result<std::unique_ptr<Sealer>> make_sealer(const std::string& mode, const ProtectionArgs& a,
-                                                          const KeyDefaults& defaults, bool new_secret,
-                                                          const std::string& new_passphrase_file = "");
-
-// Opens key `name` with the sealer of its file's mode (checked against --config's protection, when
-// given). Errors: the key store's, make_sealer's, chain KEY_PROTECTION_MISMATCH.
-[[nodiscard]] Result<chain::keys::AccountKey> open_key(const chain::keys::KeyStore& store,
-                                                       const std::string& name, const ProtectionArgs& a,
-                                                       const KeyDefaults& defaults);
+// The flags as the request app/keys.hpp takes; `new_passphrase_file` for keys protect.
+[[nodiscard]] app::KeyRequest key_request(const ProtectionArgs& a,
+                                          const std::string& new_passphrase_file = "");
 
 }  // namespace snprelay::cli

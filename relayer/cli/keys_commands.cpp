@@ -6,8 +6,13 @@
 //                                                                   snp-derived protection without ever
 //                                                                   writing it in clear
 // Logic lives in chain/keys (KeyStore) and the sealers; key_protection.hpp picks the sealer. Exit codes
-// per cli.hpp, with key_exit_code() telling runtime failures (3) from what the operator must fix (2).
+// per cli.hpp, from the error's kind (common/error.hpp).
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -41,6 +46,7 @@ struct KeyArgs {
   std::string protection;  // keys add --protection, keys protect --mode
   std::string new_passphrase_file;
   std::string mnemonic_file;
+  std::string mnemonic_out;  // keys add: write a new key's mnemonic here (0600) instead of the terminal
   std::string hd_path = std::string(chain::keys::kCosmosHdPath);
   std::string prefix = "cosmos";
   bool recover = false;
@@ -55,51 +61,99 @@ void add_keyring_flags(CLI::App* cmd, KeyArgs& a) {
                   "~/.snprelay/keys)");
 }
 
+// Writes a new key's mnemonic to `path`, created 0600 (never over an existing file).
+Status write_mnemonic(const std::string& path, const SecretBytes& mnemonic) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return make_error("cli", "WRITE_FAILED", "--mnemonic-out " + path + ": " + std::strerror(errno),
+                      ErrorKind::kInput);
+  const std::string text = mnemonic.to_string_unsafe() + "\n";
+  std::size_t done = 0;
+  bool ok = true;
+  while (ok && done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    ok = n > 0;
+    done += ok ? static_cast<std::size_t>(n) : 0;
+  }
+  ok = ::fsync(fd) == 0 && ok;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) {
+    ::unlink(path.c_str());
+    return make_error("cli", "WRITE_FAILED", "--mnemonic-out " + path + ": cannot write");
+  }
+  return ok_status();
+}
+
 int run_keys_add(const KeyArgs& a) {
+  if (!a.recover && !a.mnemonic_file.empty())
+    return fail(usage_error("BAD_FLAG",
+                            "--mnemonic-file is read only with --recover; without it keys add makes a new "
+                            "random key (add --recover to import the mnemonic)"));
+  if (a.recover && !a.mnemonic_out.empty())
+    return fail(usage_error("BAD_FLAG",
+                            "--mnemonic-out writes a NEW key's mnemonic; with --recover you "
+                            "have it already"));
+  // A new key's mnemonic is shown only on a terminal, or written to --mnemonic-out: never into a
+  // redirected standard error (a log).
+  if (!a.recover && a.mnemonic_out.empty() && ::isatty(STDERR_FILENO) == 0)
+    return fail(usage_error("NO_TERMINAL",
+                            "standard error is not a terminal, so the new key's mnemonic cannot be shown; "
+                            "pass --mnemonic-out FILE (written 0600)"));
   SecretBytes mnemonic;
   if (a.recover) {
     if (a.mnemonic_file.empty())
-      return fail(make_error("chain", "USAGE", "--recover needs --mnemonic-file F"), kUsage);
+      return fail(
+          bridge(make_error("chain", "USAGE", "--recover needs --mnemonic-file F"), ErrorKind::kInput));
     auto m = chain::keys::read_secret_file(a.mnemonic_file);
     if (!m)
-      return fail(m.error(), kUsage);
+      return fail(bridge(m.error(), ErrorKind::kInput));
     mnemonic = std::move(*m);
   } else {
     auto m = chain::keys::generate_mnemonic(24);
     if (!m)
-      return fail(m.error(), kFailure);
+      return fail(m.error());
     mnemonic = std::move(*m);
   }
   auto key = chain::keys::account_key_from_mnemonic(mnemonic, SecretBytes(), a.hd_path);
   if (!key)
-    return fail(key.error(), kUsage);
+    return fail(bridge(key.error(), ErrorKind::kInput));
   auto address = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!address)
-    return fail(address.error(), kUsage);
+    return fail(bridge(address.error(), ErrorKind::kInput));
   if (auto st = chain::keys::KeyStore::validate_name(a.name); !st)
-    return fail(st.error(), kUsage);
+    return fail(bridge(st.error(), ErrorKind::kInput));
   auto defaults = key_defaults(a.protect);
   if (!defaults)
-    return fail(defaults.error(), kUsage);
-  const std::string mode = !a.protection.empty() ? a.protection : defaults->protection.value_or("passphrase");
-  const auto store = key_store(a.keyring_dir, *defaults);
+    return fail(bridge(defaults.error(), ErrorKind::kInput));
+  app::ProtectionMode mode = defaults->protection.value_or(app::ProtectionMode::kPassphrase);
+  if (!a.protection.empty()) {
+    auto parsed = app::parse_protection_mode(a.protection, "--protection");
+    if (!parsed)
+      return fail(parsed.error());
+    mode = *parsed;
+  }
+  const auto store = app::key_store(a.keyring_dir, *defaults);
   if (store.show(a.name).ok())
-    return fail(
+    return fail(bridge(
         make_error("chain", "KEY_EXISTS",
                    "a key named \"" + a.name + "\" already exists (" + store.path_of(a.name).string() + ")"),
-        kUsage);
-  auto sealer = make_sealer(mode, a.protect, *defaults, true);
+        ErrorKind::kInput));
+  if (!a.mnemonic_out.empty()) {
+    if (auto st = write_mnemonic(a.mnemonic_out, mnemonic); !st)
+      return fail(st.error());
+  }
+  auto sealer = app::make_sealer(mode, key_request(a.protect), *defaults, true);
   if (!sealer)
-    return fail(sealer.error(), key_exit_code(sealer.error()));
+    return fail(bridge_machine(sealer.error()));
   if (auto st = store.add(a.name, *key, *address, a.hd_path, **sealer); !st)
-    return fail(st.error(), key_exit_code(st.error()));
+    return fail(bridge_machine(st.error()));
   ordered_json out = {{"name", a.name},
                       {"address", *address},
                       {"pubkey", to_hex(key->public_key)},
                       {"hd_path", a.hd_path},
-                      {"protection", mode}};
-  if (!a.recover) {
-    // Shown once, on standard error, so that `--json > file` does not capture it by accident.
+                      {"protection", app::protection_mode_name(mode)}};
+  if (!a.recover && a.mnemonic_out.empty()) {
+    // Shown once, on standard error (a terminal, checked above), so `--json > file` does not capture it.
     std::cerr << "Write down this mnemonic; it is the only way to recover the key:\n\n"
               << mnemonic.to_string_unsafe() << "\n\n";
   }
@@ -111,15 +165,18 @@ int run_keys_add(const KeyArgs& a) {
 }
 
 int run_keys_show(const KeyArgs& a) {
-  const auto store = key_store(a.keyring_dir);
+  if (a.address_only && a.pubkey_only)
+    return fail(
+        usage_error("BAD_FLAG", "give --address or --pubkey, not both (without either: every field)"));
+  const auto store = app::key_store(a.keyring_dir);
   auto info = store.show(a.name);
   if (!info)
-    return fail(info.error(), kUsage);
+    return fail(bridge(info.error(), ErrorKind::kInput));
   if (a.json && (a.address_only || a.pubkey_only)) {
     ordered_json out = {{"name", info->name}};
     if (a.address_only)
       out["address"] = info->address;
-    if (a.pubkey_only)
+    else
       out["pubkey"] = to_hex(info->public_key);
     std::cout << out.dump() << "\n";
   } else if (a.json)
@@ -136,10 +193,10 @@ int run_keys_show(const KeyArgs& a) {
 }
 
 int run_keys_list(const KeyArgs& a) {
-  const auto store = key_store(a.keyring_dir);
+  const auto store = app::key_store(a.keyring_dir);
   auto keys = store.list();
   if (!keys)
-    return fail(keys.error(), kUsage);
+    return fail(bridge(keys.error(), ErrorKind::kInput));
   if (a.json) {
     ordered_json arr = ordered_json::array();
     for (const auto& k : *keys)
@@ -155,32 +212,43 @@ int run_keys_list(const KeyArgs& a) {
 int run_keys_protect(const KeyArgs& a) {
   auto defaults = key_defaults(a.protect);
   if (!defaults)
-    return fail(defaults.error(), kUsage);
-  const std::string mode = !a.protection.empty() ? a.protection : defaults->protection.value_or("");
-  if (mode.empty())
-    return fail(make_error("chain", "USAGE",
-                           "name the new protection: --mode passphrase|tpm|snp-derived, or "
-                           "--config FILE with [chain.key] protection"),
-                kUsage);
-  const auto store = key_store(a.keyring_dir, *defaults);
+    return fail(bridge(defaults.error(), ErrorKind::kInput));
+  std::optional<app::ProtectionMode> mode = defaults->protection;
+  if (!a.protection.empty()) {
+    auto parsed = app::parse_protection_mode(a.protection, "--mode");
+    if (!parsed)
+      return fail(parsed.error());
+    mode = *parsed;
+  }
+  if (!mode)
+    return fail(bridge(make_error("chain", "USAGE",
+                                  "name the new protection: --mode passphrase|tpm|snp-derived, or "
+                                  "--config FILE with [chain.key] protection"),
+                       ErrorKind::kInput));
+  const auto store = app::key_store(a.keyring_dir, *defaults);
   auto info = store.show(a.name);
   if (!info)
-    return fail(info.error(), key_exit_code(info.error()));
-  auto from = make_sealer(info->protection, a.protect, *defaults, false);
+    return fail(bridge_machine(info.error()));
+  auto from_mode = app::parse_protection_mode(info->protection, "key file of \"" + a.name + "\"");
+  if (!from_mode)
+    return fail(from_mode.error());
+  const app::KeyRequest request = key_request(a.protect, a.new_passphrase_file);
+  auto from = app::make_sealer(*from_mode, request, *defaults, false);
   if (!from)
-    return fail(from.error(), key_exit_code(from.error()));
-  if (mode == "passphrase" && info->protection == "passphrase" && a.new_passphrase_file.empty())
-    return fail(make_error("chain", "USAGE",
-                           "key \"" + a.name +
-                               "\" is already protected by a passphrase; to change it, give "
-                               "--passphrase-file OLD and --new-passphrase-file NEW"),
-                kUsage);
-  auto to = make_sealer(mode, a.protect, *defaults, true, a.new_passphrase_file);
+    return fail(bridge_machine(from.error()));
+  if (*mode == app::ProtectionMode::kPassphrase && *from_mode == app::ProtectionMode::kPassphrase &&
+      a.new_passphrase_file.empty())
+    return fail(bridge(make_error("chain", "USAGE",
+                                  "key \"" + a.name +
+                                      "\" is already protected by a passphrase; to change it, give "
+                                      "--passphrase-file OLD and --new-passphrase-file NEW"),
+                       ErrorKind::kInput));
+  auto to = app::make_sealer(*mode, request, *defaults, true);
   if (!to)
-    return fail(to.error(), key_exit_code(to.error()));
+    return fail(bridge_machine(to.error()));
   auto moved = store.reprotect(a.name, **from, **to);
   if (!moved)
-    return fail(moved.error(), key_exit_code(moved.error()));
+    return fail(bridge_machine(moved.error()));
   if (a.json) {
     ordered_json out = key_json(*moved);
     out["previous_protection"] = info->protection;
@@ -192,9 +260,9 @@ int run_keys_protect(const KeyArgs& a) {
 }
 
 int run_keys_delete(const KeyArgs& a) {
-  const auto store = key_store(a.keyring_dir);
+  const auto store = app::key_store(a.keyring_dir);
   if (auto st = store.remove(a.name); !st)
-    return fail(st.error(), st.error().code == "KEYSTORE_IO" ? kFailure : kUsage);
+    return fail(bridge_machine(st.error()));
   std::cerr << "deleted key " << a.name << "\n";
   return kOk;
 }
@@ -202,13 +270,13 @@ int run_keys_delete(const KeyArgs& a) {
 int run_keys_derive(const KeyArgs& a) {
   auto mnemonic = chain::keys::read_secret_file(a.mnemonic_file);
   if (!mnemonic)
-    return fail(mnemonic.error(), kUsage);
+    return fail(bridge(mnemonic.error(), ErrorKind::kInput));
   auto key = chain::keys::account_key_from_mnemonic(*mnemonic, SecretBytes(), a.hd_path);
   if (!key)
-    return fail(key.error(), kUsage);
+    return fail(bridge(key.error(), ErrorKind::kInput));
   auto address = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!address)
-    return fail(address.error(), kUsage);
+    return fail(bridge(address.error(), ErrorKind::kInput));
   auto valoper = chain::keys::bech32_address(key->public_key, a.prefix + "valoper");
   ordered_json out = {{"address", *address}, {"pubkey", to_hex(key->public_key)}, {"hd_path", a.hd_path}};
   if (valoper)
@@ -231,7 +299,10 @@ void add_keys_commands(CLI::App& app, Outcome& outcome) {
       "add", "Create a key (new 24-word mnemonic) or --recover one from a mnemonic file");
   add->add_option("NAME", a->name, "Key name")->required();
   add->add_flag("--recover", a->recover, "Recover from --mnemonic-file instead of generating");
-  add->add_option("--mnemonic-file", a->mnemonic_file, "File holding the BIP-39 mnemonic");
+  add->add_option("--mnemonic-file", a->mnemonic_file, "With --recover: file holding the BIP-39 mnemonic");
+  add->add_option(
+      "--mnemonic-out", a->mnemonic_out,
+      "Write the new key's mnemonic to FILE (created 0600) instead of showing it on the terminal");
   add->add_option("--hd-path", a->hd_path, "BIP-44 path")->capture_default_str();
   add->add_option("--prefix", a->prefix, "Bech32 account prefix")->capture_default_str();
   add->add_option("--protection", a->protection,

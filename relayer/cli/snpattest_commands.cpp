@@ -26,6 +26,9 @@
 #include "chain/rpc/snpattest_queries.hpp"
 #include "chain/rpc/tx_delivery.hpp"
 #include "chain/tx/messages.hpp"
+#include "relayer/app/binding.hpp"
+#include "relayer/app/input.hpp"
+#include "relayer/app/parse.hpp"
 #include "relayer/cli/cli.hpp"
 #include "relayer/cli/tx_options.hpp"
 
@@ -37,7 +40,7 @@ using nlohmann::ordered_json;
 constexpr std::size_t kReportSize = 1184;
 
 Error usage(const std::string& message) {
-  return make_error("cli", "BAD_FLAG", message);
+  return usage_error("BAD_FLAG", message);
 }
 
 // A validator operator address: "<prefix>valoper1...". Returns its 20 account bytes.
@@ -96,32 +99,33 @@ void print_delivery(const chain::rpc::Delivery& d, bool json) {
 template <typename Build>
 int run_snp_tx(const SnpTxArgs& a, Build build) {
   if (a.signer.confirm_timeout_s <= 0)
-    return fail(usage("--confirm-timeout must be > 0: this command reports the delivered result"), kUsage);
+    return fail(bridge(usage("--confirm-timeout must be > 0: this command reports the delivered result"),
+                       ErrorKind::kInput));
   OpenedSigner signer;
   if (const int rc = open_signer(a.signer, a.node, signer); rc != kOk)
     return rc;
   auto message = build(signer.address);
   if (!message)
-    return fail(message.error(), kUsage);
+    return fail(bridge(message.error(), ErrorKind::kInput));
   chain::rpc::TxSubmitter submitter(*signer.client, std::move(*signer.key), signer.options);
   auto delivered = chain::rpc::deliver(submitter, {std::move(*message)}, a.signer.memo);
   if (!delivered)
-    return fail(delivered.error(), online_exit(delivered.error()));
+    return fail(bridge_chain(delivered.error()));
   if (!delivered->simulation_error.empty())
     std::cerr << "warning: gas simulation failed (" << delivered->simulation_error << "); sent with "
               << delivered->gas_limit << " gas (--gas-fallback) so the chain records its verdict\n";
   print_delivery(*delivered, a.node.json);
   if (!delivered->executed())
-    return fail(chain::rpc::refusal(*delivered), kRejected);
+    return fail(bridge(chain::rpc::refusal(*delivered), ErrorKind::kRejected));
   return kOk;
 }
 
 int run_set_relayer(const SnpTxArgs& a) {
   auto op = operator_bytes(a.operator_address);
   if (!op)
-    return fail(op.error(), kUsage);
+    return fail(bridge(op.error(), ErrorKind::kInput));
   if (auto st = check_account("--relayer", a.relayer, a.signer.prefix); !st)
-    return fail(st.error(), kUsage);
+    return fail(bridge(st.error(), ErrorKind::kInput));
   return run_snp_tx(a, [&](const std::string& from) -> Result<chain::tx::AnyMessage> {
     auto from_bytes = chain::keys::decode_address(from, a.signer.prefix);
     if (!from_bytes || *from_bytes != *op)
@@ -133,19 +137,19 @@ int run_set_relayer(const SnpTxArgs& a) {
 
 int run_submit_attestation(const SnpTxArgs& a) {
   if (auto op = operator_bytes(a.operator_address); !op)
-    return fail(op.error(), kUsage);
-  auto report = read_file(a.report);
+    return fail(bridge(op.error(), ErrorKind::kInput));
+  auto report = app::read_input_file(a.report, app::kMaxReportFile, "--report");
   if (!report)
-    return fail(report.error(), kUsage);
+    return fail(bridge(report.error(), ErrorKind::kInput));
   if (report->size() != kReportSize)
-    return fail(usage("--report " + a.report + " is " + std::to_string(report->size()) + " bytes, not " +
-                      std::to_string(kReportSize)),
-                kUsage);
-  auto vcek = read_file(a.vcek);
+    return fail(bridge(usage("--report " + a.report + " is " + std::to_string(report->size()) +
+                             " bytes, not " + std::to_string(kReportSize)),
+                       ErrorKind::kInput));
+  auto vcek = app::read_input_file(a.vcek, app::kMaxCertFile, "--vcek");
   if (!vcek)
-    return fail(vcek.error(), kUsage);
+    return fail(bridge(vcek.error(), ErrorKind::kInput));
   if (vcek->empty() || (*vcek)[0] != 0x30)
-    return fail(usage("--vcek " + a.vcek + " is not a DER certificate"), kUsage);
+    return fail(bridge(usage("--vcek " + a.vcek + " is not a DER certificate"), ErrorKind::kInput));
   const auto digest = chain::crypto::sha256(*vcek);
   chain::tx::SubmitAttestation msg;
   msg.operator_address = a.operator_address;
@@ -185,12 +189,15 @@ void add_snp_tx_commands(CLI::App& app, Outcome& outcome) {
                           "Submit an SNP report for an epoch (MsgSubmitAttestation); --from is the relayer");
   submit->add_option("--operator", s->operator_address, "Validator operator address (cosmosvaloper1...)")
       ->required();
-  submit->add_option("--epoch", s->epoch, "The epoch the report is bound to")->required();
+  submit->add_option("--epoch", s->epoch, "The epoch the report is bound to")
+      ->check(strict_unsigned())
+      ->required();
   submit->add_option("--report", s->report, "The 1184-byte report file")->required();
   submit->add_option("--vcek", s->vcek, "The VCEK certificate (DER) that signed it")->required();
   submit->add_flag("--vcek-by-hash", s->vcek_by_hash,
                    "Send only the VCEK's SHA-256 (the chain already holds that certificate)");
   submit->add_option("--allowlist-version", s->allowlist_version, "The allowlist version bound in the report")
+      ->check(strict_unsigned())
       ->required();
   add_signer_flags(submit, s->signer);
   add_node_flags(submit, s->node);
@@ -209,13 +216,13 @@ struct BindingArgs {
 };
 
 int run_binding(const BindingArgs& a) {
-  auto nonce = from_hex(a.nonce);
-  if (!nonce || nonce->size() != 32)
-    return fail(usage("--nonce must be 32 bytes of hex"), kUsage);
-  auto data = chain::protocol::report_data(a.chain_id, a.epoch, *nonce, a.operator_address, a.relayer,
-                                           a.allowlist_version);
+  auto nonce = app::parse_hex_bytes("--nonce", a.nonce, 32, true);
+  if (!nonce)
+    return fail(nonce.error());
+  auto data = app::binding_report_data(
+      {a.chain_id, a.epoch, std::move(*nonce), a.operator_address, a.relayer, a.allowlist_version});
   if (!data)
-    return fail(data.error(), kUsage);
+    return fail(data.error());
   const std::string hex = to_hex(*data);
   if (a.json)
     std::cout << ordered_json{{"report_data", hex}}.dump() << "\n";
@@ -229,12 +236,14 @@ void add_binding_command(CLI::App& app, Outcome& outcome) {
   auto* b = app.add_subcommand("binding",
                                "The 64-byte report_data an epoch's report must carry (PROTOCOL.md binding)");
   b->add_option("--chain-id", a->chain_id, "Chain id")->required();
-  b->add_option("--epoch", a->epoch, "Epoch number")->required();
+  b->add_option("--epoch", a->epoch, "Epoch number")->check(strict_unsigned())->required();
   b->add_option("--nonce", a->nonce, "The epoch's 32-byte nonce (hex)")->required();
   b->add_option("--operator", a->operator_address, "Validator operator address, as in the message")
       ->required();
   b->add_option("--relayer", a->relayer, "Relayer account address, as in the message")->required();
-  b->add_option("--allowlist-version", a->allowlist_version, "Allowlist version")->required();
+  b->add_option("--allowlist-version", a->allowlist_version, "Allowlist version")
+      ->check(strict_unsigned())
+      ->required();
   b->add_flag("--json", a->json, "Print {\"report_data\": HEX}");
   b->callback([a, &outcome] { outcome.exit_code = run_binding(*a); });
 }
@@ -265,20 +274,20 @@ void print_text(const ordered_json& j, const std::string& prefix) {
 int run_snp_query(const SnpQueryArgs& a) {
   if (!a.request.operator_address.empty())
     if (auto op = operator_bytes(a.request.operator_address); !op)
-      return fail(op.error(), kUsage);
+      return fail(bridge(op.error(), ErrorKind::kInput));
   auto client = make_client(a.node);
   if (!client)
-    return fail(client.error(), kUsage);
+    return fail(bridge(client.error(), ErrorKind::kInput));
   auto text = chain::rpc::query_snpattest_json(**client, a.request);
   if (!text)
-    return fail(text.error(), online_exit(text.error()));
+    return fail(bridge_chain(text.error()));
   if (a.node.json) {
     std::cout << *text << "\n";
     return kOk;
   }
   auto j = ordered_json::parse(*text, nullptr, false);
   if (j.is_discarded())
-    return fail(make_error("cli", "INTERNAL", "query output is not JSON"), kFailure);
+    return fail(make_error("cli", "INTERNAL", "query output is not JSON"));
   print_text(j, "");
   return kOk;
 }

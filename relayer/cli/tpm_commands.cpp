@@ -8,8 +8,7 @@
 // input error (unreadable/invalid file, bad PCR list, a blob from another TPM); 3 runtime failure
 // (TPM unreachable, PCR policy mismatch, any other TPM error).
 // Secrets: the unsealed secret goes only to --out (mode 0600) or to a non-terminal stdout (a terminal
-// needs --force); it is never logged. TSS2 library logging is silenced unless TSS2_LOG is set, and
-// even then ESYS's parameter dumps (debug/trace) are capped at warning.
+// needs --force); it is never logged. TSS2 logging is capped by app::open_tpm (app/tpm.hpp).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +23,8 @@
 #include "common/hex.hpp"
 #include "common/secret.hpp"
 #include "config/loader.hpp"
+#include "relayer/app/input.hpp"
+#include "relayer/app/tpm.hpp"
 #include "relayer/cli/cli.hpp"
 #include "relayer/cli/cli_options.hpp"
 
@@ -32,29 +33,24 @@ namespace {
 
 using namespace snprelay::attest::tpm;
 
-constexpr const char* kDefaultTcti = "device:/dev/tpmrm0";
-constexpr const char* kDefaultPcrs = "0,1,7";
+using app::kDefaultPcrs;
+using app::kDefaultTcti;
 
-// Input errors exit 2; everything else a TPM operation reports exits 3.
-int exit_code_for(const Error& e) {
+// Temporary bridge (issue 11): the TPM errors that are the operator's input (a bad TCTI or PCR list, a
+// blob from another TPM, an unreadable quote or AK key) until attest/tpm sets their kind; other TPM
+// errors stay runtime failures (exit 3).
+int fail_tpm(const Error& e) {
   static const char* const kInput[] = {"BAD_TCTI",       "TPM_BAD_TCTI", "BAD_PCRS",
                                        "BAD_SECRET",     "BAD_BLOB",     "BAD_NONCE",
                                        "BAD_QUOTE_FILE", "BAD_AK_KEY",   "TPM_BLOB_FOREIGN"};
-  if (e.component == "io" || e.component == "config" || e.component == "cli")
-    return kUsage;
   for (const char* code : kInput)
-    if (e.code == code)
-      return kUsage;
-  return kFailure;
-}
-
-int fail(const Error& e) {
-  std::cerr << "error: " << e.to_string() << "\n";
-  return exit_code_for(e);
+    if (e.code == code || e.component == "config")
+      return fail(bridge(e, ErrorKind::kInput));
+  return fail(e);
 }
 
 Error cli_error(std::string code, std::string message) {
-  return make_error("cli", std::move(code), std::move(message));
+  return usage_error(std::move(code), std::move(message));
 }
 
 }  // namespace
@@ -69,41 +65,27 @@ void add_tpm_args(CLI::App* cmd, TpmArgs& args, bool with_pcrs) {
         std::string("sha256 PCRs, e.g. 0,1,7 (default: tpm.pcrs from --config, else ") + kDefaultPcrs + ")");
 }
 
-Result<ResolvedTpm> resolve_tpm(const TpmArgs& args, const config::Config* loaded) {
-  ResolvedTpm r{args.tcti.empty() ? kDefaultTcti : args.tcti, {}};
-  std::vector<std::int64_t> config_pcrs;
-  if (loaded != nullptr || !args.config.empty()) {
-    std::optional<config::Config> storage;
-    auto cfg = use_config(args.config, loaded, storage);
+Result<app::ResolvedTpm> resolve_tpm(const TpmArgs& args, const config::Config* loaded) {
+  std::optional<config::Config> storage;
+  const config::Config* config = loaded;
+  if (config == nullptr && !args.config.empty()) {
+    auto cfg = use_config(args.config, nullptr, storage);
     if (!cfg)
       return cfg.error();
-    if (args.tcti.empty())
-      r.tcti = (*cfg)->tpm.tcti;
-    config_pcrs = (*cfg)->tpm.pcrs;
+    config = *cfg;
   }
-  auto sel = !args.pcrs.empty()     ? parse_pcr_list(args.pcrs)
-             : !config_pcrs.empty() ? pcr_selection(config_pcrs)
-                                    : parse_pcr_list(kDefaultPcrs);
-  if (!sel)
-    return sel.error();
-  r.pcrs = *sel;
-  // ESYS prints its own WARNING/ERROR lines for every failed TPM command; ours are decoded already.
-  // When the operator asks for TSS2 tracing, ESYS's own layers stay capped: at debug/trace they dump
-  // command parameters before encryption (the secret in clear). TCTI traces show only ciphertext.
-  if (const char* user = std::getenv("TSS2_LOG"); user != nullptr && *user != '\0')
-    ::setenv("TSS2_LOG", (std::string(user) + ",esys+warning,esys_crypto+warning").c_str(), 1);
-  else
-    ::setenv("TSS2_LOG", "all+none", 1);
-  return r;
+  return app::resolve_tpm(app::TpmRequest{args.tcti, args.pcrs}, config);
 }
 
 namespace {
 
 // Reads a secret straight into wiping storage (never through a std::string or a plain vector).
 Result<SecretBytes> read_secret_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (auto st = app::check_regular_file(path, "--in"); !st)
+    return st.error();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
-    return make_error("io", "READ_FAILED", path + ": " + std::strerror(errno));
+    return make_error("io", "READ_FAILED", path + ": " + std::strerror(errno), ErrorKind::kInput);
   SecretBytes buf(kMaxSealedSecret + 1);
   std::size_t got = 0;
   ssize_t n = 0;
@@ -143,7 +125,7 @@ Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> 
 }
 
 Result<std::string> read_text(const std::string& path) {
-  auto bytes = read_file(path);
+  auto bytes = app::read_input_file(path, app::kMaxCertFile, "--ak-pub");
   if (!bytes)
     return bytes.error();
   return std::string(bytes->begin(), bytes->end());
@@ -164,18 +146,18 @@ void add_seal(CLI::App* group, Outcome& outcome) {
     outcome.exit_code = [&]() -> int {
       auto r = resolve_tpm(args->tpm);
       if (!r)
-        return fail(r.error());
+        return fail_tpm(r.error());
       auto secret = read_secret_file(args->in);
       if (!secret)
-        return fail(secret.error());
-      auto tpm = Tpm::open(r->tcti);
+        return fail_tpm(secret.error());
+      auto tpm = app::open_tpm(r->tcti);
       if (!tpm)
-        return fail(tpm.error());
+        return fail_tpm(tpm.error());
       auto blob = (*tpm)->seal(*secret, r->pcrs);
       if (!blob)
-        return fail(blob.error());
+        return fail_tpm(blob.error());
       if (auto w = write_file_atomic(args->out, *blob, 0644); !w)
-        return fail(w.error());
+        return fail_tpm(w.error());
       std::cout << "sealed " << secret->size() << " bytes to sha256:" << r->pcrs.to_string() << " -> "
                 << args->out << " (" << blob->size() << " bytes)\n";
       return kOk;
@@ -198,24 +180,24 @@ void add_unseal(CLI::App* group, Outcome& outcome) {
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
       if (args->out.empty() && ::isatty(STDOUT_FILENO) && !args->force)
-        return fail(
+        return fail_tpm(
             cli_error("SECRET_TO_TERMINAL",
                       "refusing to print a secret to a terminal; use --out FILE, a pipe, or --force"));
       auto r = resolve_tpm(args->tpm);
       if (!r)
-        return fail(r.error());
-      auto blob = read_file(args->in);
+        return fail_tpm(r.error());
+      auto blob = app::read_input_file(args->in, app::kMaxCertFile, "--in");
       if (!blob)
-        return fail(blob.error());
-      auto tpm = Tpm::open(r->tcti);
+        return fail_tpm(blob.error());
+      auto tpm = app::open_tpm(r->tcti);
       if (!tpm)
-        return fail(tpm.error());
+        return fail_tpm(tpm.error());
       auto secret = (*tpm)->unseal(*blob);
       if (!secret)
-        return fail(secret.error());
+        return fail_tpm(secret.error());
       if (!args->out.empty()) {
         if (auto w = write_file_atomic(args->out, secret->view(), 0600); !w)
-          return fail(w.error());
+          return fail_tpm(w.error());
         std::cerr << "unsealed " << secret->size() << " bytes -> " << args->out << "\n";
         return kOk;
       }
@@ -244,24 +226,24 @@ void add_quote(CLI::App* group, Outcome& outcome) {
     outcome.exit_code = [&]() -> int {
       auto r = resolve_tpm(args->tpm);
       if (!r)
-        return fail(r.error());
-      auto report = read_file(args->report);
+        return fail_tpm(r.error());
+      auto report = app::read_report_file(args->report, "--report");
       if (!report)
-        return fail(report.error());
+        return fail_tpm(report.error());
       const auto nonce = report_nonce(*report);
-      auto tpm = Tpm::open(r->tcti);
+      auto tpm = app::open_tpm(r->tcti);
       if (!tpm)
-        return fail(tpm.error());
+        return fail_tpm(tpm.error());
       auto quote = (*tpm)->quote(nonce, r->pcrs);
       if (!quote)
-        return fail(quote.error());
+        return fail_tpm(quote.error());
       if (auto w = write_file_atomic(args->out, encode_quote(*quote), 0644); !w)
-        return fail(w.error());
+        return fail_tpm(w.error());
       if (!args->ak_pub_out.empty()) {
         const auto& pem = quote->ak_public_pem;
         const auto* p = reinterpret_cast<const std::uint8_t*>(pem.data());
         if (auto w = write_file_atomic(args->ak_pub_out, std::span(p, pem.size()), 0644); !w)
-          return fail(w.error());
+          return fail_tpm(w.error());
       }
       std::cout << "quoted sha256:" << r->pcrs.to_string() << " with nonce " << to_hex(nonce) << " -> "
                 << args->out << "\n";
@@ -284,22 +266,22 @@ void add_verify_quote(CLI::App* group, Outcome& outcome) {
   cmd->add_flag("--json", args->json, "Print the verdict as JSON");
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
-      auto bytes = read_file(args->quote);
+      auto bytes = app::read_input_file(args->quote, app::kMaxCertFile, "--quote");
       if (!bytes)
-        return fail(bytes.error());
+        return fail_tpm(bytes.error());
       auto quote = decode_quote(*bytes);
       if (!quote)
-        return fail(quote.error());
-      auto report = read_file(args->report);
+        return fail_tpm(quote.error());
+      auto report = app::read_report_file(args->report, "--report");
       if (!report)
-        return fail(report.error());
+        return fail_tpm(report.error());
       auto pem = read_text(args->ak_pub);
       if (!pem)
-        return fail(pem.error());
+        return fail_tpm(pem.error());
       const auto nonce = report_nonce(*report);
       auto verdict = verify_quote(*quote, nonce, *pem);
       if (!verdict)
-        return fail(verdict.error());
+        return fail_tpm(verdict.error());
       const auto indices = quote->pcrs.indices();
       if (args->json) {
         nlohmann::ordered_json j;

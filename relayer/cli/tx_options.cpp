@@ -29,13 +29,6 @@ Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n) 
       std::chrono::milliseconds(static_cast<std::int64_t>(n.timeout_s * 1000)));
 }
 
-int online_exit(const Error& e) {
-  if (chain::rpc::mempool_rejection_code(e) || e.code == "QUERY_FAILED" || e.code == "ACCOUNT_NOT_FOUND" ||
-      e.code == "NO_EPOCH" || e.code == "NOT_FOUND")
-    return kRejected;
-  return kFailure;
-}
-
 void add_signer_flags(CLI::App* cmd, SignerArgs& s) {
   cmd->add_option("--mnemonic-file", s.mnemonic_file, "Sign with the key derived from this mnemonic file");
   cmd->add_option("--from", s.from, "Sign with this stored key");
@@ -44,14 +37,19 @@ void add_signer_flags(CLI::App* cmd, SignerArgs& s) {
   cmd->add_option("--hd-path", s.hd_path, "BIP-44 path for --mnemonic-file")->capture_default_str();
   cmd->add_option("--prefix", s.prefix, "Bech32 account prefix")->capture_default_str();
   cmd->add_option("--chain-id", s.chain_id, "Chain id (online: default the node's network)");
-  cmd->add_option("--gas", s.gas, "Gas limit (offline default 200000; online default: simulate)");
+  cmd->add_option("--gas", s.gas, "Gas limit (offline default 200000; online default: simulate)")
+      ->check(strict_unsigned());
   cmd->add_option("--fees", s.fees, "Fee coins, e.g. 500ustake");
   cmd->add_option("--memo", s.memo, "Memo");
   cmd->add_option("--gas-adjustment", s.gas_adjustment, "Simulated gas is multiplied by this")
       ->check(CLI::Range(1.0, 10.0))
       ->capture_default_str();
-  cmd->add_option("--gas-cap", s.gas_cap, "Upper bound for simulated gas")->capture_default_str();
-  cmd->add_option("--gas-fallback", s.gas_fallback, "Gas when simulation fails")->capture_default_str();
+  cmd->add_option("--gas-cap", s.gas_cap, "Upper bound for simulated gas")
+      ->check(strict_unsigned())
+      ->capture_default_str();
+  cmd->add_option("--gas-fallback", s.gas_fallback, "Gas when simulation fails")
+      ->check(strict_unsigned())
+      ->capture_default_str();
   cmd->add_option("--gas-prices", s.gas_prices,
                   "Fee = ceil(gas x price), e.g. 0.025ustake (default: the node's minimum gas price)");
   cmd->add_option("--fee-granter", s.fee_granter, "Account whose fee grant pays the fee");
@@ -74,7 +72,7 @@ Result<chain::keys::AccountKey> signing_key(const SignerArgs& s) {
   auto defaults = key_defaults(s.protect);
   if (!defaults)
     return defaults.error();
-  return open_key(key_store(s.keyring_dir, *defaults), s.from, s.protect, *defaults);
+  return app::open_key(app::key_store(s.keyring_dir, *defaults), s.from, key_request(s.protect), *defaults);
 }
 
 int open_signer(const SignerArgs& s, const NodeArgs& n, OpenedSigner& out) {
@@ -82,32 +80,34 @@ int open_signer(const SignerArgs& s, const NodeArgs& n, OpenedSigner& out) {
   if (!s.fees.empty()) {
     auto parsed = chain::tx::parse_coins(s.fees);
     if (!parsed)
-      return fail(parsed.error(), kUsage);
+      return fail(bridge(parsed.error(), ErrorKind::kInput));
     fees = std::move(*parsed);
   }
   if (!fees.empty() && !s.gas_prices.empty())
-    return fail(make_error("chain", "USAGE", "give --fees or --gas-prices, not both"), kUsage);
+    return fail(
+        bridge(make_error("chain", "USAGE", "give --fees or --gas-prices, not both"), ErrorKind::kInput));
   if (!s.gas_prices.empty())
     if (auto probe = chain::rpc::fee_for_gas(s.gas_prices, 1); !probe)
-      return fail(probe.error(), kUsage);
+      return fail(bridge(probe.error(), ErrorKind::kInput));
   if (s.confirm_timeout_s < 0)
-    return fail(make_error("chain", "USAGE", "--confirm-timeout must not be negative"), kUsage);
+    return fail(
+        bridge(make_error("chain", "USAGE", "--confirm-timeout must not be negative"), ErrorKind::kInput));
   auto client = make_client(n);
   if (!client)
-    return fail(client.error(), kUsage);
+    return fail(bridge(client.error(), ErrorKind::kInput));
   auto key = signing_key(s);
   if (!key)
-    return fail(key.error(), key.error().code == "USAGE" ? kUsage : key_exit_code(key.error()));
+    return fail(bridge_machine(key.error()));
   auto address = chain::keys::bech32_address(key->public_key, s.prefix);
   if (!address)
-    return fail(address.error(), kUsage);
+    return fail(bridge(address.error(), ErrorKind::kInput));
 
   chain::rpc::SubmitterOptions& o = out.options;
   o.chain_id = s.chain_id;
   if (o.chain_id.empty()) {
     auto status = (*client)->status();
     if (!status)
-      return fail(status.error(), kFailure);
+      return fail(status.error());
     o.chain_id = status->network;
   }
   o.prefix = s.prefix;

@@ -39,10 +39,6 @@ void add_node_flags(CLI::App* cmd, NodeArgs& n, bool required = true);
 // A client over the --node URLs. Errors: chain USAGE when a URL is not http(s)://.
 [[nodiscard]] Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n);
 
-// Exit code for an error from an online command: the chain's "no" (a mempool rejection, a failed or
-// not-found query, no epoch) is 1, everything else 3.
-[[nodiscard]] int online_exit(const Error& e);
-
 struct SignerArgs {
   std::string mnemonic_file;
   std::string from;
