@@ -224,6 +224,18 @@ ChainOutcome ChainVerifier::build(std::span<const std::uint8_t> vek_der,
   return out;
 }
 
+namespace {
+// The CRL's issuer as one line (RFC 2253), for messages.
+std::string crl_issuer_text(const X509_CRL& crl) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || X509_NAME_print_ex(bio.get(), X509_CRL_get_issuer(&crl), 0, XN_FLAG_RFC2253) < 0)
+    return "?";
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return len > 0 ? std::string(data, static_cast<std::size_t>(len)) : std::string("?");
+}
+}  // namespace
+
 void ChainVerifier::check_times_and_crls(const VerifiedChain& chain, std::time_t at,
                                          std::vector<Failure>& out) const {
   const std::pair<const char*, const X509*> certs[] = {
@@ -238,8 +250,14 @@ void ChainVerifier::check_times_and_crls(const VerifiedChain& chain, std::time_t
     }
   }
   for (const auto& crl : crls_) {
-    if (!same_name(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(chain.ark.get())))
+    // A CRL the caller gave is for this chain's ARK, or the chain is untrusted: a CRL skipped because
+    // it named someone else would let a stale or wrong file look like a revocation check.
+    if (!same_name(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(chain.ark.get()))) {
+      out.push_back(untrusted("the CRL given was issued by '" + crl_issuer_text(*crl) +
+                              "', not by this chain's ARK '" + subject_cn(*chain.ark) +
+                              "'; refusing to skip it"));
       continue;
+    }
     if (!crl_signed_by(*crl, X509_get0_pubkey(chain.ark.get()))) {
       out.push_back(
           untrusted("CRL issued by '" + subject_cn(*chain.ark) + "' does not verify with that ARK"));

@@ -330,6 +330,18 @@ class Checker {
                                                 " exceeds CURRENT_TCB " +
                                                 describe_tcb(r_.current_tcb, product));
       }
+      // As go-sev-guest: provisional firmware may be newer than the committed one, never older.
+      if (r_.committed_build > r_.current_build) {
+        fail(FailureCode::kPolicyViolation, "committed firmware build " + std::to_string(r_.committed_build) +
+                                                " exceeds the current build " +
+                                                std::to_string(r_.current_build));
+      }
+      if (r_.committed_major * 256 + r_.committed_minor > r_.current_major * 256 + r_.current_minor) {
+        fail(FailureCode::kPolicyViolation,
+             "committed firmware version " + std::to_string(r_.committed_major) + "." +
+                 std::to_string(r_.committed_minor) + " exceeds the current version " +
+                 std::to_string(r_.current_major) + "." + std::to_string(r_.current_minor));
+      }
     } else if (r_.committed_tcb != r_.current_tcb || !same_fw) {
       fail(FailureCode::kPolicyViolation,
            "provisional firmware: COMMITTED_TCB " + describe_tcb(r_.committed_tcb, product) + " / firmware " +

@@ -120,8 +120,9 @@ struct TrustConfig {
   // Extra trust anchors (self-signed roots such as the simulated firmware's ARK). Each must be
   // self-signed; its product is read from a CN of the form "ARK-{product}".
   std::vector<X509Ptr> extra_roots;
-  // CRLs; each is used only for the chain whose ARK signed it. A CRL whose issuer names the chain's
-  // ARK but whose signature does not verify makes the chain untrusted. Freshness (nextUpdate) is the
+  // CRLs of the chain's ARK. Every CRL given must be issued by the verified chain's ARK and verify
+  // with its key; one issued by anyone else, or whose signature does not verify, makes the chain
+  // untrusted (CHAIN_UNTRUSTED) — never silently skipped. Freshness (nextUpdate) is the
   // caller's decision and is not checked here: see crl_expired_at() in certs.hpp.
   std::vector<X509CrlPtr> crls;
 };

@@ -1,9 +1,12 @@
 #include "config/loader.hpp"
 
+#include <spdlog/spdlog.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
@@ -322,7 +325,7 @@ void check_cross_rules(const Config& c, const std::string& source, Problems& pro
                                  ")");
   }
   const auto keys = static_cast<std::int64_t>(c.allowlist.governance_keys.size());
-  if (keys > 0 && c.allowlist.threshold > keys) {
+  if (c.allowlist.threshold > keys && (keys > 0 || c.allowlist.threshold > 1)) {
     problems.add("CONFLICT", source + ": allowlist.threshold = " + std::to_string(c.allowlist.threshold) +
                                  " exceeds the " + std::to_string(keys) +
                                  " configured allowlist.governance_keys");
@@ -353,7 +356,43 @@ nlohmann::ordered_json to_json(const KeySpec& spec, const Value& value) {
 
 }  // namespace
 
+std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& names) {
+  static const std::vector<std::string> kDirect = {"SNPRELAY_KEYRING_DIR", "SNPRELAY_KEY_PASSPHRASE"};
+  std::vector<std::string> known = kDirect;
+  for (const KeySpec& spec : schema())
+    known.push_back(env_name(spec));
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::string> out;
+  for (const std::string& name : sorted) {
+    if (!name.starts_with("SNPRELAY_") || std::find(known.begin(), known.end(), name) != known.end())
+      continue;
+    const std::string* best = nullptr;
+    std::size_t best_d = 5;  // suggest only near misses
+    for (const std::string& k : known) {
+      const std::size_t d = edit_distance(name, k);
+      if (d < best_d) {
+        best_d = d;
+        best = &k;
+      }
+    }
+    out.push_back("unknown environment variable " + name + " is ignored" +
+                  (best != nullptr ? " (did you mean " + *best + "?)" : ""));
+  }
+  return out;
+}
+
 EnvLookup process_env() {
+  static std::once_flag warned;
+  std::call_once(warned, [] {
+    std::vector<std::string> names;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      const std::string_view entry(*e);
+      names.emplace_back(entry.substr(0, entry.find('=')));
+    }
+    for (const std::string& line : unknown_env_warnings(names))
+      spdlog::warn("{}", line);
+  });
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read at start-up
     if (v == nullptr)

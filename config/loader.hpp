@@ -11,7 +11,8 @@
 //   WRONG_TYPE                e.g. a string where an integer belongs (key, value, expected type)
 //   OUT_OF_RANGE / BAD_VALUE  key, value and the allowed range or choices
 //   BAD_DURATION              a duration that is not "500ms", "30s", "5m", "24h" ...
-//   CONFLICT                  keys that are fine alone but not together, with the reason
+//   CONFLICT                  keys that are fine alone but not together, with the reason (e.g. an
+//                             allowlist.threshold above the number of governance keys)
 // Each problem is one line of the message, prefixed with "file:line" or "environment NAME".
 //
 // `env` looks up an environment variable; the default reads the process environment. Passing a
@@ -22,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.hpp"
 #include "config/config.hpp"
@@ -30,8 +32,16 @@ namespace snprelay::config {
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
-// Reads the real process environment.
+// Reads the real process environment. The first call also logs (spdlog warn) one line per SNPRELAY_*
+// variable that snprelay does not know, naming the closest known one (warn_unknown_env), so a typo in
+// an override is not silently ignored.
 [[nodiscard]] EnvLookup process_env();
+
+// Warning lines for the SNPRELAY_* entries of `names` (other names are ignored) that are neither a
+// configuration override (env_name of a schema key) nor one of the variables snprelay reads directly
+// (SNPRELAY_KEYRING_DIR, SNPRELAY_KEY_PASSPHRASE), e.g. "unknown environment variable
+// SNPRELAY_CHAIN_GAS_PRICES is ignored (did you mean SNPRELAY_CHAIN_GAS_PRICE?)". Sorted by name.
+[[nodiscard]] std::vector<std::string> unknown_env_warnings(const std::vector<std::string>& names);
 // No environment at all.
 [[nodiscard]] EnvLookup no_env();
 

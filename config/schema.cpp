@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "config/duration.hpp"
+#include "config/formats.hpp"
 
 namespace snprelay::config {
 namespace {
@@ -188,9 +189,9 @@ std::vector<KeySpec> build_schema() {
   }
   k.push_back(ranged<&C::chain, &ChainConfig::rpc_timeout>("chain.rpc_timeout", Kind::kDuration, 100 * kMs,
                                                            300 * kSec, "per-request RPC timeout"));
-  k.push_back(text<&C::chain, &ChainConfig::bech32_prefix>("chain.bech32_prefix", Format::kNonEmpty,
+  k.push_back(text<&C::chain, &ChainConfig::bech32_prefix>("chain.bech32_prefix", Format::kBech32Prefix,
                                                            "account address prefix"));
-  k.push_back(text<&C::chain, &ChainConfig::gas_price>("chain.gas_price", Format::kNonEmpty,
+  k.push_back(text<&C::chain, &ChainConfig::gas_price>("chain.gas_price", Format::kGasPrice,
                                                        "fee per gas unit, e.g. 0.025ustake"));
   k.push_back(ranged<&C::chain, &ChainConfig::gas_adjustment>("chain.gas_adjustment", Kind::kFloat, 1.0, 10.0,
                                                               "simulated gas multiplier"));
@@ -198,21 +199,21 @@ std::vector<KeySpec> build_schema() {
                                                              100'000'000, "cap on the gas limit"));
   k.push_back(ranged<&C::chain, &ChainConfig::gas_fallback>("chain.gas_fallback", Kind::kInt, 10'000,
                                                             100'000'000, "gas limit when simulation fails"));
-  k.push_back(text<&C::chain, &ChainConfig::fee_granter>("chain.fee_granter", Format::kAny,
+  k.push_back(text<&C::chain, &ChainConfig::fee_granter>("chain.fee_granter", Format::kAddress,
                                                          "optional fee granter address"));
   k.push_back(ranged<&C::chain, &ChainConfig::confirm_timeout>(
       "chain.confirm_timeout", Kind::kDuration, 1 * kSec, 600 * kSec, "wait for a tx to commit"));
   // [chain.key]
-  k.push_back(text<&C::chain, &ChainConfig::key, &KeyConfig::name>("chain.key.name", Format::kNonEmpty,
+  k.push_back(text<&C::chain, &ChainConfig::key, &KeyConfig::name>("chain.key.name", Format::kKeyName,
                                                                    "key used to sign attestations"));
   k.push_back(text<&C::chain, &ChainConfig::key, &KeyConfig::keyring_dir>(
       "chain.key.keyring_dir", Format::kPath, "key store directory"));
   k.push_back(choice<KeyProtection, &C::chain, &ChainConfig::key, &KeyConfig::protection>(
       "chain.key.protection", "how the key file's encryption key is protected"));
-  k.push_back(text<&C::chain, &ChainConfig::key, &KeyConfig::hd_path>("chain.key.hd_path", Format::kNonEmpty,
+  k.push_back(text<&C::chain, &ChainConfig::key, &KeyConfig::hd_path>("chain.key.hd_path", Format::kHdPath,
                                                                       "BIP44 derivation path"));
   // [relayer]
-  k.push_back(text<&C::relayer, &RelayerConfig::operator_address>("relayer.operator", Format::kAny,
+  k.push_back(text<&C::relayer, &RelayerConfig::operator_address>("relayer.operator", Format::kAddress,
                                                                   "validator operator (valoper) address"));
   k.push_back(ranged<&C::relayer, &RelayerConfig::poll_interval>(
       "relayer.poll_interval", Kind::kDuration, 100 * kMs, 3600 * kSec, "epoch polling period"));
@@ -245,7 +246,12 @@ std::vector<KeySpec> build_schema() {
   // [tpm]
   k.push_back(text<&C::tpm, &TpmConfig::tcti>("tpm.tcti", Format::kNonEmpty,
                                               "TCTI, e.g. device:/dev/tpmrm0 or swtpm:path=/run/swtpm.sock"));
-  k.push_back(ranged<&C::tpm, &TpmConfig::pcrs>("tpm.pcrs", Kind::kIntArray, 0, 23, "PCRs (sha256 bank)"));
+  {
+    KeySpec pcrs =
+        ranged<&C::tpm, &TpmConfig::pcrs>("tpm.pcrs", Kind::kIntArray, 0, 23, "PCRs (sha256 bank)");
+    pcrs.format = Format::kNonEmpty;  // an empty selection would seal to no state at all
+    k.push_back(pcrs);
+  }
   // [log]
   k.push_back(choice<LogLevel, &C::log, &LogConfig::level>("log.level", "log verbosity"));
   k.push_back(choice<LogFormatName, &C::log, &LogConfig::format>("log.format", "text or json lines"));
@@ -320,6 +326,20 @@ Status check_string(const KeySpec& spec, const std::string& s, const std::string
         return fail("expected an even number of hex digits");
       }
       return ok_status();
+    case Format::kKeyName:
+    case Format::kHdPath:
+    case Format::kGasPrice:
+    case Format::kBech32Prefix:
+    case Format::kAddress: {
+      if (spec.format == Format::kAddress && s.empty())
+        return ok_status();
+      const std::string why = spec.format == Format::kKeyName        ? key_name_problem(s)
+                              : spec.format == Format::kHdPath       ? hd_path_problem(s)
+                              : spec.format == Format::kGasPrice     ? gas_price_problem(s)
+                              : spec.format == Format::kBech32Prefix ? bech32_prefix_problem(s)
+                                                                     : address_problem(s);
+      return why.empty() ? ok_status() : fail(why);
+    }
   }
   return ok_status();
 }
@@ -415,6 +435,10 @@ Status check_value(const KeySpec& spec, const Value& value, const std::string& w
       return ok_status();
     }
     case Kind::kIntArray: {
+      if (spec.format == Format::kNonEmpty && std::get<std::vector<std::int64_t>>(value).empty()) {
+        return make_error("config", "BAD_VALUE", where + ": " + key + " = [] must list at least one entry",
+                          ErrorKind::kInput);
+      }
       for (const auto e : std::get<std::vector<std::int64_t>>(value)) {
         if (static_cast<double>(e) < spec.min || static_cast<double>(e) > spec.max) {
           return make_error("config", "OUT_OF_RANGE",

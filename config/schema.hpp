@@ -25,8 +25,23 @@ enum class Kind { kString, kBool, kInt, kFloat, kDuration, kEnum, kStringArray, 
 using Value = std::variant<std::string, bool, std::int64_t, double, Duration, std::vector<std::string>,
                            std::vector<std::int64_t>>;
 
-// Extra syntax checks for string values.
-enum class Format { kAny, kNonEmpty, kUrl, kUnixEndpoint, kHostPort, kPath, kHex };
+// Extra syntax checks for string values (config/formats.hpp for the chain and key ones). kNonEmpty
+// on an integer array means the array must have at least one element. kAddress allows the empty
+// string (the key is optional).
+enum class Format {
+  kAny,
+  kNonEmpty,
+  kUrl,
+  kUnixEndpoint,
+  kHostPort,
+  kPath,
+  kHex,
+  kKeyName,
+  kHdPath,
+  kGasPrice,
+  kBech32Prefix,
+  kAddress
+};
 
 struct KeySpec {
   std::string_view path;  // dotted, e.g. "enclave.sev_snp.kds_timeout"

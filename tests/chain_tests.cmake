@@ -6,6 +6,7 @@ add_executable(snprelay_chain_unit_tests
   unit/chain/sign_direct_test.cpp
   unit/chain/binding_test.cpp
   unit/chain/keystore_test.cpp
+  unit/chain/keystore_hostile_test.cpp
   unit/chain/rpc_values_test.cpp
   unit/chain/snpattest_client_test.cpp)
 target_include_directories(snprelay_chain_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})

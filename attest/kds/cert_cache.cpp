@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "common/file_io.hpp"
+
 namespace snprelay::attest {
 namespace {
 
@@ -23,19 +25,13 @@ std::string sha256_hex(const Bytes& data) {
   return to_hex(std::span<const std::uint8_t>(md, len));
 }
 
-Error cache_error(const std::string& what, const std::string& path, int err) {
-  return make_error("attest", "CACHE_IO", what + " " + path + ": " + std::strerror(err));
-}
-
 }  // namespace
 
 Result<std::unique_ptr<CertCache>> CertCache::open(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return make_error("attest", "CACHE_IO", "cannot create certificate cache " + dir + ": " + ec.message());
-  if (::chmod(dir.c_str(), 0700) != 0)
-    return cache_error("cannot set mode 0700 on", dir, errno);
+  // 0700 from the start (never the umask's mode first), parents included.
+  if (auto st = make_private_dirs(dir); !st)
+    return make_error("attest", "CACHE_IO",
+                      "cannot create certificate cache " + dir + ": " + st.error().message);
   return std::unique_ptr<CertCache>(new CertCache(dir));
 }
 
@@ -49,7 +45,7 @@ std::string CertCache::path_of(const std::string& key) const {
 
 std::optional<Bytes> CertCache::get(const std::string& key, std::chrono::seconds ttl) {
   const std::string path = path_of(key);
-  auto raw = read_file(path);
+  auto raw = read_input_file(path, kMaxCertificateFileBytes + 256, "cached certificate");
   if (!raw) {
     ++misses_;
     return std::nullopt;
@@ -78,23 +74,12 @@ std::optional<Bytes> CertCache::get(const std::string& key, std::chrono::seconds
 
 Status CertCache::put(const std::string& key, const Bytes& payload) const {
   const std::string path = path_of(key);
-  std::string tmpl = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0)
-    return cache_error("cannot create a temporary file for", path, errno);
   const std::string header =
       std::string(kMagic) + sha256_hex(payload) + " " + std::to_string(std::time(nullptr)) + "\n";
   Bytes file(header.begin(), header.end());
   file.insert(file.end(), payload.begin(), payload.end());
-  const ssize_t n = ::write(fd, file.data(), file.size());
-  const int werr = n < 0 ? errno : 0;
-  const bool ok = n == static_cast<ssize_t>(file.size()) && ::fchmod(fd, 0600) == 0 && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmpl.c_str(), path.c_str()) != 0) {
-    const int err = werr != 0 ? werr : (errno != 0 ? errno : EIO);
-    ::unlink(tmpl.c_str());
-    return cache_error("cannot write", path, err);
-  }
+  if (auto st = write_file_atomic(path, file, 0600); !st)
+    return make_error("attest", "CACHE_IO", st.error().message);
   return ok_status();
 }
 

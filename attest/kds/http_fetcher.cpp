@@ -1,6 +1,6 @@
 #include "attest/kds/http_fetcher.hpp"
 
-#include <curl/curl.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <memory>
@@ -8,22 +8,12 @@
 #include <random>
 #include <thread>
 
+#include "common/curl_handle.hpp"
+
 namespace snprelay::attest {
 namespace {
 
 constexpr std::size_t kMaxBody = 1 << 20;
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
-void curl_global() {
-  static const bool kInit = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  (void)kInit;
-}
 
 struct Response {
   Bytes body;
@@ -72,12 +62,10 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds base) {
 
 }  // namespace
 
-HttpFetcher::HttpFetcher(HttpFetcherOptions options) : options_(std::move(options)) {
-  curl_global();
-}
+HttpFetcher::HttpFetcher(HttpFetcherOptions options) : options_(std::move(options)) {}
 
 Result<Bytes> HttpFetcher::fetch(const std::string& url) {
-  if (!(url.starts_with("https://") || url.starts_with("http://"))) {
+  if (!is_http_url(url)) {
     return make_error("attest", "BAD_URL", "KDS URL must be http:// or https://: " + url, ErrorKind::kInput);
   }
   const auto start = std::chrono::steady_clock::now();
@@ -87,23 +75,23 @@ Result<Bytes> HttpFetcher::fetch(const std::string& url) {
   int attempt = 0;
   while (attempt < options_.max_attempts) {
     ++attempt;
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    // Each attempt gets what is left of the one overall deadline at most: the deadline bounds the
+    // whole fetch, retries and waits included, not each try.
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      last += (last.empty() ? "" : "; ") + std::string("the ") + std::to_string(options_.deadline.count()) +
+              " ms deadline passed";
+      break;
+    }
+    CurlPtr curl = open_curl(std::min(options_.timeout, left), options_.ca_bundle);
     if (!curl)
       return make_error("attest", "KDS_UNAVAILABLE", "curl_easy_init failed", ErrorKind::kUnavailable);
     Response resp;
     char errbuf[CURL_ERROR_SIZE] = {0};
-    std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Accept: */*"));
+    CurlSlistPtr headers(curl_slist_append(nullptr, "Accept: */*"));
     curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options_.ca_bundle.empty())
-      curl_easy_setopt(curl.get(), CURLOPT_CAINFO, options_.ca_bundle.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
     curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "snprelay");
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &resp);
     curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);
@@ -148,10 +136,12 @@ Result<Bytes> HttpFetcher::fetch(const std::string& url) {
     const auto pause = wait ? *wait : jittered(backoff);
     if (!wait)
       backoff = std::min(backoff * 2, options_.max_backoff);
-    if (std::chrono::steady_clock::now() + pause > deadline) {
+    if (std::chrono::steady_clock::now() + pause >= deadline) {
       last += "; the next retry would pass the " + std::to_string(options_.deadline.count()) + " ms deadline";
       break;
     }
+    spdlog::warn("KDS fetch {}: attempt {} of {} failed ({}); retrying in {} ms", url, attempt,
+                 options_.max_attempts, last, pause.count());
     std::this_thread::sleep_for(pause);
   }
   return make_error("attest", "KDS_UNAVAILABLE",

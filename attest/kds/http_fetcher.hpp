@@ -3,7 +3,10 @@
 //
 // HttpFetcher policy (SNP-FACTS.md §3.2):
 //  - TLS peer and host verification are always on; `ca_bundle` adds trust for a local stand-in only.
-//  - Each attempt has `timeout`; the whole fetch has `deadline` across attempts.
+//  - The whole fetch — every attempt and every wait between them — ends by `deadline` (measured from the
+//    call): an attempt gets min(`timeout`, what is left), and no retry starts or sleeps past it. Each
+//    retry is logged (spdlog warn) with the attempt number, why it failed and the wait.
+//  - libcurl is set up by common/curl_handle.hpp: http and https only, no redirects, TLS verified.
 //  - 200 with a body: done. 429 or 503 with Retry-After (seconds or HTTP date): wait that long, then
 //    retry. 5xx, 429 without Retry-After, and transport errors: retry after exponential backoff
 //    (`initial_backoff` doubling up to `max_backoff`) with ±25% jitter. Other 4xx (400 bad parameters,

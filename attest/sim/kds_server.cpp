@@ -35,7 +35,11 @@ class BeastKdsServer final : public KdsServer {
     const auto address = asio::ip::make_address(options_.host, ec);
     if (ec)
       return make_error("attest", "BIND_FAILED", "bad listen address " + options_.host + ": " + ec.message(),
-                        ErrorKind::kUnavailable);
+                        ErrorKind::kInput);
+    if (!address.is_loopback())
+      return make_error("attest", "BIND_FAILED",
+                        "the KDS stand-in listens on loopback only (127.0.0.1 or ::1), not " + options_.host,
+                        ErrorKind::kInput);
     const tcp::endpoint endpoint(address, options_.port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec)

@@ -43,7 +43,9 @@ struct KdsServerStats {
 
 class KdsServer {
  public:
-  // Binds host:port. Errors: BIND_FAILED naming the address and the reason.
+  // Binds host:port; host must be a loopback address (127.0.0.0/8 or ::1): the stand-in serves
+  // anything in its directory to whoever connects. Errors: BIND_FAILED (kind kInput for a non-loopback
+  // or malformed host, kUnavailable when the bind itself fails) naming the address and the reason.
   [[nodiscard]] static Result<std::unique_ptr<KdsServer>> start(KdsServerOptions options,
                                                                 std::shared_ptr<KdsStore> store);
   virtual ~KdsServer() = default;

@@ -1,9 +1,14 @@
 #include "attest/sim/kds_store.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <map>
 #include <vector>
+
+#include "common/file_io.hpp"
 
 namespace snprelay::attest {
 namespace {
@@ -141,9 +146,24 @@ std::string DirectoryStore::path_for(const KdsRequest& request) const {
 
 Result<Bytes> DirectoryStore::serve(const KdsRequest& request) {
   const std::string path = path_for(request);
-  auto data = read_file(path);
+  // No symbolic link anywhere below the served directory: a link planted in it must not expose a file
+  // outside. Regular files only, at most a certificate's cap.
+  std::string so_far = dir_;
+  for (const auto& part : std::filesystem::path(path.substr(dir_.size()))) {
+    if (part.empty() || part == "/")
+      continue;
+    so_far += "/" + part.string();
+    struct stat st {};
+    if (::lstat(so_far.c_str(), &st) != 0)
+      return make_error("attest", "NOT_FOUND", "no file " + path, ErrorKind::kInput);
+    if (S_ISLNK(st.st_mode))
+      return make_error("attest", "NOT_FOUND", "not serving " + path + ": " + so_far + " is a symbolic link",
+                        ErrorKind::kInput);
+  }
+  auto data = read_input_file(path, kMaxCertificateFileBytes, "KDS file", ReadOptions{.no_follow = true});
   if (!data)
-    return make_error("attest", "NOT_FOUND", "no file " + path, ErrorKind::kInput);
+    return make_error("attest", "NOT_FOUND", "not serving " + path + ": " + data.error().message,
+                      ErrorKind::kInput);
   return data;
 }
 

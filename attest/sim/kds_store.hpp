@@ -13,8 +13,9 @@
 //   DIR/{vcek|vlek}/{product}/cert_chain.pem
 //   DIR/{vcek|vlek}/{product}/crl.der
 //   DIR/vcek/{product}/{hwid hex}/bl{n}-tee{n}-snp{n}-ucode{n}[-fmc{n}].der
-// which is how AMD's real certificates are given to the stand-in. The simulated firmware provides
-// its own store.
+// which is how AMD's real certificates are given to the stand-in. Regular files only, at most 64 KiB;
+// a symbolic link anywhere below DIR is not served (NOT_FOUND), so a link cannot expose other files. The
+// simulated firmware provides its own store.
 #pragma once
 
 #include <string>

@@ -16,6 +16,7 @@
 #include "attest/sealing/hkdf.hpp"
 #include "attest/sim/amd_cert_mint.hpp"
 #include "common/aead.hpp"
+#include "common/file_io.hpp"
 
 namespace snprelay::attest {
 namespace {
@@ -37,15 +38,8 @@ Error firmware_refusal(const char* status, const std::string& why) {
 
 // Writes a state file readable only by its owner; the file is replaced atomically.
 Status write_private(const std::string& path, std::string_view text) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return state_error("cannot create " + tmp + ": " + std::strerror(errno));
-  const ssize_t n = ::write(fd, text.data(), text.size());
-  const bool ok = n == static_cast<ssize_t>(text.size()) && ::fchmod(fd, 0600) == 0 && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
-    return state_error("cannot write " + path);
+  if (auto st = write_file_atomic(path, text, 0600); !st)
+    return state_error(st.error().message);
   return ok_status();
 }
 

@@ -2,8 +2,10 @@
 // seal.cpp, quoting in quote_tpm.cpp.
 #include <tss2/tss2_tctildr.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <string>
 
 #include "attest/tpm/tpm_error.hpp"
 #include "attest/tpm/tpm_impl.hpp"
@@ -17,7 +19,17 @@ using detail::Transient;
 Tpm::Tpm(std::string tcti, std::unique_ptr<Impl> impl) : tcti_(std::move(tcti)), impl_(std::move(impl)) {}
 Tpm::~Tpm() = default;
 
+void cap_tss2_logging() {
+  static const std::string kCap = ",esys+warning,esys_crypto+warning";
+  const char* user = std::getenv("TSS2_LOG");
+  const std::string current = user != nullptr ? user : "";
+  if (current == "all+none" || current.ends_with(kCap))
+    return;
+  ::setenv("TSS2_LOG", current.empty() ? "all+none" : (current + kCap).c_str(), 1);
+}
+
 Result<std::unique_ptr<Tpm>> Tpm::open(const std::string& tcti) {
+  cap_tss2_logging();
   if (tcti.empty())
     return tpm_error("BAD_TCTI",
                      "no TCTI given: name one explicitly (device:/dev/tpmrm0, swtpm:path=...); the loader's "

@@ -50,10 +50,18 @@ namespace snprelay::attest::tpm {
 // The TPM's limit on the data of a sealed (keyed-hash) object.
 inline constexpr std::size_t kMaxSealedSecret = 128;
 
+// Caps the TSS libraries' own logging before any TSS call: ESYS at debug/trace dumps command
+// parameters before session encryption (a secret in the clear), so TSS2_LOG is set to "all+none", or,
+// when the operator asked for TSS tracing, their setting with the esys and esys_crypto modules capped at
+// warning. Idempotent. Tpm::open calls it, so every caller (CLI, daemon, tests) gets it; it is public
+// for code that calls the TSS libraries without a Tpm. Thread-safety: changes the environment; call
+// before other threads use TSS or getenv.
+void cap_tss2_logging();
+
 class Tpm {
  public:
-  // Connects through `tcti` and starts the TPM up. Errors: BAD_TCTI, TPM_BAD_TCTI, TPM_UNREACHABLE,
-  // TPM_ERROR.
+  // Caps TSS logging (cap_tss2_logging), connects through `tcti` and starts the TPM up. Errors: BAD_TCTI,
+  // TPM_BAD_TCTI, TPM_UNREACHABLE, TPM_ERROR.
   [[nodiscard]] static Result<std::unique_ptr<Tpm>> open(const std::string& tcti);
   ~Tpm();
   Tpm(const Tpm&) = delete;

@@ -1,6 +1,7 @@
 #include "chain/keys/keystore.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "chain/keys/bech32.hpp"
 #include "common/aead.hpp"
+#include "common/file_io.hpp"
 
 namespace snprelay::chain::keys {
 namespace {
@@ -53,19 +56,25 @@ Result<Bytes> hex_field(const nlohmann::json& obj, const char* field, const std:
 
 Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::string& name) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
+  if (::lstat(path.c_str(), &st) != 0)
     return make_error("chain", "KEY_NOT_FOUND", "no key named \"" + name + "\" (" + path.string() + ")",
                       ErrorKind::kInput);
-  if ((st.st_mode & 077) != 0) {
+  if (S_ISLNK(st.st_mode))
+    return make_error("chain", "KEYFILE_INVALID",
+                      path.string() + " is a symbolic link; key files must be regular files in the key store",
+                      ErrorKind::kInput);
+  if ((st.st_mode & 077) != 0 && S_ISREG(st.st_mode)) {
     std::ostringstream mode;
     mode << std::oct << (st.st_mode & 0777);
     return make_error("chain", "INSECURE_PERMISSIONS",
                       path.string() + " has mode 0" + mode.str() + "; key files must be 0600 (chmod 600 it)",
                       ErrorKind::kInput);
   }
-  auto bytes = read_file(path.string());
+  // O_NOFOLLOW and regular files only: a symlink swapped in after lstat, a directory or a FIFO named
+  // NAME.key is refused here, never followed or read without bound.
+  auto bytes = read_input_file(path.string(), kMaxTextFileBytes, "key file", ReadOptions{.no_follow = true});
   if (!bytes)
-    return io_error(path, "cannot read");
+    return make_error("chain", "KEYFILE_INVALID", bytes.error().message, ErrorKind::kInput);
   ParsedFile out;
   try {
     out.doc = nlohmann::json::parse(bytes->begin(), bytes->end());
@@ -88,6 +97,16 @@ Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::s
       return make_error("chain", "KEYFILE_INVALID", path.string() + ": pubkey is not 33 bytes of hex",
                         ErrorKind::kInput);
     std::copy(pub->begin(), pub->end(), out.info.public_key.begin());
+    // The address shown is the one derived from the stored public key, under the file's prefix: an
+    // edited address cannot make `keys show` print someone else's.
+    auto hrp = address_hrp(out.info.address);
+    auto derived = hrp ? bech32_address(out.info.public_key, *hrp) : Result<std::string>(hrp.error());
+    if (!derived || *derived != out.info.address)
+      return make_error("chain", "KEYFILE_INVALID",
+                        path.string() +
+                            ": the address does not belong to the stored public key (the file was "
+                            "edited)",
+                        ErrorKind::kInput);
     if (out.info.version == 1) {
       out.info.protection = "passphrase";
     } else {
@@ -257,25 +276,27 @@ Result<nlohmann::ordered_json> encrypt_v2(KeyInfo& info, std::int64_t created_un
 }
 
 // Writes `text` to `path` through a 0600 temporary file, fsync and rename (replacing any old file).
-Status write_atomically(const std::filesystem::path& dir, const std::string& name, const std::string& text,
-                        const std::filesystem::path& path) {
-  const auto tmp = dir / ("." + name + ".key.tmp");
-  ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return io_error(tmp, "cannot create");
-  const bool written =
-      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return io_error(path, "cannot write");
-  }
-  // Make the rename itself durable.
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+Status write_atomically(const std::string& text, const std::filesystem::path& path) {
+  if (auto st = write_file_atomic(path.string(), std::string_view(text), 0600); !st)
+    return make_error("chain", "KEYSTORE_IO", st.error().message);
+  return ok_status();
+}
+
+// Refuses a key store directory another user could write into (they could plant or swap key files).
+Status check_keyring(const std::filesystem::path& dir) {
+  if (dir.empty())
+    return make_error("chain", "NO_KEYRING_DIR",
+                      "no key store directory: HOME is not set; set SNPRELAY_KEYRING_DIR or keyring_dir",
+                      ErrorKind::kInput);
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(dir, ec)))
+    return ok_status();
+  if (std::string problem = private_dir_problem(dir.string()); !problem.empty())
+    return make_error("chain", "KEYRING_INSECURE",
+                      "key store " + dir.string() + " " + problem +
+                          "; it must be a directory of this user that "
+                          "no one else can write (chmod 700 it)",
+                      ErrorKind::kInput);
   return ok_status();
 }
 
@@ -288,7 +309,9 @@ std::filesystem::path KeyStore::default_dir() {
   if (const char* d = std::getenv("SNPRELAY_KEYRING_DIR"); d != nullptr && *d != '\0')
     return d;
   const char* home = std::getenv("HOME");
-  return std::filesystem::path(home != nullptr ? home : ".") / ".snprelay" / "keys";
+  if (home == nullptr || *home == '\0')
+    return {};  // every operation on an empty directory fails with NO_KEYRING_DIR
+  return std::filesystem::path(home) / ".snprelay" / "keys";
 }
 
 Status KeyStore::validate_name(const std::string& name) {
@@ -313,13 +336,13 @@ Status KeyStore::add(const std::string& name, const AccountKey& key, const std::
                      const std::string& hd_path, Sealer& sealer) const {
   if (auto st = validate_name(name); !st)
     return st;
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec)
-    return io_error(dir_, "cannot create key directory");
-  ::chmod(dir_.c_str(), 0700);
+  if (auto st = check_keyring(dir_); !st)
+    return st;
+  if (auto st = make_private_dirs(dir_.string()); !st)
+    return io_error(dir_, "cannot create key directory (" + st.error().message + ")");
   const auto path = path_of(name);
-  if (std::filesystem::exists(path))
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, ec)))
     return make_error("chain", "KEY_EXISTS",
                       "a key named \"" + name + "\" already exists (" + path.string() + ")",
                       ErrorKind::kInput);
@@ -327,7 +350,7 @@ Status KeyStore::add(const std::string& name, const AccountKey& key, const std::
   auto doc = encrypt_v2(info, static_cast<std::int64_t>(std::time(nullptr)), key, sealer);
   if (!doc)
     return doc.error();
-  return write_atomically(dir_, name, doc->dump(2) + "\n", path);
+  return write_atomically(doc->dump(2) + "\n", path);
 }
 
 Status KeyStore::add(const std::string& name, const AccountKey& key, const std::string& address,
@@ -339,14 +362,18 @@ Status KeyStore::add(const std::string& name, const AccountKey& key, const std::
 Result<KeyInfo> KeyStore::show(const std::string& name) const {
   if (auto st = validate_name(name); !st)
     return st.error();
+  if (auto st = check_keyring(dir_); !st)
+    return st.error();
   auto parsed = read_key_file(path_of(name), name);
   if (!parsed)
     return parsed.error();
   return std::move(parsed->info);
 }
 
-Result<std::vector<KeyInfo>> KeyStore::list() const {
-  std::vector<KeyInfo> out;
+Result<KeyListing> KeyStore::scan() const {
+  KeyListing out;
+  if (auto st = check_keyring(dir_); !st)
+    return st.error();
   std::error_code ec;
   if (!std::filesystem::exists(dir_, ec))
     return out;
@@ -355,18 +382,33 @@ Result<std::vector<KeyInfo>> KeyStore::list() const {
     if (file.size() <= 4 || file[0] == '.' || entry.path().extension() != ".key")
       continue;
     auto info = show(file.substr(0, file.size() - 4));
-    if (!info)
-      return info.error();
-    out.push_back(std::move(*info));
+    if (info)
+      out.keys.push_back(std::move(*info));
+    else
+      out.unreadable.push_back(info.error());
   }
   if (ec)
     return io_error(dir_, "cannot list");
-  std::sort(out.begin(), out.end(), [](const KeyInfo& a, const KeyInfo& b) { return a.name < b.name; });
+  std::sort(out.keys.begin(), out.keys.end(),
+            [](const KeyInfo& a, const KeyInfo& b) { return a.name < b.name; });
+  std::sort(out.unreadable.begin(), out.unreadable.end(),
+            [](const Error& a, const Error& b) { return a.message < b.message; });
   return out;
+}
+
+Result<std::vector<KeyInfo>> KeyStore::list() const {
+  auto listing = scan();
+  if (!listing)
+    return listing.error();
+  for (const Error& e : listing->unreadable)
+    spdlog::warn("skipping an unreadable key file: {}", e.to_string());
+  return std::move(listing->keys);
 }
 
 Result<AccountKey> KeyStore::unlock(const std::string& name, Sealer& sealer) const {
   if (auto st = validate_name(name); !st)
+    return st.error();
+  if (auto st = check_keyring(dir_); !st)
     return st.error();
   const auto path = path_of(name);
   auto parsed = read_key_file(path, name);
@@ -382,6 +424,8 @@ Result<AccountKey> KeyStore::unlock(const std::string& name, const SecretBytes& 
 
 Result<KeyInfo> KeyStore::reprotect(const std::string& name, Sealer& from, Sealer& to) const {
   if (auto st = validate_name(name); !st)
+    return st.error();
+  if (auto st = check_keyring(dir_); !st)
     return st.error();
   const auto path = path_of(name);
   auto parsed = read_key_file(path, name);
@@ -404,7 +448,7 @@ Result<KeyInfo> KeyStore::reprotect(const std::string& name, Sealer& from, Seale
                       "the key sealed with " + std::string(to.mode()) +
                           " did not open again, so the old file was kept: " + check.error().to_string(),
                       ErrorKind::kRejected);
-  if (auto st = write_atomically(dir_, name, text, path); !st)
+  if (auto st = write_atomically(text, path); !st)
     return st.error();
   return next.info;
 }
@@ -412,8 +456,11 @@ Result<KeyInfo> KeyStore::reprotect(const std::string& name, Sealer& from, Seale
 Status KeyStore::remove(const std::string& name) const {
   if (auto st = validate_name(name); !st)
     return st;
+  if (auto st = check_keyring(dir_); !st)
+    return st;
   const auto path = path_of(name);
-  if (!std::filesystem::exists(path))
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec)))
     return make_error("chain", "KEY_NOT_FOUND", "no key named \"" + name + "\" (" + path.string() + ")",
                       ErrorKind::kInput);
   if (::unlink(path.c_str()) != 0)

@@ -17,10 +17,18 @@
 // is still read, as mode "passphrase"; reprotect() rewrites it as version 2. Any other version is
 // refused (chain KEYFILE_UNSUPPORTED), never guessed at.
 //
-// Permissions: files are created 0600 (O_EXCL, then renamed into place) and the directory 0700. A key
-// file that is group- or world-accessible is refused on read (chain INSECURE_PERMISSIONS) — the key may
-// already have leaked, and the operator must decide. Passphrases and private keys are SecretBytes and
-// are never logged or put in error messages.
+// Permissions: files are created 0600 (a temporary file renamed into place, common/file_io.hpp) and the
+// directory and its missing parents 0700 whatever the umask. A key file that is group- or
+// world-accessible is refused on read (chain INSECURE_PERMISSIONS) — the key may already have leaked,
+// and the operator must decide. A key file that is a symbolic link, a directory or anything but a
+// regular file is refused (KEYFILE_INVALID), never followed. A key store directory that is a symbolic
+// link, another user's, or group- or world-writable is refused by every operation (KEYRING_INSECURE):
+// whoever can write it can plant a key file.
+//
+// Addresses: the address a key file states must be the one derived from its stored public key under
+// the file's bech32 prefix; otherwise the file was edited and is refused (KEYFILE_INVALID), so an
+// edited file cannot make `keys show` or `keys list` print someone else's address. Passphrases and private
+// keys are SecretBytes and are never logged or put in error messages.
 //
 // Thread-safety: a KeyStore holds only its directory path; concurrent calls on different names are
 // safe; concurrent add/remove of the same name race at the file-system level (last rename wins).
@@ -48,6 +56,12 @@ struct KeyInfo {
   int version = 2;         // key file version (1 = legacy passphrase file)
 };
 
+// The result of KeyStore::scan(): the readable keys, and why each other *.key file was not.
+struct KeyListing {
+  std::vector<KeyInfo> keys;
+  std::vector<Error> unreadable;
+};
+
 struct KeyStoreOptions {
   // scrypt cost: N = 2^log2_n, r = 8, p = 1. 15 (32 MiB, ~0.1 s) by default; tests lower it.
   unsigned scrypt_log2_n = kDefaultScryptLog2N;
@@ -58,7 +72,9 @@ class KeyStore {
   explicit KeyStore(std::filesystem::path dir, KeyStoreOptions options = {});
 
   // The directory used when none is configured: $SNPRELAY_KEYRING_DIR if set and non-empty, else
-  // $HOME/.snprelay/keys (./.snprelay/keys without HOME).
+  // $HOME/.snprelay/keys. With neither (HOME unset or empty) it is the empty path, never a directory
+  // relative to wherever the process runs: every operation of a KeyStore on it fails with chain
+  // NO_KEYRING_DIR.
   [[nodiscard]] static std::filesystem::path default_dir();
 
   // Names: 1..64 characters of [A-Za-z0-9._-], not starting with '.'. Errors: chain INVALID_KEY_NAME.
@@ -76,8 +92,11 @@ class KeyStore {
   // KEYFILE_INVALID, KEYFILE_UNSUPPORTED.
   [[nodiscard]] Result<KeyInfo> show(const std::string& name) const;
 
-  // Every key in the directory, sorted by name (an absent directory is an empty list). A file that
-  // cannot be read makes the whole call fail, naming it.
+  // Every key in the directory, sorted by name (an absent directory is an empty list), and the errors
+  // of the *.key files that could not be read (sorted by message): one bad file never hides the good
+  // ones. Errors: NO_KEYRING_DIR, KEYRING_INSECURE, KEYSTORE_IO (the directory cannot be listed).
+  [[nodiscard]] Result<KeyListing> scan() const;
+  // scan()'s keys; each unreadable file is logged as a warning naming it. Errors: those of scan().
   [[nodiscard]] Result<std::vector<KeyInfo>> list() const;
 
   // Decrypts the private key with the sealer of the file's mode. Errors: those of show();

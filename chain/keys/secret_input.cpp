@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "common/file_io.hpp"
+
 namespace snprelay::chain::keys {
 namespace {
 
@@ -47,12 +49,10 @@ bool read_all(int fd, SecretBytes& out, bool stop_at_newline) {
 }  // namespace
 
 Result<SecretBytes> read_secret_file(const std::string& path) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  SecretBytes out;
-  if (f.fd < 0 || !read_all(f.fd, out, false))
-    return make_error("chain", "SECRET_FILE_UNREADABLE", "cannot read secret file " + path,
-                      ErrorKind::kInput);
-  return out;
+  auto secret = snprelay::read_secret_file(path, "secret file");
+  if (!secret)
+    return make_error("chain", "SECRET_FILE_UNREADABLE", secret.error().message, ErrorKind::kInput);
+  return secret;
 }
 
 Result<SecretBytes> prompt_secret(const std::string& prompt) {

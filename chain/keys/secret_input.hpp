@@ -1,7 +1,7 @@
 // Reading secrets (mnemonics, passphrases) from files, the environment or the terminal.
 //
-// read_secret_file() reads a whole file into SecretBytes and strips one trailing "\n" or "\r\n" (files
-// written by `echo` end in a newline that is not part of the secret). A secret file that is group- or
+// read_secret_file() is common/file_io.hpp's read_secret_file (regular files only, at most 64 KiB, one
+// trailing "\n" or "\r\n" removed) with this component's error code. A secret file that is group- or
 // world-readable is still read (mnemonic files are often short-lived), but passphrase files are held
 // to the key-file rule by the caller if it wishes.
 //
@@ -19,7 +19,8 @@
 
 namespace snprelay::chain::keys {
 
-// Errors: chain SECRET_FILE_UNREADABLE naming the path (never the content).
+// Errors: chain SECRET_FILE_UNREADABLE (kind kInput) naming the path and why (a directory, a FIFO, too
+// large, missing), never the content.
 [[nodiscard]] Result<SecretBytes> read_secret_file(const std::string& path);
 
 // Errors: chain NO_TTY, chain SECRET_INPUT_FAILED.

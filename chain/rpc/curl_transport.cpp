@@ -1,23 +1,11 @@
 #include "chain/rpc/curl_transport.hpp"
 
-#include <curl/curl.h>
-
 #include <memory>
+
+#include "common/curl_handle.hpp"
 
 namespace snprelay::chain::rpc {
 namespace {
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
-};
-
-void global_init() {
-  static const bool kInit = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  (void)kInit;
-}
 
 std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* user) {
   auto* out = static_cast<std::string*>(user);
@@ -29,30 +17,26 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* user) 
 
 }  // namespace
 
-CurlTransport::CurlTransport() {
-  global_init();
-}
+CurlTransport::CurlTransport() = default;
 
 Result<HttpResponse> CurlTransport::post(const std::string& url, const std::string& body,
                                          std::chrono::milliseconds timeout) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!is_http_url(url))
+    return make_error("rpc", "BAD_URL", "RPC URL must be http:// or https://: " + url, ErrorKind::kInput);
+  CurlPtr curl = open_curl(timeout);
   if (!curl)
     return make_error("rpc", "TRANSPORT", "curl_easy_init failed", ErrorKind::kUnavailable);
   // No "Expect: 100-continue": libcurl adds it to bodies over 1 KiB (a signed attestation tx) and then
   // waits up to a second for a reply CometBFT never needs to send.
-  std::unique_ptr<curl_slist, SlistDeleter> headers(
-      curl_slist_append(nullptr, "Content-Type: application/json"));
+  CurlSlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
   if (headers)
     (void)curl_slist_append(headers.get(), "Expect:");  // appends in place; the head is unchanged
   HttpResponse out;
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
   const CURLcode rc = curl_easy_perform(curl.get());

@@ -4,8 +4,9 @@
 // body. Errors (component "rpc"): TRANSPORT (connect/resolve/send failure — the kind that triggers
 // failover), TIMEOUT (no complete reply within `timeout`). A reply with any HTTP status is a value.
 //
-// CurlTransport: one easy handle per call (owned by a unique_ptr), curl_global_init once through a
-// function-local static. TLS verification stays on for https URLs. Thread-safety: post() may be called
+// CurlTransport: one easy handle per call from common/curl_handle.hpp (http and https only, no
+// redirects, TLS verified, `timeout` bounding the whole request). A URL of any other scheme is refused
+// (rpc BAD_URL, kind kInput). Thread-safety: post() may be called
 // from several threads at once (no shared handle).
 #pragma once
 

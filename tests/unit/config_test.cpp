@@ -274,6 +274,82 @@ TEST(ConfigRules, ThresholdAboveKeyCountRefused) {
   EXPECT_EQ(c.error().code, "CONFLICT");
 }
 
+// Issue 11: a threshold with no governance keys at all could never be met and was accepted.
+TEST(ConfigRules, ThresholdWithNoKeysRefused) {
+  auto c = load("[allowlist]\nthreshold = 3\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, "CONFLICT");
+  EXPECT_TRUE(load("[allowlist]\nthreshold = 1\n").ok());  // the default, with no allowlist in use
+}
+
+// Issue 11: values that cannot work were accepted and failed later (or escaped the key store).
+// Each is refused at load time with file:line and the key.
+TEST(ConfigErrors, ValuesThatCannotWorkAreRefusedWithFileAndLine) {
+  struct Case {
+    const char* toml;
+    const char* key;
+    const char* why;
+  };
+  const Case cases[] = {
+      {"[chain.key]\nname = \"../../etc/x\"\n", "chain.key.name", "must not start with '.'"},
+      {"[chain.key]\nname = \"r/../../etc/x\"\n", "chain.key.name", "contains '/'"},
+      {"[chain.key]\nname = \".hidden\"\n", "chain.key.name", "must not start with '.'"},
+      {"[chain.key]\nhd_path = \"garbage\"\n", "chain.key.hd_path", "must start with m/"},
+      {"[chain.key]\nhd_path = \"m/44'/118'/x/0/0\"\n", "chain.key.hd_path", "component 3"},
+      {"[chain.key]\nhd_path = \"m/2147483648\"\n", "chain.key.hd_path", "not below 2^31"},
+      {"[chain]\ngas_price = \"cheap\"\n", "chain.gas_price", "must start with an amount"},
+      {"[chain]\ngas_price = \"0.025\"\n", "chain.gas_price", "needs a denom"},
+      {"[chain]\ngas_price = \"0.0.25ustake\"\n", "chain.gas_price", "must start with a letter"},
+      {"[chain]\nbech32_prefix = \"Cosmos\"\n", "chain.bech32_prefix", "must be lower case"},
+      {"[chain]\nbech32_prefix = \"cos mos\"\n", "chain.bech32_prefix", "contains ' '"},
+      {"[chain]\nfee_granter = \"COSMOS1JHG0E7S6GN44TFC5K37KR04SZNYHEDTC9RZYS5\"\n", "chain.fee_granter",
+       "must be lower case"},
+      {"[relayer]\noperator = \"cosmosvaloper1Abc\"\n", "relayer.operator", "must be lower case"},
+      {"[relayer]\noperator = \"not-an-address\"\n", "relayer.operator", "not a bech32 address"},
+      {"[tpm]\npcrs = []\n", "tpm.pcrs", "at least one"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.toml);
+    auto r = load(c.toml);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, ErrorKind::kInput);
+    const std::string& m = r.error().message;
+    EXPECT_TRUE(m.starts_with("test.toml:2: ")) << m;
+    EXPECT_NE(m.find(c.key), std::string::npos) << m;
+    EXPECT_NE(m.find(c.why), std::string::npos) << m;
+  }
+  // The same values given in the usual shapes load.
+  auto ok = load(
+      "[chain]\nbech32_prefix = \"snp\"\ngas_price = \"0.025ibc/27394FB092D2ECCD\"\n"
+      "fee_granter = \"cosmos1jhg0e7s6gn44tfc5k37kr04sznyhedtc9rzys5\"\n[chain.key]\nname = "
+      "\"relayer-1.a_b\"\n"
+      "hd_path = \"m/44'/118'/0'/0/0\"\n[tpm]\npcrs = [7]\n");
+  EXPECT_TRUE(ok.ok()) << ok.error().to_string();
+}
+
+// Issue 11: a mistyped SNPRELAY_* override was silently ignored.
+TEST(ConfigEnv, UnknownSnprelayVariableWarnsNamingTheClosestKnownOne) {
+  const auto lines =
+      unknown_env_warnings({"SNPRELAY_CHAIN_GAS_PRICES", "PATH", "SNPRELAY_KEYRING_DIR",
+                            "SNPRELAY_ENCLAVE_SEV_SNP_KDS_TIMEOUT", "SNPRELAY_ZZZZZZZZZZZZZZZZZZZ"});
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(lines[0],
+            "unknown environment variable SNPRELAY_CHAIN_GAS_PRICES is ignored (did you mean "
+            "SNPRELAY_CHAIN_GAS_PRICE?)");
+  EXPECT_EQ(lines[1], "unknown environment variable SNPRELAY_ZZZZZZZZZZZZZZZZZZZ is ignored");
+}
+
+// Issue 11: `config check DIR` and `--config DIR` said "valid" and used the defaults.
+TEST(ConfigFile, DirectoryIsAnInputErrorNotAnEmptyConfig) {
+  auto r = load_config_file(SNPRELAY_TEST_DATA, no_env());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kInput);
+  EXPECT_NE(r.error().message.find("is a directory"), std::string::npos) << r.error().message;
+  auto z = load_config_file("/dev/zero", no_env());
+  ASSERT_FALSE(z.ok());
+  EXPECT_NE(z.error().message.find("character device"), std::string::npos) << z.error().message;
+}
+
 TEST(ConfigRules, FmcOnlyForTurin) {
   auto c = load("[enclave.sev_snp.min_tcb]\nfmc = 1\n");
   ASSERT_FALSE(c.ok());

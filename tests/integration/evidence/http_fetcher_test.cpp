@@ -3,6 +3,11 @@
 #include "attest/kds/http_fetcher.hpp"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../loopback_http.hpp"
 
@@ -114,6 +119,68 @@ TEST(HttpFetcher, NonHttpUrlRefused) {
   auto r = f.fetch("file:///etc/passwd");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "BAD_URL");
+}
+
+// A loopback port that accepts connections (the kernel's backlog) but never answers: a KDS that hangs.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0)
+      std::abort();
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  SilentPort(const SilentPort&) = delete;
+  SilentPort& operator=(const SilentPort&) = delete;
+  ~SilentPort() { ::close(fd_); }
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/x"; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Issue 11 point 8: against a hanging KDS each try had the full timeout, so `--timeout` bounded each
+// try and not the fetch (3 tries of 1 s ran past a 2.5 s deadline), and retries were silent.
+TEST(HttpFetcher, HangingKdsGivesUpAtTheOneOverallDeadlineAndLogsEachRetry) {
+  SilentPort kds;
+  HttpFetcherOptions o = fast();
+  o.timeout = 1s;
+  o.deadline = 2500ms;
+  o.max_attempts = 6;
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(32);
+  auto saved = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  HttpFetcher f(o);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = f.fetch(kds.url());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  spdlog::set_default_logger(saved);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "KDS_UNAVAILABLE");
+  EXPECT_EQ(r.error().kind, ErrorKind::kUnavailable);
+  EXPECT_GE(elapsed, 2s);
+  EXPECT_LT(elapsed, 2800ms) << "the deadline bounds the whole fetch";
+  const auto lines = sink->last_formatted();
+  ASSERT_GE(lines.size(), 2U);
+  EXPECT_NE(lines[0].find("attempt 1 of 6 failed"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("attempt 2 of 6 failed"), std::string::npos) << lines[1];
+}
+
+// The RPC transport and the KDS fetcher share one libcurl set-up: no scheme but http and https.
+TEST(HttpFetcher, OtherSchemesAreRefusedBeforeAnyRequest) {
+  HttpFetcher f(fast());
+  for (const char* url : {"ftp://127.0.0.1/x", "gopher://127.0.0.1/", "http://", "dict://127.0.0.1/"}) {
+    auto r = f.fetch(url);
+    ASSERT_FALSE(r.ok()) << url;
+    EXPECT_EQ(r.error().code, "BAD_URL") << url;
+  }
+  EXPECT_EQ(f.requests_sent(), 0U);
 }
 
 }  // namespace

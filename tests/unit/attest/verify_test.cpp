@@ -4,6 +4,7 @@
 #include "attest/verify.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/rsa.h>
 
 #include <set>
 
@@ -301,6 +302,28 @@ TEST_F(LookAlikeTest, ProvisionalFirmwareNeedsPermission) {
   EXPECT_TRUE(run(raw, spec_, o).accepted());
 }
 
+// Issue 11 point 6: with permit-provisional-firmware a committed firmware build or version ABOVE the
+// current one was accepted; go-sev-guest rejects it (committed <= current is what "provisional" means).
+TEST_F(LookAlikeTest, ProvisionalFirmwareCommittedAboveCurrentIsRejected) {
+  VerifyOptions o = base_options();
+  o.permit_provisional_firmware = true;
+  Bytes newer_build = base_;
+  newer_build[0x1EC] = static_cast<std::uint8_t>(newer_build[0x1E8] + 1);  // COMMITTED_BUILD > CURRENT_BUILD
+  EXPECT_EQ(codes(run(newer_build, spec_, o)), std::set<std::string>{"POLICY_VIOLATION"});
+  Bytes newer_minor = base_;
+  newer_minor[0x1ED] = static_cast<std::uint8_t>(newer_minor[0x1E9] + 1);  // COMMITTED_MINOR > CURRENT_MINOR
+  EXPECT_EQ(codes(run(newer_minor, spec_, o)), std::set<std::string>{"POLICY_VIOLATION"});
+  Bytes newer_major = base_;
+  newer_major[0x1EE] = static_cast<std::uint8_t>(newer_major[0x1EA] + 1);
+  newer_major[0x1ED] = 0;  // 1.0 above 0.x even with a lower minor
+  EXPECT_EQ(codes(run(newer_major, spec_, o)), std::set<std::string>{"POLICY_VIOLATION"});
+  // The other way round is what provisional firmware is: current newer than committed.
+  Bytes older = base_;
+  older[0x1E8] = static_cast<std::uint8_t>(older[0x1EC] + 1);
+  EXPECT_TRUE(run(older, spec_, o).accepted());
+  EXPECT_EQ(codes(run(older)), std::set<std::string>{"POLICY_VIOLATION"});
+}
+
 TEST_F(LookAlikeTest, SignerNotAllowed) {
   Bytes raw = base_;
   raw[0x48] = 1 << 2;  // SIGNING_KEY = VLEK, but the certificate is a VCEK
@@ -360,6 +383,22 @@ TEST_F(LookAlikeTest, CertRevokedByArkSignedCrl) {
   EXPECT_EQ(codes(v), std::set<std::string>{"CERT_REVOKED"}) << dump(v);
   const Verdict clean = run(base_, spec_, base_options(), true, la_.crl(nullptr));
   EXPECT_TRUE(clean.accepted()) << dump(clean);
+}
+
+// Issue 11: a --crl issued by another ARK was skipped, so the report was accepted as if revocation had
+// been checked; and one naming the ARK with a bad signature must not count either.
+TEST_F(LookAlikeTest, CrlFromAnotherIssuerOrWithABadSignatureIsRefusedNotSkipped) {
+  testing::LookAlike genoa{SNPRELAY_TEST_DATA, "Genoa"};
+  const Verdict other = run(base_, spec_, base_options(), true, genoa.crl(nullptr));
+  EXPECT_EQ(codes(other), std::set<std::string>{"CHAIN_UNTRUSTED"}) << dump(other);
+  EXPECT_NE(dump(other).find("ARK-Genoa"), std::string::npos) << dump(other);
+  EvpPkeyPtr stranger(EVP_RSA_gen(2048));
+  ASSERT_NE(stranger, nullptr);
+  auto forged = attest::mint_crl(*la_.ark(), stranger.get(), {}, testing::LookAlike::kT2024,
+                                 testing::LookAlike::kT2045);
+  ASSERT_TRUE(forged.ok());
+  const Verdict bad_sig = run(base_, spec_, base_options(), true, std::move(*forged));
+  EXPECT_EQ(codes(bad_sig), std::set<std::string>{"CHAIN_UNTRUSTED"}) << dump(bad_sig);
 }
 
 TEST_F(LookAlikeTest, VcekNotYetValid) {

@@ -6,11 +6,13 @@
 #include <openssl/pem.h>
 #include <tss2/tss2_mu.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "attest/ossl.hpp"
 #include "attest/tpm/quote.hpp"
 #include "attest/tpm/sealed_blob.hpp"
+#include "attest/tpm/tpm.hpp"
 #include "attest/tpm/tpm_error.hpp"
 
 namespace snprelay::attest::tpm {
@@ -254,6 +256,28 @@ TEST(QuoteFile, RejectsEachBadField) {
   b[b.size() - 33] = 2;  // count byte
   expect_bad(b, "count");
   expect_bad(Bytes(good.begin(), good.begin() + 3), "truncated header");
+}
+
+// Issue 11: the TSS2_LOG guard lived in a CLI handler, so a daemon calling Tpm::open directly let ESYS
+// log command parameters (secrets in the clear) at debug level. Tpm::open now caps it itself, before
+// any TSS call — even one that fails at once.
+TEST(TpmOpen, CapsEsysLoggingForEveryCallerNotOnlyTheCli) {
+  const char* saved = std::getenv("TSS2_LOG");
+  const std::string restore = saved != nullptr ? saved : "";
+  ::unsetenv("TSS2_LOG");
+  auto none = Tpm::open("");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().kind, ErrorKind::kInput);
+  EXPECT_STREQ(std::getenv("TSS2_LOG"), "all+none");
+  ::setenv("TSS2_LOG", "all+trace", 1);
+  (void)Tpm::open("");
+  EXPECT_STREQ(std::getenv("TSS2_LOG"), "all+trace,esys+warning,esys_crypto+warning");
+  (void)Tpm::open("");  // idempotent: capped once
+  EXPECT_STREQ(std::getenv("TSS2_LOG"), "all+trace,esys+warning,esys_crypto+warning");
+  if (saved != nullptr)
+    ::setenv("TSS2_LOG", restore.c_str(), 1);
+  else
+    ::unsetenv("TSS2_LOG");
 }
 
 }  // namespace
