@@ -17,7 +17,7 @@
 
 namespace snprelay::app {
 
-// What the chain's verifier recomputes for one epoch.
+// What the chain's verifier recomputes for one epoch; every field exactly as in the messages.
 struct BindingRequest {
   std::string chain_id;
   std::uint64_t epoch = 0;
@@ -27,8 +27,10 @@ struct BindingRequest {
   std::uint64_t allowlist_version = 0;
 };
 
+// The 64-byte report_data of `r` (see above).
 [[nodiscard]] Result<std::array<std::uint8_t, 64>> binding_report_data(const BindingRequest& r);
 
+// SHA-512 of the nonce bytes (see above).
 [[nodiscard]] std::array<std::uint8_t, 64> report_data_for_nonce(std::span<const std::uint8_t> nonce);
 
 }  // namespace snprelay::app

@@ -27,6 +27,7 @@
 
 namespace snprelay::cli {
 
+// The node flags (--node, --timeout, --json).
 struct NodeArgs {
   std::vector<std::string> nodes;
   double timeout_s = 10;
@@ -39,6 +40,7 @@ void add_node_flags(CLI::App* cmd, NodeArgs& n, bool required = true);
 // A client over the --node URLs. Errors: chain USAGE when a URL is not http(s)://.
 [[nodiscard]] Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n);
 
+// The key, gas, fee and confirmation flags of a signing command.
 struct SignerArgs {
   std::string mnemonic_file;
   std::string from;
@@ -65,6 +67,7 @@ void add_signer_flags(CLI::App* cmd, SignerArgs& s);
 // The signing key: exactly one of --mnemonic-file / --from. Errors: chain USAGE, the key store's.
 [[nodiscard]] Result<chain::keys::AccountKey> signing_key(const SignerArgs& s);
 
+// What open_signer() hands a command: a connected client, the key, its address, the submit options.
 struct OpenedSigner {
   std::unique_ptr<chain::rpc::CometClient> client;
   std::optional<chain::keys::AccountKey> key;
