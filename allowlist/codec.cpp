@@ -1,6 +1,8 @@
 // The one protobuf translation unit of allowlist/: plain structs <-> snpattest.v1 messages.
 #include "allowlist/codec.hpp"
 
+#include <climits>
+#include <cstring>
 #include <set>
 #include <string>
 
@@ -107,7 +109,7 @@ Result<Update> decode_update(std::span<const std::uint8_t> bytes) {
   m.DiscardUnknownFields();
   std::string canon;
   m.SerializeToString(&canon);
-  if (canon.size() != bytes.size() || !std::equal(bytes.begin(), bytes.end(), canon.begin()))
+  if (canon.size() != bytes.size() || (!canon.empty() && std::memcmp(canon.data(), bytes.data(), canon.size()) != 0))
     return malformed("update_bytes is not the canonical encoding of an AllowlistUpdate (unknown fields or "
                      "trailing bytes)");
   Update u;

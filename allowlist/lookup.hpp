@@ -65,6 +65,8 @@ class Index {
   [[nodiscard]] LookupResult lookup(std::span<const std::uint8_t> measurement, std::int64_t height) const;
 
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
+  // How many measurements are remembered as revoked.
+  [[nodiscard]] std::size_t revoked_count() const { return revoked_.size(); }
   [[nodiscard]] std::uint64_t version() const { return version_; }
   // The minimum TCB per product ("Milan", ...), as the latest update setting it said.
   [[nodiscard]] const std::map<std::string, ProductTcb>& min_tcb() const { return min_tcb_; }

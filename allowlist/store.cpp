@@ -116,20 +116,20 @@ Result<VerifiedUpdate> Store::apply(const UpdateRecord& record) {
     return verified.error();
   auto next = std::make_shared<Index>(*index_);
   next->apply(verified->update);
-  if (auto st = write(record, *verified); !st)
+  if (auto st = write(record, *verified, *index_); !st)
     return st.error();
   tip_ = {verified->update.version, verified->hash};
   index_ = std::move(next);
   return verified;
 }
 
-Status Store::write(const UpdateRecord& record, const VerifiedUpdate& verified) {
+Status Store::write(const UpdateRecord& record, const VerifiedUpdate& verified, const Index& before) {
   auto tx = db::Transaction::begin(db_);
   if (!tx)
     return tx.error();
   if (auto st = rows::insert_update(db_, record, verified.hash); !st)
     return st;
-  if (auto st = rows::apply_entries(db_, verified.update); !st)
+  if (auto st = rows::apply_entries(db_, verified.update, before); !st)
     return st;
   if (auto st = rows::write_meta(db_, {chain_id_, verified.update.version, verified.hash, pinned_.threshold}); !st)
     return st;

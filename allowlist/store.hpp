@@ -66,7 +66,7 @@ class Store {
   Store(db::Database db, std::string chain_id, SignerSet pinned)
       : db_(std::move(db)), chain_id_(std::move(chain_id)), pinned_(std::move(pinned)) {}
   [[nodiscard]] Status load();
-  [[nodiscard]] Status write(const UpdateRecord& record, const VerifiedUpdate& verified);
+  [[nodiscard]] Status write(const UpdateRecord& record, const VerifiedUpdate& verified, const Index& before);
 
   db::Database db_;
   std::string chain_id_;

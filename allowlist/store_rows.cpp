@@ -237,7 +237,7 @@ Status bind_entry(db::Statement& s, const Entry& e, std::uint64_t version) {
 
 }  // namespace
 
-Status apply_entries(db::Database& db, const Update& u) {
+Status apply_entries(db::Database& db, const Update& u, const Index& before) {
   if (!u.add.empty()) {
     auto ins = db.prepare(
         "INSERT OR REPLACE INTO entries (measurement, label, min_guest_svn, policy_mask, policy_value, family_id, "
@@ -253,6 +253,8 @@ Status apply_entries(db::Database& db, const Update& u) {
         return st;
       if (auto st = ins->run(); !st)
         return st;
+      if (before.lookup(e.measurement, 0).status != LookupStatus::kRevoked)
+        continue;
       unrevoke->reset();
       if (auto st = unrevoke->bind(1, std::span<const std::uint8_t>(e.measurement)); !st)
         return st;

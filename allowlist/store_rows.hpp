@@ -47,8 +47,10 @@ struct Meta {
 
 // Inserts the updates row and its signatures.
 [[nodiscard]] Status insert_update(db::Database& db, const UpdateRecord& record, const UpdateHash& hash);
-// Adds, revokes and min_tcb of a verified update on the entries, revoked and min_tcb tables.
-[[nodiscard]] Status apply_entries(db::Database& db, const Update& update);
+// Adds, revokes and min_tcb of a verified update on the entries, revoked and min_tcb tables. `before`
+// is the applied set the update goes on top of: only measurements it holds as revoked get their
+// revoked row deleted when added again (a bulk add then costs one statement per entry).
+[[nodiscard]] Status apply_entries(db::Database& db, const Update& update, const Index& before);
 
 // One stored update with its signatures; nullopt when absent.
 [[nodiscard]] Result<std::optional<UpdateRecord>> read_record(db::Database& db, std::uint64_t version);

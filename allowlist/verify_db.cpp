@@ -40,6 +40,10 @@ DbCheck compare_state(const DbCheck& check, const Index& replayed, const std::ve
       return bad(check, "revoked measurement " + to_hex(m), "REVOKED_DIFFERS",
                  "the revoked table holds a measurement the signed updates do not revoke");
   }
+  if (stored_revoked.size() != replayed.revoked_count())
+    return bad(check, "revoked", "REVOKED_DIFFERS",
+               "the revoked table has " + std::to_string(stored_revoked.size()) + " rows, the signed updates leave " +
+                   std::to_string(replayed.revoked_count()));
   std::vector<ProductTcb> want;
   for (const auto& [product, tcb] : replayed.min_tcb())
     want.push_back(tcb);
@@ -77,7 +81,6 @@ Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, 
     return updates.error();
   Index replayed;
   ChainTip tip;
-  std::int64_t last_height = 0;
   for (const auto& s : *updates) {
     const std::string row = "updates version " + std::to_string(s.record.version);
     auto verified = verify_record(s.record, VerifyContext{chain_id, tip, &pinned});
@@ -87,7 +90,6 @@ Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, 
       return bad(check, row, "HASH_DIFFERS", "stored update_hash " + to_hex(s.stored_hash) + " is not SHA-256 of its bytes");
     replayed.apply(verified->update);
     tip = {verified->update.version, verified->hash};
-    last_height = s.record.applied_height;
     ++check.versions_checked;
   }
   if ((*meta)->version != tip.version || (*meta)->update_hash != tip.hash)
@@ -104,7 +106,6 @@ Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, 
   if (!tcb)
     return tcb.error();
   // Entry expiry does not matter for the comparison: look up at height 0 (nothing expired).
-  (void)last_height;
   check = compare_state(check, replayed, *entries, *revoked, *tcb, 0);
   if (!check.bad_row.empty())
     return check;
