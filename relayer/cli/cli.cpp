@@ -112,9 +112,24 @@ int run_cli(int argc, char** argv) {
   add_tpm_commands(app, outcome);
   // `snprelay help [COMMAND...]`: the help of the command named, like git.
   auto* help = app.add_subcommand("help", "Show the help of snprelay or of a command");
-  std::vector<std::string> help_topic;
-  help->add_option("COMMAND", help_topic, "e.g. `snprelay help tx send`");
+  help->allow_extras();  // answered below, before parsing
 
+  // `help` is answered before parsing: CLI11 would run the command it names.
+  if (argc >= 2 && std::strcmp(argv[1], "help") == 0) {
+    CLI::App* target = &app;
+    for (int i = 2; i < argc; ++i) {
+      const std::string name = argv[i];
+      CLI::App* next = nullptr;
+      for (CLI::App* sub : target->get_subcommands([](CLI::App*) { return true; }))
+        if (sub->get_name() == name)
+          next = sub;
+      if (next == nullptr)
+        return fail(usage_error("UNKNOWN_COMMAND", "no command \"" + app::escape_text(name) + "\""));
+      target = next;
+    }
+    std::cout << target->help();
+    return kOk;
+  }
   // Logging must be set before any subcommand callback runs.
   app.parse_complete_callback([&] {
     auto lvl = parse_log_level(level);
@@ -137,20 +152,6 @@ int run_cli(int argc, char** argv) {
     const char* version_argv[] = {argv[0], "version", g_json ? "--json" : nullptr};
     return run_cli(g_json ? 3 : 2,
                    const_cast<char**>(version_argv));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-  }
-  if (help->parsed()) {
-    CLI::App* target = &app;
-    for (const auto& name : help_topic) {
-      CLI::App* next = nullptr;
-      for (CLI::App* sub : target->get_subcommands([](CLI::App*) { return true; }))
-        if (sub->get_name() == name)
-          next = sub;
-      if (next == nullptr)
-        return fail(usage_error("UNKNOWN_COMMAND", "no command \"" + app::escape_text(name) + "\""));
-      target = next;
-    }
-    std::cout << target->help();
-    return kOk;
   }
   if (app.get_subcommands().empty()) {
     // `snprelay` alone: the help on standard error and exit 2, as git does without a command.

@@ -245,8 +245,8 @@ void announce(const EvidenceSource& source) {
 namespace {
 
 struct ReportGetArgs {
-  std::string nonce;
-  std::string report_data;
+  std::optional<std::string> nonce;  // given, even empty (an empty --nonce is refused, never zeros)
+  std::optional<std::string> report_data;
   std::optional<std::uint32_t> vmpl;
   std::string out;
   std::string certs_out;
@@ -256,13 +256,13 @@ struct ReportGetArgs {
 
 int run_report_get(const ReportGetArgs& a) {
   std::array<std::uint8_t, 64> data{};
-  if (!a.nonce.empty()) {
-    auto n = app::parse_nonempty_hex("--nonce", a.nonce);
+  if (a.nonce) {
+    auto n = app::parse_nonempty_hex("--nonce", *a.nonce);
     if (!n)
       return fail(n.error());
     data = app::report_data_for_nonce(*n);
-  } else if (!a.report_data.empty()) {
-    auto d = app::parse_hex_bytes("--report-data", a.report_data, 64, false);
+  } else if (a.report_data) {
+    auto d = app::parse_hex_bytes("--report-data", *a.report_data, 64, false);
     if (!d)
       return fail(d.error());
     std::copy(d->begin(), d->end(), data.begin());

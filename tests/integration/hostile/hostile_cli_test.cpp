@@ -26,7 +26,7 @@ class Hostile : public ::testing::Test {
     std::ofstream(dir_.file("short.bin"), std::ios::binary) << std::string(1000, '\0');
   }
   ProcessResult run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"timeout", "30", SNPRELAY_BIN});
+    args.insert(args.begin(), {"/usr/bin/timeout", "30", SNPRELAY_BIN});
     return run_process(args, {{"SNPRELAY_KEYRING_DIR", dir_.file("keys")}});
   }
   // Exit 2, a message on standard error containing `needle`, nothing claiming success.
