@@ -55,7 +55,7 @@ Result<std::shared_ptr<SimFirmware>> open_sim(const SimRequest& r) {
     return bad_flag("--sim-product: " + p.error().message);
   s.product = *p;
   if (r.version != 2 && r.version != 3 && r.version != 5)
-    return bad_flag("--sim-version: " + std::to_string(r.version) + " is not 2, 3 or 5");
+    return bad_flag("--sim-version: " + std::to_string(r.version) + " is not one of 2, 3, 5");
   s.version = r.version;
   s.tcb = SimSettings::default_tcb(s.product);
   if (!r.tcb.empty()) {

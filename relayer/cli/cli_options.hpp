@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,8 +33,10 @@ namespace snprelay::cli {
                                                               std::optional<config::Config>& storage) {
   if (loaded != nullptr)
     return loaded;
-  if (auto st = app::check_regular_file(path, "--config"); !st)
-    return st.error();
+  // A missing file is the loader's NOT_FOUND; anything else that is not a regular file is refused here.
+  if (std::error_code ec; std::filesystem::exists(path, ec))
+    if (auto st = app::check_regular_file(path, "--config"); !st)
+      return st.error();
   auto cfg = config::load_config_file(path, config::process_env());
   if (!cfg)
     return cfg.error();
