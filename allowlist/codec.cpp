@@ -19,8 +19,12 @@ Error malformed(const std::string& what) {
   return make_error("allowlist", "MALFORMED_UPDATE", "allowlist update: " + what, ErrorKind::kRejected);
 }
 
-Bytes to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
-std::string to_string(const Bytes& b) { return {b.begin(), b.end()}; }
+Bytes to_bytes(const std::string& s) {
+  return {s.begin(), s.end()};
+}
+std::string to_string(const Bytes& b) {
+  return {b.begin(), b.end()};
+}
 
 Bytes serialize(const google::protobuf::MessageLite& m) {
   std::string out;
@@ -71,7 +75,9 @@ std::vector<Signature> read_signatures(const google::protobuf::RepeatedPtrField<
   return out;
 }
 
-std::string hex_of(const Bytes& b) { return to_hex(b); }
+std::string hex_of(const Bytes& b) {
+  return to_hex(b);
+}
 
 }  // namespace
 
@@ -109,9 +115,11 @@ Result<Update> decode_update(std::span<const std::uint8_t> bytes) {
   m.DiscardUnknownFields();
   std::string canon;
   m.SerializeToString(&canon);
-  if (canon.size() != bytes.size() || (!canon.empty() && std::memcmp(canon.data(), bytes.data(), canon.size()) != 0))
-    return malformed("update_bytes is not the canonical encoding of an AllowlistUpdate (unknown fields or "
-                     "trailing bytes)");
+  if (canon.size() != bytes.size() ||
+      (!canon.empty() && std::memcmp(canon.data(), bytes.data(), canon.size()) != 0))
+    return malformed(
+        "update_bytes is not the canonical encoding of an AllowlistUpdate (unknown fields or "
+        "trailing bytes)");
   Update u;
   u.chain_id = m.chain_id();
   u.version = m.version();
@@ -176,7 +184,8 @@ Status validate_shape(const Update& u) {
   for (std::size_t i = 0; i < u.revoke.size(); ++i) {
     const auto& m = u.revoke[i];
     if (m.size() != kMeasurementSize)
-      return malformed("revoke[" + std::to_string(i) + "] is " + std::to_string(m.size()) + " bytes, want 48");
+      return malformed("revoke[" + std::to_string(i) + "] is " + std::to_string(m.size()) +
+                       " bytes, want 48");
     if (added.contains(m) || !revoked.insert(m).second)
       return malformed("revoke[" + std::to_string(i) + "]: measurement " + hex_of(m) +
                        " is also added or revoked twice");
@@ -216,7 +225,8 @@ Result<std::vector<UpdateRecord>> decode_updates_response(std::span<const std::u
   std::vector<UpdateRecord> out;
   out.reserve(static_cast<std::size_t>(m.updates_size()));
   for (const auto& r : m.updates())
-    out.push_back({r.version(), to_bytes(r.update_bytes()), read_signatures(r.signatures()), r.applied_height()});
+    out.push_back(
+        {r.version(), to_bytes(r.update_bytes()), read_signatures(r.signatures()), r.applied_height()});
   return out;
 }
 

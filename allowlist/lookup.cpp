@@ -64,8 +64,8 @@ EntryVerdict check_entry(const Entry& e, const ReportFields& r) {
   const std::string label = "allowlist entry \"" + e.label + "\"";
   if (r.guest_svn < e.min_guest_svn)
     return refuse("POLICY_VIOLATION",
-                  "GUEST_SVN is " + std::to_string(r.guest_svn) + ", minimum " + std::to_string(e.min_guest_svn) +
-                      " (" + label + " min_guest_svn)",
+                  "GUEST_SVN is " + std::to_string(r.guest_svn) + ", minimum " +
+                      std::to_string(e.min_guest_svn) + " (" + label + " min_guest_svn)",
                   &e);
   const struct {
     const char* name;
@@ -78,15 +78,15 @@ EntryVerdict check_entry(const Entry& e, const ReportFields& r) {
   for (const auto& f : fields) {
     if (!f.want.empty() && !std::equal(f.want.begin(), f.want.end(), f.got.begin(), f.got.end()))
       return refuse("POLICY_VIOLATION",
-                    std::string(f.name) + " is " + to_hex(f.got) + ", expected " + to_hex(f.want) + " (" + label +
-                        " " + f.key + ")",
+                    std::string(f.name) + " is " + to_hex(f.got) + ", expected " + to_hex(f.want) + " (" +
+                        label + " " + f.key + ")",
                     &e);
   }
   if ((r.policy & e.policy_mask) != e.policy_value)
     return refuse("POLICY_VIOLATION",
                   "POLICY " + hex64(r.policy) + " & policy_mask " + hex64(e.policy_mask) + " is " +
-                      hex64(r.policy & e.policy_mask) + ", expected policy_value " + hex64(e.policy_value) + " (" +
-                      label + ")",
+                      hex64(r.policy & e.policy_mask) + ", expected policy_value " + hex64(e.policy_value) +
+                      " (" + label + ")",
                   &e);
   return EntryVerdict{true, "", "", &e};
 }
@@ -100,7 +100,8 @@ EntryVerdict check_report(const Index& index, const ReportFields& report, std::i
     case LookupStatus::kExpired:
       return refuse("MEASUREMENT_NOT_ALLOWED",
                     m + ": allowlist entry \"" + found.entry->label + "\" expired at height " +
-                        std::to_string(found.entry->expiry_height) + " (height " + std::to_string(height) + ")",
+                        std::to_string(found.entry->expiry_height) + " (height " + std::to_string(height) +
+                        ")",
                     found.entry);
     case LookupStatus::kRevoked:
       return refuse("MEASUREMENT_NOT_ALLOWED", m + " was revoked from the allowlist", nullptr);

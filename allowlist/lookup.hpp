@@ -91,8 +91,8 @@ struct ReportFields {
 // The outcome of check_report: ok, or a stable code and a message naming the field, both values.
 struct EntryVerdict {
   bool ok = false;
-  std::string code;     // "" when ok; MEASUREMENT_NOT_ALLOWED or POLICY_VIOLATION
-  std::string message;  // names the measurement, field, got and expected values, and the entry label
+  std::string code;              // "" when ok; MEASUREMENT_NOT_ALLOWED or POLICY_VIOLATION
+  std::string message;           // names the measurement, field, got and expected values, and the entry label
   const Entry* entry = nullptr;  // the matching entry when one was found
 };
 

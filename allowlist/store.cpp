@@ -63,7 +63,9 @@ Error wrong_database(std::string message) {
 
 }  // namespace
 
-std::span<const db::Migration> store_migrations() { return kMigrations; }
+std::span<const db::Migration> store_migrations() {
+  return kMigrations;
+}
 
 Result<Store> Store::open(const std::string& path, std::string chain_id, SignerSet pinned) {
   if (auto st = validate_signer_set(pinned); !st)
@@ -94,14 +96,16 @@ Status Store::load() {
   }
   const rows::Meta& m = **meta;
   if (m.chain_id != chain_id_)
-    return wrong_database(db_.path() + " holds the allowlist of chain \"" + m.chain_id + "\", not \"" + chain_id_ + "\"");
+    return wrong_database(db_.path() + " holds the allowlist of chain \"" + m.chain_id + "\", not \"" +
+                          chain_id_ + "\"");
   auto stored = rows::read_signers(db_, m.threshold);
   if (!stored)
     return stored.error();
   if (!rows::same_set(*stored, pinned_))
-    return wrong_database(db_.path() +
-                          " was synced under another allowlist signer set than the pinned one; sync into a new "
-                          "file (the chain's updates are re-verified from version 1)");
+    return wrong_database(
+        db_.path() +
+        " was synced under another allowlist signer set than the pinned one; sync into a new "
+        "file (the chain's updates are re-verified from version 1)");
   auto index = rows::read_index(db_, m.version);
   if (!index)
     return index.error();
@@ -131,11 +135,14 @@ Status Store::write(const UpdateRecord& record, const VerifiedUpdate& verified, 
     return st;
   if (auto st = rows::apply_entries(db_, verified.update, before); !st)
     return st;
-  if (auto st = rows::write_meta(db_, {chain_id_, verified.update.version, verified.hash, pinned_.threshold}); !st)
+  if (auto st = rows::write_meta(db_, {chain_id_, verified.update.version, verified.hash, pinned_.threshold});
+      !st)
     return st;
   return (*tx)->commit();
 }
 
-Result<std::optional<UpdateRecord>> Store::record(std::uint64_t version) { return rows::read_record(db_, version); }
+Result<std::optional<UpdateRecord>> Store::record(std::uint64_t version) {
+  return rows::read_record(db_, version);
+}
 
 }  // namespace snprelay::allowlist

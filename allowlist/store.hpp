@@ -6,8 +6,8 @@
 //   entries(measurement PK, the AllowlistEntry fields, version)      the applied entry set
 //   revoked(measurement PK, version)                                 measurements revoked since last added
 //   min_tcb(product PK, the ProductTcb fields, version)              the current minimum TCB per product
-//   signers(key_id PK, pubkey) + meta.threshold                      the pinned set the copy was verified under
-//   meta(id = 1, chain_id, version, update_hash, threshold)          where the copy stands
+//   signers(key_id PK, pubkey) + meta.threshold                      the pinned set the copy was verified
+//   under meta(id = 1, chain_id, version, update_hash, threshold)          where the copy stands
 // Because the raw bytes and signatures are kept, the whole copy can be re-verified at any time against
 // the governance keys pinned in the relayer's config (verify_db), whichever RPC node served it.
 //

@@ -8,8 +8,12 @@
 namespace snprelay::allowlist::rows {
 namespace {
 
-std::int64_t i64(std::uint64_t v) { return std::bit_cast<std::int64_t>(v); }
-std::uint64_t u64(std::int64_t v) { return std::bit_cast<std::uint64_t>(v); }
+std::int64_t i64(std::uint64_t v) {
+  return std::bit_cast<std::int64_t>(v);
+}
+std::uint64_t u64(std::int64_t v) {
+  return std::bit_cast<std::uint64_t>(v);
+}
 
 // Runs `sql` with each binder applied, for the many short statements below.
 template <typename Bind>
@@ -40,21 +44,24 @@ Result<std::optional<Meta>> read_meta(db::Database& db) {
     return step.error();
   if (*step == db::Statement::Step::kDone)
     return std::optional<Meta>{};
-  return std::optional<Meta>(Meta{stmt->column_text(0), u64(stmt->column_int(1)), to_hash(stmt->column_blob(2)),
+  return std::optional<Meta>(Meta{stmt->column_text(0), u64(stmt->column_int(1)),
+                                  to_hash(stmt->column_blob(2)),
                                   static_cast<std::uint32_t>(stmt->column_int(3))});
 }
 
 Status write_meta(db::Database& db, const Meta& m) {
-  return run(db, "INSERT OR REPLACE INTO meta (id, chain_id, version, update_hash, threshold) VALUES (1, ?, ?, ?, ?)",
-             [&](db::Statement& s) -> Status {
-               if (auto st = s.bind(1, m.chain_id); !st)
-                 return st;
-               if (auto st = s.bind(2, i64(m.version)); !st)
-                 return st;
-               if (auto st = s.bind(3, std::span<const std::uint8_t>(m.update_hash)); !st)
-                 return st;
-               return s.bind(4, static_cast<std::int64_t>(m.threshold));
-             });
+  return run(
+      db,
+      "INSERT OR REPLACE INTO meta (id, chain_id, version, update_hash, threshold) VALUES (1, ?, ?, ?, ?)",
+      [&](db::Statement& s) -> Status {
+        if (auto st = s.bind(1, m.chain_id); !st)
+          return st;
+        if (auto st = s.bind(2, i64(m.version)); !st)
+          return st;
+        if (auto st = s.bind(3, std::span<const std::uint8_t>(m.update_hash)); !st)
+          return st;
+        return s.bind(4, static_cast<std::int64_t>(m.threshold));
+      });
 }
 
 Status write_signers(db::Database& db, const SignerSet& set) {
@@ -145,7 +152,8 @@ Result<std::vector<Bytes>> read_revoked(db::Database& db) {
 }
 
 Result<std::vector<ProductTcb>> read_min_tcb(db::Database& db) {
-  auto stmt = db.prepare("SELECT product, boot_loader, tee, snp, microcode, fmc FROM min_tcb ORDER BY product");
+  auto stmt =
+      db.prepare("SELECT product, boot_loader, tee, snp, microcode, fmc FROM min_tcb ORDER BY product");
   if (!stmt)
     return stmt.error();
   std::vector<ProductTcb> out;
@@ -184,19 +192,21 @@ Result<Index> read_index(db::Database& db, std::uint64_t version) {
 }
 
 Status insert_update(db::Database& db, const UpdateRecord& r, const UpdateHash& hash) {
-  auto st = run(db, "INSERT INTO updates (version, update_bytes, update_hash, applied_height) VALUES (?, ?, ?, ?)",
-                [&](db::Statement& s) -> Status {
-                  if (auto b = s.bind(1, i64(r.version)); !b)
-                    return b;
-                  if (auto b = s.bind(2, std::span<const std::uint8_t>(r.update_bytes)); !b)
-                    return b;
-                  if (auto b = s.bind(3, std::span<const std::uint8_t>(hash)); !b)
-                    return b;
-                  return s.bind(4, r.applied_height);
-                });
+  auto st =
+      run(db, "INSERT INTO updates (version, update_bytes, update_hash, applied_height) VALUES (?, ?, ?, ?)",
+          [&](db::Statement& s) -> Status {
+            if (auto b = s.bind(1, i64(r.version)); !b)
+              return b;
+            if (auto b = s.bind(2, std::span<const std::uint8_t>(r.update_bytes)); !b)
+              return b;
+            if (auto b = s.bind(3, std::span<const std::uint8_t>(hash)); !b)
+              return b;
+            return s.bind(4, r.applied_height);
+          });
   if (!st)
     return st;
-  auto stmt = db.prepare("INSERT INTO update_signatures (version, idx, key_id, signature) VALUES (?, ?, ?, ?)");
+  auto stmt =
+      db.prepare("INSERT INTO update_signatures (version, idx, key_id, signature) VALUES (?, ?, ?, ?)");
   if (!stmt)
     return stmt.error();
   for (std::size_t i = 0; i < r.signatures.size(); ++i) {
@@ -240,7 +250,8 @@ Status bind_entry(db::Statement& s, const Entry& e, std::uint64_t version) {
 Status apply_entries(db::Database& db, const Update& u, const Index& before) {
   if (!u.add.empty()) {
     auto ins = db.prepare(
-        "INSERT OR REPLACE INTO entries (measurement, label, min_guest_svn, policy_mask, policy_value, family_id, "
+        "INSERT OR REPLACE INTO entries (measurement, label, min_guest_svn, policy_mask, policy_value, "
+        "family_id, "
         "image_id, host_data, expiry_height, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins)
       return ins.error();
@@ -264,7 +275,8 @@ Status apply_entries(db::Database& db, const Update& u, const Index& before) {
   }
   for (const auto& m : u.revoke) {
     const std::span<const std::uint8_t> key(m);
-    if (auto st = run(db, "DELETE FROM entries WHERE measurement = ?", [&](db::Statement& s) { return s.bind(1, key); });
+    if (auto st = run(db, "DELETE FROM entries WHERE measurement = ?",
+                      [&](db::Statement& s) { return s.bind(1, key); });
         !st)
       return st;
     if (auto st = run(db, "INSERT OR REPLACE INTO revoked (measurement, version) VALUES (?, ?)",
@@ -342,7 +354,8 @@ Result<std::optional<UpdateRecord>> read_record(db::Database& db, std::uint64_t 
 }
 
 Result<std::vector<StoredUpdate>> read_all_updates(db::Database& db) {
-  auto stmt = db.prepare("SELECT version, update_bytes, update_hash, applied_height FROM updates ORDER BY version");
+  auto stmt =
+      db.prepare("SELECT version, update_bytes, update_hash, applied_height FROM updates ORDER BY version");
   if (!stmt)
     return stmt.error();
   std::vector<StoredUpdate> out;

@@ -9,18 +9,22 @@
 namespace snprelay::allowlist {
 namespace {
 
-Result<chain::rpc::AbciQueryResult> ask(chain::rpc::ChainClient& client, const char* path, const Bytes& request) {
+Result<chain::rpc::AbciQueryResult> ask(chain::rpc::ChainClient& client, const char* path,
+                                        const Bytes& request) {
   auto r = client.abci_query(path, request);
   if (!r)
     return r.error();
   if (r->code != 0)
-    return make_error("allowlist", "QUERY_FAILED",
-                      std::string(path) + " failed (" + r->codespace + " " + std::to_string(r->code) + "): " + r->log,
-                      ErrorKind::kUnavailable);
+    return make_error(
+        "allowlist", "QUERY_FAILED",
+        std::string(path) + " failed (" + r->codespace + " " + std::to_string(r->code) + "): " + r->log,
+        ErrorKind::kUnavailable);
   return r;
 }
 
-Alarm alarm_of(const Error& e, std::uint64_t version) { return Alarm{e.code, version, e.message, {}, {}}; }
+Alarm alarm_of(const Error& e, std::uint64_t version) {
+  return Alarm{e.code, version, e.message, {}, {}};
+}
 
 bool is_signature_refusal(const std::string& code) {
   return code == "BELOW_THRESHOLD" || code == "UNKNOWN_SIGNER";
@@ -28,7 +32,8 @@ bool is_signature_refusal(const std::string& code) {
 
 }  // namespace
 
-Result<std::vector<UpdateRecord>> ChainUpdateSource::updates(std::uint64_t from_version, std::uint32_t limit) {
+Result<std::vector<UpdateRecord>> ChainUpdateSource::updates(std::uint64_t from_version,
+                                                             std::uint32_t limit) {
   auto r = ask(client_, kUpdatesQueryPath, encode_updates_request(from_version, limit));
   if (!r)
     return r.error();
@@ -61,7 +66,8 @@ Result<SyncReport> sync(Store& store, UpdateSource& source, const SyncOptions& o
       std::sort(v.begin(), v.end());
       return v;
     };
-    report.chain_signers_differ = c.threshold != store.signers().threshold || key_map(c) != key_map(store.signers());
+    report.chain_signers_differ =
+        c.threshold != store.signers().threshold || key_map(c) != key_map(store.signers());
   }
   const std::uint32_t limit = std::clamp<std::uint32_t>(options.page_limit, 2, 100);
   for (std::uint32_t page_no = 0; page_no < options.max_pages; ++page_no) {
@@ -71,7 +77,8 @@ Result<SyncReport> sync(Store& store, UpdateSource& source, const SyncOptions& o
     if (!page)
       return page.error();
     if (tip > 0 && (page->empty() || page->front().version > tip)) {
-      report.alarm = Alarm{"ROLLBACK", tip,
+      report.alarm = Alarm{"ROLLBACK",
+                           tip,
                            "the chain no longer serves version " + std::to_string(tip) +
                                " that this copy applied; the copy is kept",
                            store.tip().hash,
@@ -84,7 +91,8 @@ Result<SyncReport> sync(Store& store, UpdateSource& source, const SyncOptions& o
       if (rec.version != expect) {
         // Out of order, repeated or skipped inside a page: refuse before anything is applied past it.
         const bool lower = rec.version < expect;
-        report.alarm = Alarm{lower ? "ROLLBACK" : "GAP", rec.version,
+        report.alarm = Alarm{lower ? "ROLLBACK" : "GAP",
+                             rec.version,
                              "the chain served version " + std::to_string(rec.version) + " where version " +
                                  std::to_string(expect) + " was due",
                              {},
@@ -116,7 +124,8 @@ Result<SyncReport> sync(Store& store, UpdateSource& source, const SyncOptions& o
         report.alarm = alarm_of(e, rec.version);
         if (report.chain_signers_differ && is_signature_refusal(e.code)) {
           report.alarm->code = "SIGNER_SET_MISMATCH";
-          report.alarm->message = "the chain's allowlist signer set differs from the pinned one: " + e.message;
+          report.alarm->message =
+              "the chain's allowlist signer set differs from the pinned one: " + e.message;
         }
         return report;
       }

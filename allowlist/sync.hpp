@@ -45,7 +45,8 @@ class UpdateSource {
  public:
   virtual ~UpdateSource() = default;
   // Query/AllowlistUpdates: up to `limit` records with version >= from_version, in version order.
-  [[nodiscard]] virtual Result<std::vector<UpdateRecord>> updates(std::uint64_t from_version, std::uint32_t limit) = 0;
+  [[nodiscard]] virtual Result<std::vector<UpdateRecord>> updates(std::uint64_t from_version,
+                                                                  std::uint32_t limit) = 0;
   // Query/AllowlistSigners: the chain's current set (nullopt when the source cannot tell).
   [[nodiscard]] virtual Result<std::optional<SignerSet>> signers() = 0;
 };
@@ -56,7 +57,8 @@ class UpdateSource {
 class ChainUpdateSource final : public UpdateSource {
  public:
   explicit ChainUpdateSource(chain::rpc::ChainClient& client) : client_(client) {}
-  [[nodiscard]] Result<std::vector<UpdateRecord>> updates(std::uint64_t from_version, std::uint32_t limit) override;
+  [[nodiscard]] Result<std::vector<UpdateRecord>> updates(std::uint64_t from_version,
+                                                          std::uint32_t limit) override;
   [[nodiscard]] Result<std::optional<SignerSet>> signers() override;
 
  private:

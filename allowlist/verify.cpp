@@ -1,11 +1,11 @@
 // Threshold signatures and version chaining of allowlist updates (see verify.hpp).
 #include "allowlist/verify.hpp"
 
+#include <secp256k1.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <secp256k1.h>
 
 #include "allowlist/codec.hpp"
 #include "chain/crypto/secp256k1.hpp"
@@ -20,7 +20,9 @@ Error rejected(const char* code, std::string message) {
 }  // namespace
 
 Status validate_signer_set(const SignerSet& set) {
-  auto bad = [](std::string m) { return make_error("allowlist", "BAD_SIGNER_SET", std::move(m), ErrorKind::kInput); };
+  auto bad = [](std::string m) {
+    return make_error("allowlist", "BAD_SIGNER_SET", std::move(m), ErrorKind::kInput);
+  };
   if (set.threshold < 1 || set.threshold > set.signers.size())
     return bad("threshold " + std::to_string(set.threshold) + " must be in [1, " +
                std::to_string(set.signers.size()) + " signers]");
@@ -62,15 +64,18 @@ Result<std::vector<std::string>> check_signatures(std::span<const std::uint8_t> 
       notes.push_back("key id " + s.key_id + " signed more than once (counted once)");
       continue;
     }
-    if (s.signature.size() != kSignatureSize || !chain::crypto::verify_digest(*key->second, digest, s.signature)) {
-      notes.push_back("signature of key id " + s.key_id + " does not verify (64-byte low-S compact required)");
+    if (s.signature.size() != kSignatureSize ||
+        !chain::crypto::verify_digest(*key->second, digest, s.signature)) {
+      notes.push_back("signature of key id " + s.key_id +
+                      " does not verify (64-byte low-S compact required)");
       continue;
     }
     counted.insert(s.key_id);
     valid.push_back(s.key_id);
   }
   if (set.threshold == 0 || valid.size() < set.threshold) {
-    std::string msg = std::to_string(valid.size()) + " of " + std::to_string(set.threshold) + " required signatures";
+    std::string msg =
+        std::to_string(valid.size()) + " of " + std::to_string(set.threshold) + " required signatures";
     if (set.threshold == 0)
       msg += " (no allowlist signer set)";
     for (std::size_t i = 0; i < notes.size(); ++i)
@@ -92,17 +97,19 @@ Result<VerifiedUpdate> verify_record(const UpdateRecord& record, const VerifyCon
                           std::to_string(u.version),
                       ErrorKind::kRejected);
   if (u.chain_id != ctx.chain_id)
-    return rejected("WRONG_CHAIN", v + " is for chain \"" + u.chain_id + "\", this relayer serves \"" +
-                                       ctx.chain_id + "\"");
+    return rejected("WRONG_CHAIN",
+                    v + " is for chain \"" + u.chain_id + "\", this relayer serves \"" + ctx.chain_id + "\"");
   if (u.version <= ctx.tip.version)
-    return rejected("ROLLBACK", v + " is not newer than the applied version " + std::to_string(ctx.tip.version));
+    return rejected("ROLLBACK",
+                    v + " is not newer than the applied version " + std::to_string(ctx.tip.version));
   if (u.version != ctx.tip.version + 1)
     return rejected("GAP", v + " follows version " + std::to_string(ctx.tip.version) + ": versions " +
                                std::to_string(ctx.tip.version + 1) + ".." + std::to_string(u.version - 1) +
                                " are missing");
   if (!std::equal(u.prev_hash.begin(), u.prev_hash.end(), ctx.tip.hash.begin(), ctx.tip.hash.end()))
-    return rejected("BAD_PREV_HASH", v + ": prev_hash " + to_hex(u.prev_hash) + ", want " + to_hex(ctx.tip.hash) +
-                                         " (SHA-256 of version " + std::to_string(ctx.tip.version) + ")");
+    return rejected("BAD_PREV_HASH", v + ": prev_hash " + to_hex(u.prev_hash) + ", want " +
+                                         to_hex(ctx.tip.hash) + " (SHA-256 of version " +
+                                         std::to_string(ctx.tip.version) + ")");
   if (u.valid_until_height != 0 && record.applied_height > u.valid_until_height)
     return rejected("EXPIRED", v + " is valid until height " + std::to_string(u.valid_until_height) +
                                    " but was applied at height " + std::to_string(record.applied_height));

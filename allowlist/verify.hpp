@@ -49,8 +49,8 @@ struct ChainTip {
 
 // What verify_record needs besides the record.
 struct VerifyContext {
-  std::string chain_id;  // the chain this relayer serves
-  ChainTip tip;          // the local copy's current version
+  std::string chain_id;                // the chain this relayer serves
+  ChainTip tip;                        // the local copy's current version
   const SignerSet* signers = nullptr;  // the pinned set; must be non-null
 };
 
@@ -68,7 +68,7 @@ struct VerifiedUpdate {
 
 // Signs `update_bytes` for governance: secp256k1 over signing_digest(update_bytes), deterministic
 // (RFC 6979) and low-S. Error: chain INVALID_PRIVATE_KEY.
-[[nodiscard]] Result<Signature> sign_update(std::span<const std::uint8_t> update_bytes, std::string_view key_id,
-                                            const SecretBytes& private_key);
+[[nodiscard]] Result<Signature> sign_update(std::span<const std::uint8_t> update_bytes,
+                                            std::string_view key_id, const SecretBytes& private_key);
 
 }  // namespace snprelay::allowlist

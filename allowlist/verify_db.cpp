@@ -16,7 +16,9 @@ DbCheck bad(const DbCheck& so_far, std::string row, std::string code, std::strin
   return out;
 }
 
-std::string entry_row(const Bytes& m) { return "entries measurement " + to_hex(m); }
+std::string entry_row(const Bytes& m) {
+  return "entries measurement " + to_hex(m);
+}
 
 // Compares the stored applied state with the one replayed from the updates.
 DbCheck compare_state(const DbCheck& check, const Index& replayed, const std::vector<Entry>& stored,
@@ -42,8 +44,8 @@ DbCheck compare_state(const DbCheck& check, const Index& replayed, const std::ve
   }
   if (stored_revoked.size() != replayed.revoked_count())
     return bad(check, "revoked", "REVOKED_DIFFERS",
-               "the revoked table has " + std::to_string(stored_revoked.size()) + " rows, the signed updates leave " +
-                   std::to_string(replayed.revoked_count()));
+               "the revoked table has " + std::to_string(stored_revoked.size()) +
+                   " rows, the signed updates leave " + std::to_string(replayed.revoked_count()));
   std::vector<ProductTcb> want;
   for (const auto& [product, tcb] : replayed.min_tcb())
     want.push_back(tcb);
@@ -69,12 +71,14 @@ Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, 
   if (!meta->has_value())
     return bad(check, "meta", "META_MISSING", path + " has no meta row (never opened as an allowlist store)");
   if ((*meta)->chain_id != chain_id)
-    return bad(check, "meta", "WRONG_CHAIN", "meta says chain \"" + (*meta)->chain_id + "\", want \"" + chain_id + "\"");
+    return bad(check, "meta", "WRONG_CHAIN",
+               "meta says chain \"" + (*meta)->chain_id + "\", want \"" + chain_id + "\"");
   auto signers = rows::read_signers(*db, (*meta)->threshold);
   if (!signers)
     return signers.error();
   if (!rows::same_set(*signers, pinned))
-    return bad(check, "signers", "SIGNER_SET_MISMATCH", "the stored signer set or threshold is not the pinned one");
+    return bad(check, "signers", "SIGNER_SET_MISMATCH",
+               "the stored signer set or threshold is not the pinned one");
 
   auto updates = rows::read_all_updates(*db);
   if (!updates)
@@ -87,15 +91,17 @@ Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, 
     if (!verified)
       return bad(check, row, verified.error().code, verified.error().message);
     if (!std::equal(s.stored_hash.begin(), s.stored_hash.end(), verified->hash.begin(), verified->hash.end()))
-      return bad(check, row, "HASH_DIFFERS", "stored update_hash " + to_hex(s.stored_hash) + " is not SHA-256 of its bytes");
+      return bad(check, row, "HASH_DIFFERS",
+                 "stored update_hash " + to_hex(s.stored_hash) + " is not SHA-256 of its bytes");
     replayed.apply(verified->update);
     tip = {verified->update.version, verified->hash};
     ++check.versions_checked;
   }
   if ((*meta)->version != tip.version || (*meta)->update_hash != tip.hash)
     return bad(check, "meta", "META_DIFFERS",
-               "meta says version " + std::to_string((*meta)->version) + ", the stored updates end at version " +
-                   std::to_string(tip.version) + " (or the hash differs)");
+               "meta says version " + std::to_string((*meta)->version) +
+                   ", the stored updates end at version " + std::to_string(tip.version) +
+                   " (or the hash differs)");
   auto entries = rows::read_entries(*db);
   if (!entries)
     return entries.error();

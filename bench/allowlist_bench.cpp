@@ -3,11 +3,11 @@
 // insert of the same rows into the same table shape in the same run (the storage limit). Target
 // ratio >= 0.5. allowlist_lookup: measurement -> entry lookups at a height on the in-memory index
 // (100,000 entries), per second on one core; target >= 1,000,000/s (no limit line).
-#include <sqlite3.h>
-
 #include <benchmark/benchmark.h>
-#include <filesystem>
+#include <sqlite3.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include "allowlist/codec.hpp"
 #include "allowlist/store.hpp"
@@ -23,7 +23,9 @@ using namespace snprelay::allowlist;
 constexpr std::size_t kEntries = 100000;
 constexpr const char* kChain = "snp-bench-1";
 
-SecretBytes key(int i) { return SecretBytes(std::span<const std::uint8_t>(Bytes(32, static_cast<std::uint8_t>(0x21 + i)))); }
+SecretBytes key(int i) {
+  return SecretBytes(std::span<const std::uint8_t>(Bytes(32, static_cast<std::uint8_t>(0x21 + i))));
+}
 
 SignerSet signers() {
   SignerSet s;
@@ -121,10 +123,11 @@ void BM_RawSqliteInsert(benchmark::State& state) {
       state.ResumeTiming();
       sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
       sqlite3_stmt* raw = nullptr;
-      sqlite3_prepare_v2(h,
-                         "INSERT INTO entries (measurement, label, min_guest_svn, policy_mask, policy_value, "
-                         "family_id, image_id, host_data, expiry_height, version) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                         -1, &raw, nullptr);
+      sqlite3_prepare_v2(
+          h,
+          "INSERT INTO entries (measurement, label, min_guest_svn, policy_mask, policy_value, "
+          "family_id, image_id, host_data, expiry_height, version) VALUES (?,?,?,?,?,?,?,?,?,?)",
+          -1, &raw, nullptr);
       std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
       // An empty blob must be bound with a non-null pointer, else SQLite binds NULL.
       static const std::uint8_t kEmpty = 0;
@@ -193,7 +196,7 @@ int main(int argc, char** argv) {
     return out;
   });
   std::error_code ec;
-  std::filesystem::remove_all(std::filesystem::temp_directory_path() / ("snprelay-bench-" + std::to_string(::getpid())),
-                              ec);
+  std::filesystem::remove_all(
+      std::filesystem::temp_directory_path() / ("snprelay-bench-" + std::to_string(::getpid())), ec);
   return rc;
 }

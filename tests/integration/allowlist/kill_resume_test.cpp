@@ -1,14 +1,13 @@
 // A sync killed with SIGKILL at several points (inside and between SQLite transactions), then resumed:
 // after every kill the copy opens, verify_db passes on it, its version never goes back, and a clean
 // run finishes at the chain's tip.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "allowlist/store.hpp"
 #include "db/database.hpp"

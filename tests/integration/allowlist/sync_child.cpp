@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "alarm %s: %s\n", r->alarm->code.c_str(), r->alarm->message.c_str());
     return 1;
   }
-  std::printf("version %llu applied %zu\n", static_cast<unsigned long long>(store->tip().version), r->applied);
+  std::printf("version %llu applied %zu\n", static_cast<unsigned long long>(store->tip().version),
+              r->applied);
   return store->tip().version == n ? 0 : 1;
 }

@@ -61,9 +61,9 @@ TEST(AllowlistCodec, RefusesNonCanonicalBytes) {
   Bytes unknown_field = good;
   unknown_field.insert(unknown_field.end(), {0x48, 0x01});  // field 9 varint
   Bytes repeated_scalar = good;
-  repeated_scalar.insert(repeated_scalar.end(), {0x10, 0x04});  // version again
+  repeated_scalar.insert(repeated_scalar.end(), {0x10, 0x04});    // version again
   Bytes long_varint = *from_hex("0a0c736e702d6465766e65742d31");  // chain_id "snp-devnet-1"
-  long_varint.insert(long_varint.end(), {0x10, 0x81, 0x00});     // version 1 as a 2-byte varint
+  long_varint.insert(long_varint.end(), {0x10, 0x81, 0x00});      // version 1 as a 2-byte varint
   long_varint.insert(long_varint.end(), {0x1a, 0x20});
   long_varint.insert(long_varint.end(), 32, 0);
   Bytes out_of_order = *from_hex("1001");  // version before chain_id

@@ -22,7 +22,9 @@ inline constexpr const char* kChainId = "snp-devnet-1";
 inline SecretBytes gov_private(int i) {
   return SecretBytes(std::span<const std::uint8_t>(Bytes(32, static_cast<std::uint8_t>(0x11 * (i + 1)))));
 }
-inline std::string gov_id(int i) { return "gov-" + std::to_string(i); }
+inline std::string gov_id(int i) {
+  return "gov-" + std::to_string(i);
+}
 
 inline SignerKey gov_key(int i) {
   auto pub = chain::crypto::public_key_of(gov_private(i));
@@ -34,7 +36,9 @@ inline SignerSet gov_set(std::uint32_t threshold = 2) {
   return SignerSet{{gov_key(0), gov_key(1), gov_key(2)}, threshold};
 }
 
-inline Bytes measurement(std::uint8_t fill) { return Bytes(kMeasurementSize, fill); }
+inline Bytes measurement(std::uint8_t fill) {
+  return Bytes(kMeasurementSize, fill);
+}
 
 inline Entry entry(std::uint8_t fill, std::string label = "image") {
   Entry e;
@@ -91,8 +95,10 @@ inline std::vector<UpdateRecord> chain_of(std::uint64_t n, std::size_t entries_p
     }
     std::vector<Bytes> revoke;
     if (v % 3 == 0)
-      revoke.push_back(out.empty() ? Bytes{} : decode_update(out.back().update_bytes)->add.front().measurement);
-    auto r = record(update(v, prev, std::move(add), std::move(revoke)), {0, 1}, static_cast<std::int64_t>(10 * v));
+      revoke.push_back(out.empty() ? Bytes{}
+                                   : decode_update(out.back().update_bytes)->add.front().measurement);
+    auto r =
+        record(update(v, prev, std::move(add), std::move(revoke)), {0, 1}, static_cast<std::int64_t>(10 * v));
     prev = r.update_bytes;
     out.push_back(std::move(r));
   }
@@ -167,7 +173,9 @@ inline nlohmann::json make_vectors() {
   u2.valid_until_height = 5000;
   const Bytes b2 = encode_update(u2);
 
-  auto sig_json = [](const Signature& s) { return json{{"key_id", s.key_id}, {"signature", to_hex(s.signature)}}; };
+  auto sig_json = [](const Signature& s) {
+    return json{{"key_id", s.key_id}, {"signature", to_hex(s.signature)}};
+  };
   auto item = [&](const std::string& name, const Bytes& bytes, const std::vector<Signature>& sigs,
                   const std::string& expect) {
     json sj = json::array();
@@ -175,9 +183,9 @@ inline nlohmann::json make_vectors() {
       sj.push_back(sig_json(s));
     const auto d = signing_digest(bytes);
     const auto h = update_hash(bytes);
-    return json{{"name", name},           {"update_bytes", to_hex(bytes)},
-                {"digest", to_hex(d)},    {"update_sha256", to_hex(h)},
-                {"signatures", sj},       {"expect", expect}};
+    return json{{"name", name},        {"update_bytes", to_hex(bytes)},
+                {"digest", to_hex(d)}, {"update_sha256", to_hex(h)},
+                {"signatures", sj},    {"expect", expect}};
   };
   json cases = json::array();
   cases.push_back(item("v1 signed by gov-0 and gov-1", b1, {sign(b1, 0), sign(b1, 1)}, "ok"));

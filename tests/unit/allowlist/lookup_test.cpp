@@ -24,7 +24,7 @@ ReportFields report_for(std::uint8_t fill) {
 Index make_index() {
   Entry strict = entry(0xa1, "strict");
   strict.min_guest_svn = 5;
-  strict.policy_mask = 0x0000000000090000ULL;  // SMT (bit 16) and DEBUG (bit 19)
+  strict.policy_mask = 0x0000000000090000ULL;   // SMT (bit 16) and DEBUG (bit 19)
   strict.policy_value = 0x0000000000010000ULL;  // SMT set, DEBUG clear
   strict.family_id = Bytes(16, 0xf1);
   strict.image_id = Bytes(16, 0xe1);
@@ -65,13 +65,24 @@ TEST(AllowlistCheckReport, EveryConstraint) {
   };
   const Case cases[] = {
       {"all constraints hold", 0xa1, [](ReportFields&) {}, 10, "", ""},
-      {"no constraints", 0xb2, [](ReportFields& r) { r.guest_svn = 0; r.policy = ~0ULL; }, 10, "", ""},
-      {"guest svn below", 0xa1, [](ReportFields& r) { r.guest_svn = 4; }, 10, "POLICY_VIOLATION", "GUEST_SVN is 4, minimum 5"},
-      {"host data differs", 0xa1, [](ReportFields& r) { r.host_data[31] = 0; }, 10, "POLICY_VIOLATION", "HOST_DATA"},
-      {"image id differs", 0xa1, [](ReportFields& r) { r.image_id[0] = 0; }, 10, "POLICY_VIOLATION", "IMAGE_ID"},
-      {"family id differs", 0xa1, [](ReportFields& r) { r.family_id[3] = 0; }, 10, "POLICY_VIOLATION", "FAMILY_ID"},
-      {"debug policy bit", 0xa1, [](ReportFields& r) { r.policy |= 1ULL << 19; }, 10, "POLICY_VIOLATION", "policy_mask"},
-      {"smt bit missing", 0xa1, [](ReportFields& r) { r.policy = 0x20000; }, 10, "POLICY_VIOLATION", "policy_value"},
+      {"no constraints", 0xb2,
+       [](ReportFields& r) {
+         r.guest_svn = 0;
+         r.policy = ~0ULL;
+       },
+       10, "", ""},
+      {"guest svn below", 0xa1, [](ReportFields& r) { r.guest_svn = 4; }, 10, "POLICY_VIOLATION",
+       "GUEST_SVN is 4, minimum 5"},
+      {"host data differs", 0xa1, [](ReportFields& r) { r.host_data[31] = 0; }, 10, "POLICY_VIOLATION",
+       "HOST_DATA"},
+      {"image id differs", 0xa1, [](ReportFields& r) { r.image_id[0] = 0; }, 10, "POLICY_VIOLATION",
+       "IMAGE_ID"},
+      {"family id differs", 0xa1, [](ReportFields& r) { r.family_id[3] = 0; }, 10, "POLICY_VIOLATION",
+       "FAMILY_ID"},
+      {"debug policy bit", 0xa1, [](ReportFields& r) { r.policy |= 1ULL << 19; }, 10, "POLICY_VIOLATION",
+       "policy_mask"},
+      {"smt bit missing", 0xa1, [](ReportFields& r) { r.policy = 0x20000; }, 10, "POLICY_VIOLATION",
+       "policy_value"},
       {"expired entry", 0xa1, [](ReportFields&) {}, 500, "MEASUREMENT_NOT_ALLOWED", "expired at height 500"},
       {"revoked", 0xc3, [](ReportFields&) {}, 10, "MEASUREMENT_NOT_ALLOWED", "revoked"},
       {"not listed", 0x99, [](ReportFields&) {}, 10, "MEASUREMENT_NOT_ALLOWED", "not in the allowlist"},

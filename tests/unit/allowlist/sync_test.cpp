@@ -87,7 +87,8 @@ TEST(AllowlistSync, RefusalsRaiseNamedAlarmsAndKeepTheCopy) {
       {"gap in the served pages", 2, gap, "GAP", 4},
       {"wrong chain", 2, with(good, 2, record(wrong_chain, {0, 1}, 30)), "WRONG_CHAIN", 3},
       {"expired when applied", 2, with(good, 2, record(expired, {0, 1}, 30)), "EXPIRED", 3},
-      {"one signature", 2, with(good, 2, record(update(3, good[1].update_bytes), {1}, 30)), "BELOW_THRESHOLD", 3},
+      {"one signature", 2, with(good, 2, record(update(3, good[1].update_bytes), {1}, 30)), "BELOW_THRESHOLD",
+       3},
   };
   for (const auto& c : cases) {
     Fixture f;
@@ -139,7 +140,8 @@ class ScriptedClient final : public chain::rpc::ChainClient {
   std::vector<std::string> paths;
   std::uint32_t code = 0;
   Result<chain::rpc::NodeStatus> status() override { return chain::rpc::NodeStatus{}; }
-  Result<chain::rpc::AbciQueryResult> abci_query(const std::string& path, const Bytes& data, std::int64_t) override {
+  Result<chain::rpc::AbciQueryResult> abci_query(const std::string& path, const Bytes& data,
+                                                 std::int64_t) override {
     paths.push_back(path);
     chain::rpc::AbciQueryResult r;
     r.code = code;

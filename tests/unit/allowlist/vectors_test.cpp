@@ -17,7 +17,9 @@ nlohmann::json load(const std::string& rel) {
   return nlohmann::json::parse(in);
 }
 
-Bytes hex(const nlohmann::json& j) { return *from_hex(j.get<std::string>()); }
+Bytes hex(const nlohmann::json& j) {
+  return *from_hex(j.get<std::string>());
+}
 
 TEST(AllowlistVectors, GoProtocolSignatureVectors) {
   const auto doc = load("protocol/protocol-vectors.json");
@@ -27,7 +29,8 @@ TEST(AllowlistVectors, GoProtocolSignatureVectors) {
   for (const auto& v : sigs) {
     const Bytes ub = hex(v["update_bytes"]);
     EXPECT_EQ(to_hex(signing_digest(ub)), v["digest"].get<std::string>());
-    const bool want = v["valid"].is_boolean() ? v["valid"].get<bool>() : v["valid"].get<std::string>() == "True";
+    const bool want =
+        v["valid"].is_boolean() ? v["valid"].get<bool>() : v["valid"].get<std::string>() == "True";
     // Through the threshold check, as a one-key set with threshold 1.
     const SignerSet set{{{"k", hex(v["pubkey"])}}, 1};
     auto r = check_signatures(ub, {{"k", hex(v["signature"])}}, set);
@@ -39,8 +42,9 @@ TEST(AllowlistVectors, GoProtocolSignatureVectors) {
 
 TEST(AllowlistVectors, CppVectorsFileIsReproducedExactly) {
   const auto on_disk = load("allowlist/allowlist-vectors.json");
-  EXPECT_EQ(on_disk, make_vectors()) << "regenerate with build/bin/allowlist_vector_gen > "
-                                        "tests/data/allowlist/allowlist-vectors.json and say why in PROVENANCE.md";
+  EXPECT_EQ(on_disk, make_vectors())
+      << "regenerate with build/bin/allowlist_vector_gen > "
+         "tests/data/allowlist/allowlist-vectors.json and say why in PROVENANCE.md";
 }
 
 TEST(AllowlistVectors, CppVectorsOutcomes) {
@@ -64,7 +68,9 @@ TEST(AllowlistVectors, CppVectorsOutcomes) {
     for (const auto& s : c["signatures"])
       sigs.push_back({s["key_id"].get<std::string>(), hex(s["signature"])});
     auto r = check_signatures(ub, sigs, set);
-    const std::string got = r.ok() ? "ok" : r.error().code == "UNKNOWN_SIGNER" ? "unauthorized" : "below_threshold";
+    const std::string got = r.ok()                               ? "ok"
+                            : r.error().code == "UNKNOWN_SIGNER" ? "unauthorized"
+                                                                 : "below_threshold";
     EXPECT_EQ(got, expect) << name;
   }
 }

@@ -88,7 +88,9 @@ TEST(AllowlistVerifyRecord, ChainRules) {
   const auto v = chain_of(3);
   const ChainTip at1{1, update_hash(v[0].update_bytes)};
   const ChainTip at2{2, update_hash(v[1].update_bytes)};
-  auto ctx = [&](ChainTip tip, std::string chain = kChainId) { return VerifyContext{std::move(chain), tip, &set}; };
+  auto ctx = [&](ChainTip tip, std::string chain = kChainId) {
+    return VerifyContext{std::move(chain), tip, &set};
+  };
 
   ASSERT_TRUE(verify_record(v[0], ctx({})).ok());
   ASSERT_TRUE(verify_record(v[1], ctx(at1)).ok());
