@@ -18,10 +18,12 @@
 namespace snprelay::app {
 
 // Caps per format (bytes). A report is exactly 1184 bytes; the cap leaves room to say "wrong size".
-inline constexpr std::size_t kMaxReportFile = 64 * 1024;
-inline constexpr std::size_t kMaxCertFile = 256 * 1024;     // a PEM bundle of a few certificates / a CRL
-inline constexpr std::size_t kMaxConfigFile = 1024 * 1024;  // a configuration or key file
-inline constexpr std::size_t kMaxTxFile = 4 * 1024 * 1024;  // a signed transaction (hex or base64)
+inline constexpr std::size_t kMaxReportFile = std::size_t{64} * 1024;
+inline constexpr std::size_t kMaxCertFile =
+    std::size_t{256} * 1024;  // a PEM bundle of a few certificates / a CRL
+inline constexpr std::size_t kMaxConfigFile = std::size_t{1024} * 1024;  // a configuration or key file
+inline constexpr std::size_t kMaxTxFile =
+    std::size_t{4} * 1024 * 1024;  // a signed transaction (hex or base64)
 
 // The contents of the regular file `path`, at most `max_bytes` long. `what` names the input in
 // messages ("--report", "report file"). Errors (all kInput): app NOT_A_FILE (a directory, FIFO,

@@ -123,14 +123,15 @@ Result<std::time_t> parse_rfc3339(std::string_view flag, std::string_view text) 
       return bad();
     if (oh > 23 || om > 59)
       return bad_flag(flag, quoted(text) + " has an offset outside -23:59..+23:59");
-    offset = (oh * 3600 + om * 60) * (text[pos] == '-' ? -1 : 1);
+    offset = (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (text[pos] == '-' ? -1 : 1);
     pos += 6;
   } else {
     return bad();
   }
   if (pos != text.size())
     return bad();
-  const std::int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
+  const std::int64_t secs =
+      days_from_civil(y, mo, d) * 86400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + s - offset;
   return static_cast<std::time_t>(secs);
 }
 
