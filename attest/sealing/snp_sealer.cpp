@@ -345,7 +345,8 @@ Result<SecretBytes> SnpDerivedSealer::unseal(std::span<const std::uint8_t> envel
                           std::to_string(env->request.vmpl) +
                           ") differ from those when it was sealed, or it runs on another chip, or the "
                           "envelope was altered",
-                      ErrorKind::kRejected);
+                      // This VM cannot open it (exit 3), as with a TPM whose PCRs moved; the file is fine.
+                      ErrorKind::kUnavailable);
   }
   return plain;
 }

@@ -45,10 +45,11 @@ Error tpm_error(std::string code, std::string message) {
   ErrorKind kind = ErrorKind::kInternal;
   if (std::find(std::begin(kInputCodes), std::end(kInputCodes), code) != std::end(kInputCodes))
     kind = ErrorKind::kInput;
-  else if (code == "TPM_UNREACHABLE")
+  // A PCR policy mismatch is the platform's state, not the caller's input: the key opens again once
+  // the PCRs hold the sealed values (after a reset or a reboot), so it is "unavailable" (exit 3,
+  // README "Exit codes"), like an unreachable TPM.
+  else if (code == "TPM_UNREACHABLE" || code == "TPM_POLICY_MISMATCH")
     kind = ErrorKind::kUnavailable;
-  else if (code == "TPM_POLICY_MISMATCH")
-    kind = ErrorKind::kRejected;
   return make_error(std::string(kComponent), std::move(code), std::move(message), kind);
 }
 

@@ -158,7 +158,7 @@ int run_tx_send_online(const TxArgs& a) {
   out["resyncs"] = outcome->resyncs;
   if (check.code != 0) {
     print_check_tx(check, a.node.json);
-    return fail(bridge(chain::rpc::checktx_rejection(check), ErrorKind::kRejected));
+    return refused(bridge(chain::rpc::checktx_rejection(check), ErrorKind::kRejected));
   }
   if (a.signer.confirm_timeout_s <= 0) {
     print_check_tx(check, a.node.json);
@@ -180,7 +180,7 @@ int run_tx_send_online(const TxArgs& a) {
               << "\nheight: " << included->height << "\ngas: " << included->gas_used << "/"
               << included->gas_wanted << "\n";
   if (included->code != 0)
-    return fail(bridge(chain::rpc::delivery_failure(*included), ErrorKind::kRejected));
+    return refused(bridge(chain::rpc::delivery_failure(*included), ErrorKind::kRejected));
   return kOk;
 }
 
@@ -201,13 +201,13 @@ int run_tx_broadcast(const TxArgs& a) {
     if (auto code = chain::rpc::mempool_rejection_code(result.error())) {
       // Reported like a CheckTx code, as the Go SDK client does (19/20/21).
       print_check_tx({*code, "sdk", result.error().message, chain::tx::tx_hash(*tx_raw)}, a.node.json);
-      return fail(bridge(result.error(), ErrorKind::kRejected));
+      return refused(bridge(result.error(), ErrorKind::kRejected));
     }
     return fail(result.error());
   }
   print_check_tx(*result, a.node.json);
   if (result->code != 0)
-    return fail(bridge(chain::rpc::checktx_rejection(*result), ErrorKind::kRejected));
+    return refused(bridge(chain::rpc::checktx_rejection(*result), ErrorKind::kRejected));
   return kOk;
 }
 

@@ -32,6 +32,11 @@ int fail(const Error& e) {
   return exit_code_for(e.kind);
 }
 
+int refused(const Error& e) {
+  std::cerr << app::error_line(e) << "\n";
+  return exit_code_for(e.kind);
+}
+
 Error bridge(Error e, ErrorKind kind) {
   if (e.kind == ErrorKind::kInternal)
     e.kind = kind;

@@ -38,6 +38,10 @@ CLI::App* ensure_subcommand(CLI::App& parent, const std::string& name, const std
 // output; returns exit_code_for(e.kind) (common/error.hpp), the only source of exit codes.
 int fail(const Error& e);
 
+// For a chain refusal whose result object (codespace, code, log) was already printed on stdout: the
+// error line goes to stderr only, so `--json` output stays one JSON object. Returns the kind's exit code.
+int refused(const Error& e);
+
 // Temporary bridge (issue 11): an error that its library has not classified yet (kind still the
 // default kInternal) gets `kind`; an already classified error keeps its own. Delete each use once the
 // library sets the kind at the error site.

@@ -116,7 +116,7 @@ int run_snp_tx(const SnpTxArgs& a, Build build) {
               << delivered->gas_limit << " gas (--gas-fallback) so the chain records its verdict\n";
   print_delivery(*delivered, a.node.json);
   if (!delivered->executed())
-    return fail(bridge(chain::rpc::refusal(*delivered), ErrorKind::kRejected));
+    return refused(bridge(chain::rpc::refusal(*delivered), ErrorKind::kRejected));
   return kOk;
 }
 
