@@ -43,7 +43,8 @@ app::KeyRequest key_request(const ProtectionArgs& a, const std::string& new_pass
   r.tpm = app::TpmRequest{a.tcti, a.pcrs};
   r.snp_fields = a.snp_fields;
   r.simulate = a.sim.simulate;
-  r.sim = a.sim;
+  // SimArgs adds only the --simulate flag (copied above) to the request it extends.
+  r.sim = static_cast<const app::SimRequest&>(a.sim);
   return r;
 }
 
