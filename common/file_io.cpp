@@ -178,7 +178,7 @@ Result<SecretBytes> read_secret_file(const std::string& path, std::string_view w
   auto len = static_cast<std::size_t>(n);
   if (len > max_bytes)
     return too_large(path, what, max_bytes);
-  if (len > 0 && buf.data()[len - 1] == '\n') {
+  if (!options.keep_trailing_newline && len > 0 && buf.data()[len - 1] == '\n') {
     --len;
     if (len > 0 && buf.data()[len - 1] == '\r')
       --len;

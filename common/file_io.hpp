@@ -72,6 +72,8 @@ struct ReadOptions {
   // Refuse a symbolic link as the last path component (O_NOFOLLOW): key files and anything read
   // from a directory an attacker might share.
   bool no_follow = false;
+  // read_secret_file only: keep a trailing newline, for a secret that is binary (`tpm seal --in`).
+  bool keep_trailing_newline = false;
 };
 
 // Reads the regular file at `path`, at most `max_bytes`. `what` names the file in errors ("report",
@@ -82,7 +84,8 @@ struct ReadOptions {
                                             std::string_view what, ReadOptions options = {});
 
 // Like read_input_file, into self-wiping memory, and with one trailing "\n" or "\r\n" removed (files
-// written by `echo` end in a newline that is not part of the secret). No intermediate buffer holds
+// written by `echo` end in a newline that is not part of the secret) unless
+// options.keep_trailing_newline. No intermediate buffer holds
 // the secret outside SecretBytes. Errors never quote the content.
 [[nodiscard]] Result<SecretBytes> read_secret_file(const std::string& path, std::string_view what,
                                                    std::size_t max_bytes = kMaxSecretFileBytes,

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "attest/sealing/snp_sealer.hpp"
+#include "attest/tpm/tpm.hpp"
 #include "attest/tpm/tpm_sealer.hpp"
 #include "chain/keys/passphrase_sealer.hpp"
 #include "chain/keys/secret_input.hpp"
@@ -27,7 +28,7 @@ Result<std::unique_ptr<Sealer>> tpm_sealer(const KeyRequest& r, const config::Co
   auto resolved = resolve_tpm(r.tpm, config);
   if (!resolved)
     return resolved.error();
-  auto tpm = open_tpm(resolved->tcti);
+  auto tpm = attest::tpm::Tpm::open(resolved->tcti);
   if (!tpm)
     return tpm.error();
   if (new_secret)

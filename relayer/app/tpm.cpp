@@ -1,7 +1,5 @@
 #include "relayer/app/tpm.hpp"
 
-#include <cstdlib>
-
 namespace snprelay::app {
 
 Result<ResolvedTpm> resolve_tpm(const TpmRequest& r, const config::Config* config) {
@@ -19,23 +17,6 @@ Result<ResolvedTpm> resolve_tpm(const TpmRequest& r, const config::Config* confi
     return sel.error();
   out.pcrs = *sel;
   return out;
-}
-
-void guard_tss2_log() {
-  static const std::string kCap = ",esys+warning,esys_crypto+warning";
-  const char* user = std::getenv("TSS2_LOG");
-  const std::string current = user != nullptr ? user : "";
-  if (current == "all+none" || current.ends_with(kCap))
-    return;
-  if (!current.empty())
-    ::setenv("TSS2_LOG", (current + kCap).c_str(), 1);
-  else
-    ::setenv("TSS2_LOG", "all+none", 1);
-}
-
-Result<std::unique_ptr<attest::tpm::Tpm>> open_tpm(const std::string& tcti) {
-  guard_tss2_log();
-  return attest::tpm::Tpm::open(tcti);
 }
 
 }  // namespace snprelay::app

@@ -87,7 +87,7 @@ Result<attest::TrustConfig> trust_from(const config::Config& config) {
   struct stat st {};
   if (::stat(root.c_str(), &st) != 0)
     return trust;  // no simulated firmware yet: AMD's roots only
-  auto bytes = read_input_file(root, kMaxCertFile, "simulated root");
+  auto bytes = read_input_file(root, kMaxCertificateFileBytes, "simulated root");
   if (!bytes)
     return bytes.error();
   auto certs = attest::parse_certs_any(*bytes);

@@ -194,7 +194,7 @@ int run_verify(const VerifyArgs& a) {
   auto report = app::read_report_file(a.report, "--report");
   if (!report)
     return fail(report.error());
-  auto vcek_bytes = app::read_input_file(a.vcek, app::kMaxCertFile, "--vcek");
+  auto vcek_bytes = read_input_file(a.vcek, kMaxCertificateFileBytes, "--vcek");
   if (!vcek_bytes)
     return fail(vcek_bytes.error());
   auto vcek = parse_certs_any(*vcek_bytes);
@@ -204,7 +204,7 @@ int run_verify(const VerifyArgs& a) {
 
   TrustConfig trust;
   for (const auto& path : a.trust_roots) {
-    auto bytes = app::read_input_file(path, app::kMaxCertFile, "--trust-root");
+    auto bytes = read_input_file(path, kMaxCertificateFileBytes, "--trust-root");
     if (!bytes)
       return fail(bytes.error());
     auto certs = parse_certs_any(*bytes);
@@ -215,7 +215,7 @@ int run_verify(const VerifyArgs& a) {
   }
   std::vector<X509Ptr> chain;
   if (!a.chain.empty()) {
-    auto bytes = app::read_input_file(a.chain, app::kMaxCertFile, "--chain");
+    auto bytes = read_input_file(a.chain, kMaxCertificateFileBytes, "--chain");
     if (!bytes)
       return fail(bytes.error());
     auto certs = parse_certs_any(*bytes);
@@ -242,7 +242,7 @@ int run_verify(const VerifyArgs& a) {
   // A CRL is read after --at: a stale one (nextUpdate before the verification time) is an input error,
   // not a verdict — no failure code describes it and the report itself is not at fault.
   if (!a.crl.empty()) {
-    auto bytes = app::read_input_file(a.crl, app::kMaxCertFile, "--crl");
+    auto bytes = read_input_file(a.crl, kMaxCertificateFileBytes, "--crl");
     if (!bytes)
       return fail(bytes.error());
     auto crl = parse_crl(*bytes);
@@ -289,7 +289,7 @@ void add_attest_commands(CLI::App& app, Outcome& outcome) {
                    "Decode TCBs for Milan|Genoa|Turin (v2 reports carry no CPUID)");
   show->add_flag("--json", *show_json, "Print one JSON object");
   show->callback([show_file, show_product_name, show_json, &outcome] {
-    auto bytes = app::read_input_file(*show_file, app::kMaxReportFile, "report file");
+    auto bytes = read_input_file(*show_file, kMaxReportFileBytes, "report file");
     if (!bytes) {
       outcome.exit_code = fail(bytes.error());
       return;

@@ -185,7 +185,7 @@ int run_tx_send_online(const TxArgs& a) {
 }
 
 int run_tx_broadcast(const TxArgs& a) {
-  auto contents = app::read_input_file(a.file, app::kMaxTxFile, "transaction file");
+  auto contents = read_input_file(a.file, kMaxTextFileBytes, "transaction file");
   if (!contents)
     return fail(bridge(contents.error(), ErrorKind::kInput));
   auto tx_raw = chain::tx::tx_bytes_from_file_contents(*contents);

@@ -10,33 +10,28 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "attest/evidence/evidence_source.hpp"
 #include "common/error.hpp"
+#include "common/file_io.hpp"
 #include "config/config.hpp"
 #include "config/loader.hpp"
 #include "relayer/app/evidence.hpp"
-#include "relayer/app/input.hpp"
 #include "relayer/app/tpm.hpp"
 
 namespace snprelay::cli {
 
 // The configuration a command works with: `loaded` when the caller already has it, else the file at
-// `path` loaded into `storage`. Errors: app NOT_A_FILE (a directory, FIFO or device), the config
-// loader's.
+// `path` loaded into `storage`. Errors: the config loader's (NOT_FOUND; READ_FAILED naming a
+// directory, FIFO or device given as the file).
 [[nodiscard]] inline Result<const config::Config*> use_config(const std::string& path,
                                                               const config::Config* loaded,
                                                               std::optional<config::Config>& storage) {
   if (loaded != nullptr)
     return loaded;
-  // A missing file is the loader's NOT_FOUND; anything else that is not a regular file is refused here.
-  if (std::error_code ec; std::filesystem::exists(path, ec))
-    if (auto st = app::check_regular_file(path, "--config"); !st)
-      return st.error();
   auto cfg = config::load_config_file(path, config::process_env());
   if (!cfg)
     return cfg.error();
@@ -45,10 +40,8 @@ namespace snprelay::cli {
 }
 
 // Flags that shape the simulated firmware (report get, key derive, sim kds, key protection): the
-// request app::open_sim takes, plus --simulate.
-struct SimArgs : app::SimRequest {
-  bool simulate = false;
-};
+// request app::open_sim takes. --simulate lives beside it in the owning arguments.
+using SimArgs = app::SimRequest;
 
 // The --sim-* flags (not --simulate / --sim-state).
 void add_sim_options(CLI::App* cmd, SimArgs& a);
@@ -56,6 +49,7 @@ void add_sim_options(CLI::App* cmd, SimArgs& a);
 // Where report get / key derive take their evidence from: the configuration, or the simulated firmware.
 struct SourceArgs {
   std::string config;
+  bool simulate = false;  // --simulate
   SimArgs sim;
 };
 

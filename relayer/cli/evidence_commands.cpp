@@ -69,7 +69,7 @@ Status write_output(const std::string& path, const Bytes& data) {
 int run_fetch(const FetchArgs& a) {
   std::optional<Report> report;
   if (!a.report.empty()) {
-    auto raw = app::read_input_file(a.report, app::kMaxReportFile, "--report");
+    auto raw = read_input_file(a.report, kMaxReportFileBytes, "--report");
     if (!raw)
       return fail(bridge(raw.error(), ErrorKind::kInput));
     auto parsed = parse_report(*raw);
@@ -217,8 +217,7 @@ int run_sim_kds(const SimKdsArgs& a) {
 void add_source_options(CLI::App* cmd, SourceArgs& a) {
   auto* config =
       cmd->add_option("--config", a.config, "configuration file: hardware_mode, device, sim_state_dir");
-  auto* simulate =
-      cmd->add_flag("--simulate", a.sim.simulate, "use the simulated firmware (needs --sim-state)");
+  auto* simulate = cmd->add_flag("--simulate", a.simulate, "use the simulated firmware (needs --sim-state)");
   cmd->add_option("--sim-state", a.sim.state, "the simulated firmware's state directory");
   config->excludes(simulate);
   add_sim_options(cmd, a.sim);
@@ -226,7 +225,7 @@ void add_source_options(CLI::App* cmd, SourceArgs& a) {
 
 Result<app::OpenedSource> open_source(const SourceArgs& a, bool need_derived_keys,
                                       const config::Config* loaded) {
-  if (a.sim.simulate)
+  if (a.simulate)
     return app::open_simulated_source(a.sim);
   if (a.config.empty() && loaded == nullptr)
     return usage_error("BAD_FLAG", "name the evidence source: --config FILE, or --simulate --sim-state DIR");

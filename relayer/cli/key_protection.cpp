@@ -19,7 +19,7 @@ void add_protection_options(CLI::App* cmd, ProtectionArgs& a) {
                   "snp-derived mode: fields mixed into the derived key (measurement,policy required; "
                   "tcb, svn, family-id, image-id optional)")
       ->capture_default_str();
-  auto* simulate = cmd->add_flag("--simulate", a.sim.simulate,
+  auto* simulate = cmd->add_flag("--simulate", a.simulate,
                                  "snp-derived mode: use the simulated firmware (needs --sim-state)");
   cmd->add_option("--sim-state", a.sim.state, "the simulated firmware's state directory");
   simulate->excludes(config);
@@ -42,9 +42,8 @@ app::KeyRequest key_request(const ProtectionArgs& a, const std::string& new_pass
   r.new_passphrase_file = new_passphrase_file;
   r.tpm = app::TpmRequest{a.tcti, a.pcrs};
   r.snp_fields = a.snp_fields;
-  r.simulate = a.sim.simulate;
-  // SimArgs adds only the --simulate flag (copied above) to the request it extends.
-  r.sim = static_cast<const app::SimRequest&>(a.sim);
+  r.simulate = a.simulate;
+  r.sim = a.sim;
   return r;
 }
 

@@ -32,7 +32,8 @@ struct ProtectionArgs {
   std::string tcti;
   std::string pcrs;
   std::string snp_fields = "measurement,policy";
-  SimArgs sim;  // --simulate, --sim-state and the --sim-* knobs
+  bool simulate = false;  // --simulate
+  SimArgs sim;            // --sim-state and the --sim-* knobs
 };
 
 // Registers --config, --passphrase-file, --tcti, --pcrs, --snp-fields, --simulate, --sim-state and

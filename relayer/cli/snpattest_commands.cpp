@@ -138,14 +138,14 @@ int run_set_relayer(const SnpTxArgs& a) {
 int run_submit_attestation(const SnpTxArgs& a) {
   if (auto op = operator_bytes(a.operator_address); !op)
     return fail(bridge(op.error(), ErrorKind::kInput));
-  auto report = app::read_input_file(a.report, app::kMaxReportFile, "--report");
+  auto report = read_input_file(a.report, kMaxReportFileBytes, "--report");
   if (!report)
     return fail(bridge(report.error(), ErrorKind::kInput));
   if (report->size() != kReportSize)
     return fail(bridge(usage("--report " + a.report + " is " + std::to_string(report->size()) +
                              " bytes, not " + std::to_string(kReportSize)),
                        ErrorKind::kInput));
-  auto vcek = app::read_input_file(a.vcek, app::kMaxCertFile, "--vcek");
+  auto vcek = read_input_file(a.vcek, kMaxCertificateFileBytes, "--vcek");
   if (!vcek)
     return fail(bridge(vcek.error(), ErrorKind::kInput));
   if (vcek->empty() || (*vcek)[0] != 0x30)

@@ -8,9 +8,7 @@
 // input error (unreadable/invalid file, bad PCR list, a blob from another TPM); 3 runtime failure
 // (TPM unreachable, PCR policy mismatch, any other TPM error).
 // Secrets: the unsealed secret goes only to --out (mode 0600) or to a non-terminal stdout (a terminal
-// needs --force); it is never logged. TSS2 logging is capped by app::open_tpm (app/tpm.hpp).
-#include <fcntl.h>
-#include <sys/stat.h>
+// needs --force); it is never logged. TSS2 logging is capped by attest::tpm::Tpm::open.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +18,7 @@
 
 #include "attest/tpm/quote.hpp"
 #include "attest/tpm/tpm.hpp"
+#include "common/file_io.hpp"
 #include "common/hex.hpp"
 #include "common/secret.hpp"
 #include "config/loader.hpp"
@@ -79,53 +78,8 @@ Result<app::ResolvedTpm> resolve_tpm(const TpmArgs& args, const config::Config* 
 
 namespace {
 
-// Reads a secret straight into wiping storage (never through a std::string or a plain vector).
-Result<SecretBytes> read_secret_file(const std::string& path) {
-  if (auto st = app::check_regular_file(path, "--in"); !st)
-    return st.error();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    return make_error("io", "READ_FAILED", path + ": " + std::strerror(errno), ErrorKind::kInput);
-  SecretBytes buf(kMaxSealedSecret + 1);
-  std::size_t got = 0;
-  ssize_t n = 0;
-  while (got < buf.size() && (n = ::read(fd, buf.data() + got, buf.size() - got)) > 0)
-    got += static_cast<std::size_t>(n);
-  const int read_errno = errno;
-  ::close(fd);
-  if (n < 0)
-    return make_error("io", "READ_FAILED", path + ": " + std::strerror(read_errno));
-  if (got > kMaxSealedSecret)
-    return make_error("tpm", "BAD_SECRET", path + ": a sealed secret must be at most 128 bytes");
-  return SecretBytes(buf.view().first(got));
-}
-
-// Writes `bytes` to `path` through a temporary file and rename, with the given mode.
-Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes, mode_t mode) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0)
-    return make_error("io", "WRITE_FAILED", tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  bool ok = ::fchmod(fd, mode) == 0;
-  while (ok && done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    ok = n > 0;
-    done += ok ? static_cast<std::size_t>(n) : 0;
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const int write_errno = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = ok ? errno : write_errno;
-    ::unlink(tmp.c_str());
-    return make_error("io", "WRITE_FAILED", path + ": " + std::strerror(e));
-  }
-  return ok_status();
-}
-
 Result<std::string> read_text(const std::string& path) {
-  auto bytes = app::read_input_file(path, app::kMaxCertFile, "--ak-pub");
+  auto bytes = read_input_file(path, kMaxCertificateFileBytes, "--ak-pub");
   if (!bytes)
     return bytes.error();
   return std::string(bytes->begin(), bytes->end());
@@ -147,10 +101,11 @@ void add_seal(CLI::App* group, Outcome& outcome) {
       auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail_tpm(r.error());
-      auto secret = read_secret_file(args->in);
+      // Binary secrets keep their last byte; Tpm::seal refuses more than 128 bytes (BAD_SECRET).
+      auto secret = read_secret_file(args->in, "--in", kMaxSecretFileBytes, {.keep_trailing_newline = true});
       if (!secret)
         return fail_tpm(secret.error());
-      auto tpm = app::open_tpm(r->tcti);
+      auto tpm = attest::tpm::Tpm::open(r->tcti);
       if (!tpm)
         return fail_tpm(tpm.error());
       auto blob = (*tpm)->seal(*secret, r->pcrs);
@@ -186,10 +141,10 @@ void add_unseal(CLI::App* group, Outcome& outcome) {
       auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail_tpm(r.error());
-      auto blob = app::read_input_file(args->in, app::kMaxCertFile, "--in");
+      auto blob = read_input_file(args->in, kMaxCertificateFileBytes, "--in");
       if (!blob)
         return fail_tpm(blob.error());
-      auto tpm = app::open_tpm(r->tcti);
+      auto tpm = attest::tpm::Tpm::open(r->tcti);
       if (!tpm)
         return fail_tpm(tpm.error());
       auto secret = (*tpm)->unseal(*blob);
@@ -231,7 +186,7 @@ void add_quote(CLI::App* group, Outcome& outcome) {
       if (!report)
         return fail_tpm(report.error());
       const auto nonce = report_nonce(*report);
-      auto tpm = app::open_tpm(r->tcti);
+      auto tpm = attest::tpm::Tpm::open(r->tcti);
       if (!tpm)
         return fail_tpm(tpm.error());
       auto quote = (*tpm)->quote(nonce, r->pcrs);
@@ -266,7 +221,7 @@ void add_verify_quote(CLI::App* group, Outcome& outcome) {
   cmd->add_flag("--json", args->json, "Print the verdict as JSON");
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
-      auto bytes = app::read_input_file(args->quote, app::kMaxCertFile, "--quote");
+      auto bytes = read_input_file(args->quote, kMaxCertificateFileBytes, "--quote");
       if (!bytes)
         return fail_tpm(bytes.error());
       auto quote = decode_quote(*bytes);

@@ -185,7 +185,7 @@ TEST_F(Hostile, JsonErrorsAreJsonOnStdout) {
   EXPECT_EQ(r.exit_code, 2);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["error"]["kind"], "input");
-  EXPECT_EQ(j["error"]["code"], "NOT_A_FILE");
+  EXPECT_EQ(j["error"]["code"], "NOT_REGULAR");
 }
 TEST_F(Hostile, UnknownFlagWithJsonIsJson) {
   const ProcessResult r = run({"verify", "--no-such-flag", "--json"});

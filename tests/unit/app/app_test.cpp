@@ -1,11 +1,11 @@
 // relayer/app without the binary: capped input files, strict parsers, escaping, error JSON, the
 // binding, the simulated evidence source and protection-mode names.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "attest/report.hpp"
 #include "relayer/app/binding.hpp"
 #include "relayer/app/evidence.hpp"
 #include "relayer/app/input.hpp"
@@ -23,37 +23,10 @@ void write(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
 }
 
-TEST(AppInput, RefusesDirectoriesFifosDevicesAndOversizedFiles) {
-  testing::TempDir dir;
-  const std::string fifo = dir.file("fifo");
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  write(dir.file("big"), std::string(2000, 'x'));
-  write(dir.file("ok"), "hello");
-  struct Case {
-    std::string path;
-    std::string code;
-  };
-  const Case cases[] = {{dir.path().string(), "NOT_A_FILE"},
-                        {fifo, "NOT_A_FILE"},
-                        {"/dev/zero", "NOT_A_FILE"},
-                        {dir.file("big"), "FILE_TOO_LARGE"},
-                        {dir.file("missing"), "READ_FAILED"}};
-  for (const auto& c : cases) {
-    auto r = read_input_file(c.path, 1000, "--in");
-    ASSERT_FALSE(r.ok()) << c.path;
-    EXPECT_EQ(r.error().code, c.code) << c.path;
-    EXPECT_EQ(r.error().kind, ErrorKind::kInput) << c.path;
-    EXPECT_NE(r.error().message.find("--in"), std::string::npos) << r.error().message;
-  }
-  auto ok = read_input_file(dir.file("ok"), 5, "--in");
-  ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(std::string(ok->begin(), ok->end()), "hello");
-}
-
 TEST(AppInput, ReportFileMustBe1184Bytes) {
   testing::TempDir dir;
   write(dir.file("short"), std::string(1183, '\0'));
-  write(dir.file("exact"), std::string(kReportSize, '\0'));
+  write(dir.file("exact"), std::string(attest::kReportSize, '\0'));
   auto bad = read_report_file(dir.file("short"), "--report");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, "BAD_REPORT_SIZE");
@@ -196,7 +169,7 @@ TEST(AppEvidence, SimulatedSourceFromRequestAndStrictPolicy) {
   data[0] = 0x42;
   auto ev = opened->source->get_report(data, 0);
   ASSERT_TRUE(ev.ok()) << ev.error().to_string();
-  EXPECT_EQ(ev->report.size(), kReportSize);
+  EXPECT_EQ(ev->report.size(), attest::kReportSize);
 
   r.policy = "0xZZ";
   auto bad = open_sim(r);
