@@ -1,7 +1,8 @@
 // A child process that runs beside a test (a local KDS, a devnet ...): started with posix_spawn,
-// its standard output read line by line through a pipe (e.g. "listening on 127.0.0.1:PORT"), and
-// stopped by PID — SIGTERM, then SIGKILL after a grace period — when the object goes out of scope,
-// so a failed assertion never leaves it running.
+// its standard output either read line by line through a pipe (e.g. "listening on 127.0.0.1:PORT")
+// or, for a long-lived chatty child, written with its standard error to a log file (a full pipe can
+// then never stall it), and stopped by PID — SIGTERM, then SIGKILL after a grace period — when the
+// object goes out of scope, so a failed assertion never leaves it running.
 #pragma once
 
 #include <fcntl.h>
@@ -23,6 +24,7 @@ namespace snprelay::testing {
 
 class BackgroundProcess {
  public:
+  // Standard output through a pipe, for read_line().
   explicit BackgroundProcess(std::vector<std::string> argv) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
@@ -31,15 +33,21 @@ class BackgroundProcess {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-      cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    if (::posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ) != 0)
-      pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
+    spawn(argv, actions);
     ::close(fds[1]);
     out_ = fds[0];
+  }
+
+  // Standard output and error to `log_file` (created 0600, truncated); read_line() is not available.
+  BackgroundProcess(std::vector<std::string> argv, const std::string& log_file,
+                    std::chrono::milliseconds grace = std::chrono::seconds(5))
+      : grace_(grace) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    spawn(argv, actions);
   }
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -50,6 +58,17 @@ class BackgroundProcess {
   }
 
   [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
+
+  // True (and the exit status recorded) when the child has already exited; never blocks.
+  bool exited() {
+    int status = 0;
+    if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) != pid_)
+      return pid_ <= 0;
+    pid_ = -1;
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return true;
+  }
 
   // The next line of standard output, or nullopt after `timeout` or at end of output.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -75,20 +94,19 @@ class BackgroundProcess {
     }
   }
 
-  // SIGTERM, wait up to 5 s, then SIGKILL. Returns the exit status (128 + signal if killed).
+  // SIGTERM, wait up to the grace period (5 s unless given), then SIGKILL. Returns the exit status
+  // (128 + signal if killed).
   int stop() {
     if (pid_ <= 0)
       return exit_status_;
     ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 500; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const auto deadline = std::chrono::steady_clock::now() + grace_;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (exited())
         return exit_status_;
-      }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    int status = 0;
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
@@ -97,6 +115,17 @@ class BackgroundProcess {
   }
 
  private:
+  void spawn(std::vector<std::string> argv, posix_spawn_file_actions_t& actions) {
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+      cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    if (::posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ) != 0)
+      pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+
+  std::chrono::milliseconds grace_ = std::chrono::seconds(5);
   pid_t pid_ = -1;
   int out_ = -1;
   std::string buffer_;

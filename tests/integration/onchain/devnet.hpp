@@ -7,18 +7,16 @@
 #pragma once
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -27,9 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/background_process.hpp"
 #include "tests/integration/run_process.hpp"
-
-extern char** environ;
 
 namespace snprelay::testing {
 
@@ -105,7 +102,7 @@ class Devnet {
       out.push_back(u.get<std::string>());
     return out;
   }
-  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] pid_t pid() const { return process_ ? process_->pid() : -1; }
   [[nodiscard]] std::string log_tail(std::size_t bytes = 4000) const {
     std::ifstream in(home_ / "devnet.log");
     std::stringstream ss;
@@ -126,7 +123,7 @@ class Devnet {
       if (at == std::string::npos)
         continue;
       const pid_t node = static_cast<pid_t>(std::atol(line.c_str() + at + 5));
-      const auto children = descendants(pid_);
+      const auto children = descendants(pid());
       if (node <= 0 || std::find(children.begin(), children.end(), node) == children.end())
         return 0;
       ::kill(node, SIGKILL);
@@ -136,22 +133,7 @@ class Devnet {
   }
 
   // SIGTERM, wait up to 10 s, then SIGKILL.
-  void stop() {
-    if (pid_ <= 0)
-      return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 1000; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void stop() { process_.reset(); }
 
  private:
   static std::vector<pid_t> descendants(pid_t root) {
@@ -219,28 +201,16 @@ class Devnet {
       return;
     }
     const std::string log = (home_ / "devnet.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<std::string> argv = {snpattestd_, "devnet", "start", "--home", home_.string()};
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-      cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    if (::posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ) != 0)
-      pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    if (pid_ <= 0) {
+    process_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{snpattestd_, "devnet", "start", "--home", home_.string()}, log,
+        std::chrono::seconds(10));
+    if (!process_->running()) {
       error_ = "cannot spawn snpattestd devnet start";
       return;
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
+      if (process_->exited()) {
         error_ = "snpattestd devnet start exited before it was ready:\n" + log_tail();
         return;
       }
@@ -260,7 +230,7 @@ class Devnet {
   std::filesystem::path home_;
   std::filesystem::path sim_;
   nlohmann::json info_;
-  pid_t pid_ = -1;
+  std::unique_ptr<BackgroundProcess> process_;
   std::string error_;
 };
 
