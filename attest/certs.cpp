@@ -87,7 +87,11 @@ Result<X509Ptr> parse_cert_der(std::span<const std::uint8_t> der) {
 }
 
 Result<std::vector<X509Ptr>> parse_certs_pem(std::string_view pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  const auto len = ossl_int(pem.size());
+  if (!len)
+    return make_error("attest", "CERT_INVALID", "a PEM bundle of " + std::to_string(pem.size()) + " bytes",
+                      ErrorKind::kInput);
+  BioPtr bio(BIO_new_mem_buf(pem.data(), *len));
   if (!bio)
     return make_error("attest", "OPENSSL_FAILURE", "BIO_new_mem_buf failed");
   std::vector<X509Ptr> out;
@@ -280,7 +284,8 @@ Result<X509CrlPtr> parse_crl(std::span<const std::uint8_t> bytes) {
     if (crl && p != bytes.data() + bytes.size())
       return make_error("attest", "CRL_INVALID", "trailing bytes after the DER CRL", ErrorKind::kRejected);
   } else {
-    BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+    const auto len = ossl_int(bytes.size());
+    BioPtr bio(len ? BIO_new_mem_buf(bytes.data(), *len) : nullptr);
     if (bio)
       crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
   }

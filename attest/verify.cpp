@@ -402,20 +402,12 @@ Result<Bytes> report_signature_der(const Report& report) {
     if (!problem.empty())
       return make_error("attest", "SIGNATURE_ENCODING", problem, ErrorKind::kInput);
   }
-  EcdsaSigPtr sig(ECDSA_SIG_new());
-  BignumPtr r(BN_lebin2bn(report.signature_r.data(), 48, nullptr));
-  BignumPtr s(BN_lebin2bn(report.signature_s.data(), 48, nullptr));
-  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1)
-    return make_error("attest", "OPENSSL_FAILURE", "ECDSA_SIG construction failed");
-  (void)r.release();  // owned by sig now
-  (void)s.release();
-  const int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (len <= 0)
-    return make_error("attest", "OPENSSL_FAILURE", "i2d_ECDSA_SIG failed");
-  Bytes der(static_cast<std::size_t>(len));
-  unsigned char* p = der.data();
-  i2d_ECDSA_SIG(sig.get(), &p);
-  return der;
+  // Only the low 48 bytes of each 72-byte field carry the P-384 scalar (component_problem checked the rest).
+  auto der = ecdsa_signature_der(std::span(report.signature_r).first(48),
+                                 std::span(report.signature_s).first(48), ScalarOrder::kLittleEndian);
+  if (!der)
+    return make_error("attest", "OPENSSL_FAILURE", "DER encoding of the report signature failed");
+  return std::move(*der);
 }
 
 Verifier::Verifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -1,5 +1,6 @@
 # Verification core sources (issue #3): report ABI, TCB, certificates, pinned AMD roots, verification.
 list(APPEND SNPRELAY_ATTEST_SOURCES
+  ossl.cpp
   report.cpp
   tcb.cpp
   certs.cpp

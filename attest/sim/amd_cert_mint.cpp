@@ -102,8 +102,9 @@ Result<std::string> private_key_pem(EVP_PKEY* key) {
 }
 
 Result<EvpPkeyPtr> parse_private_key_pem(std::span<const std::uint8_t> pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  const auto len = ossl_int(pem.size());
+  BioPtr bio(len ? BIO_new_mem_buf(pem.data(), *len) : nullptr);
+  EvpPkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key)
     return make_error("attest", "KEY_INVALID", "not a PEM private key", ErrorKind::kInput);
   return key;
@@ -142,8 +143,8 @@ Result<X509Ptr> mint_cert(const CertSpec& spec) {
   for (const auto& ext : spec.extensions) {
     Asn1ObjectPtr obj(OBJ_txt2obj(ext.oid.c_str(), 1));
     Asn1OctetPtr data(ASN1_OCTET_STRING_new());
-    if (!obj || !data ||
-        ASN1_OCTET_STRING_set(data.get(), ext.value.data(), static_cast<int>(ext.value.size())) != 1) {
+    const auto len = ossl_int(ext.value.size());
+    if (!obj || !data || !len || ASN1_OCTET_STRING_set(data.get(), ext.value.data(), *len) != 1) {
       return mint_error("extension " + ext.oid);
     }
     ExtensionPtr e(X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), 0, data.get()));

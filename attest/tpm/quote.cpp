@@ -49,32 +49,24 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-struct OpensslFree {
-  void operator()(unsigned char* p) const { OPENSSL_free(p); }
-};
-
 std::string hex_of(const std::uint8_t* p, std::size_t n) {
   return to_hex(std::span<const std::uint8_t>(p, n));
 }
 
 // ECDSA-P256/SHA-256 over `data` with r and s from the TPM signature.
 bool ecdsa_verify(EVP_PKEY* key, std::span<const std::uint8_t> data, const TPMS_SIGNATURE_ECDSA& sig) {
-  EcdsaSigPtr esig(ECDSA_SIG_new());
-  BignumPtr r(BN_bin2bn(sig.signatureR.buffer, sig.signatureR.size, nullptr));
-  BignumPtr s(BN_bin2bn(sig.signatureS.buffer, sig.signatureS.size, nullptr));
-  if (!esig || !r || !s || ECDSA_SIG_set0(esig.get(), r.get(), s.get()) != 1)
+  if (sig.signatureR.size > sizeof sig.signatureR.buffer ||
+      sig.signatureS.size > sizeof sig.signatureS.buffer)
     return false;
-  (void)r.release();  // owned by esig now
-  (void)s.release();
-  unsigned char* der = nullptr;
-  const int der_len = i2d_ECDSA_SIG(esig.get(), &der);
-  if (der_len <= 0)
+  const auto der =
+      ecdsa_signature_der(std::span(sig.signatureR.buffer, sig.signatureR.size),
+                          std::span(sig.signatureS.buffer, sig.signatureS.size), ScalarOrder::kBigEndian);
+  if (!der)
     return false;
-  std::unique_ptr<unsigned char, OpensslFree> der_owner(der);
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
     return false;
-  return EVP_DigestVerify(ctx.get(), der, static_cast<std::size_t>(der_len), data.data(), data.size()) == 1;
+  return EVP_DigestVerify(ctx.get(), der->data(), der->size(), data.data(), data.size()) == 1;
 }
 
 }  // namespace
@@ -167,7 +159,8 @@ std::string_view quote_failure_name(QuoteFailure failure) {
 
 Result<QuoteVerdict> verify_quote(const Quote& quote, std::span<const std::uint8_t> expected_nonce,
                                   std::string_view ak_public_pem) {
-  BioPtr bio(BIO_new_mem_buf(ak_public_pem.data(), static_cast<int>(ak_public_pem.size())));
+  const auto len = ossl_int(ak_public_pem.size());
+  BioPtr bio(len ? BIO_new_mem_buf(ak_public_pem.data(), *len) : nullptr);
   EvpPkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key)
     return tpm_error("BAD_AK_KEY", "the AK public key is not a PEM public key");
