@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "../../unit/temp_dir.hpp"
 #include "../background_process.hpp"
@@ -92,6 +94,41 @@ TEST_F(CliFetchTest, RateLimitFlagTakesPerSecondForm) {
       {kBin, "sim", "kds", "--serve-dir", (dir.path() / "kds").string(), "--rate-limit", "fast"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--rate-limit must be N or N/s"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliFetchTest, StandInListensOnLoopbackOnly) {
+  for (const char* listen : {"0.0.0.0:0", ":::0", "192.0.2.1:0"}) {
+    auto r = testing::run_process(
+        {kBin, "sim", "kds", "--listen", listen, "--serve-dir", (dir.path() / "kds").string()});
+    EXPECT_EQ(r.exit_code, 2) << listen;
+    EXPECT_NE(r.err.find("loopback only"), std::string::npos) << listen << ": " << r.err;
+  }
+}
+
+TEST_F(CliFetchTest, StandInServesNoSymlink) {
+  attest::HttpFetcher fetcher({});
+  ASSERT_TRUE(fetcher.fetch(base + "/vcek/v1/Milan/cert_chain").ok());
+  // The same chain, now a symbolic link to a file outside the served directory: not served.
+  std::ofstream(dir.file("outside.pem")) << "not for the network";
+  fs::remove(dir.path() / "kds/vcek/Milan/cert_chain.pem");
+  fs::create_symlink(dir.file("outside.pem"), dir.path() / "kds/vcek/Milan/cert_chain.pem");
+  auto linked = fetcher.fetch(base + "/vcek/v1/Milan/cert_chain");
+  ASSERT_FALSE(linked.ok());
+  EXPECT_NE(linked.error().message.find("404"), std::string::npos) << linked.error().message;
+}
+
+TEST_F(CliFetchTest, ProcessWritesNoCoreFile) {
+  // main() protects every snprelay process before any secret can be read: RLIMIT_CORE 0, soft and hard.
+  std::ifstream limits("/proc/" + std::to_string(kds->pid()) + "/limits");
+  std::string line;
+  while (std::getline(limits, line) && line.rfind("Max core file size", 0) != 0) {
+  }
+  std::istringstream fields(line.substr(std::string("Max core file size").size()));
+  std::string soft;
+  std::string hard;
+  fields >> soft >> hard;
+  EXPECT_EQ(soft, "0") << line;
+  EXPECT_EQ(hard, "0") << line;
 }
 
 TEST_F(CliFetchTest, StandInStopsCleanlyOnSigterm) {
