@@ -93,8 +93,18 @@ struct RelayerConfig {
   std::int64_t max_retries = 5;
 };
 
+// One governance key of the pinned allowlist signer set: the key id the chain's signer set and every
+// signature name it by, and its 33-byte compressed secp256k1 public key as 66 hex digits (02/03...).
+struct AllowlistSigner {
+  std::string key_id;
+  std::string pubkey;
+  bool operator==(const AllowlistSigner&) const = default;
+};
+
 struct AllowlistConfig {
-  std::vector<std::string> governance_keys;  // compressed secp256k1 public keys, hex
+  // [allowlist.signers]: key id = "pubkey hex", sorted by key id. Replaces the old governance_keys list
+  // (a key without its id cannot be matched to a signature); no environment override.
+  std::vector<AllowlistSigner> signers;
   std::int64_t threshold = 1;
   std::string db_path = "/var/lib/snprelay/allowlist.db";
 };

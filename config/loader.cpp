@@ -257,12 +257,70 @@ std::string suggestion_for(std::string_view path) {
   return best ? " (did you mean " + std::string(best->path) + "?)" : "";
 }
 
+constexpr std::string_view kSignersPath = "allowlist.signers";
+
+bool is_hex_digit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// [allowlist.signers]: key id = "02/03 + 64 hex digits" (a 33-byte compressed secp256k1 key). The curve
+// check itself is allowlist/'s (validate_signer_set); here the shape, with the line of each bad entry.
+void read_signers(const toml::node& node, const std::string& source, const std::string& where, Config& config,
+                  Problems& problems) {
+  const auto* table = node.as_table();
+  if (table == nullptr) {
+    problems.add("WRONG_TYPE", where + ": allowlist.signers = " + node_text(node) +
+                                   " has the wrong type (expected a table of key id = \"pubkey hex\")");
+    return;
+  }
+  config.allowlist.signers.clear();
+  for (const auto& [id, value] : *table) {
+    const std::string key_id(id.str());
+    const std::string at = where_of(source, id.source());
+    const std::string name = "allowlist.signers." + nlohmann::json(key_id).dump();
+    const auto pubkey = value.value_exact<std::string>();
+    if (!pubkey) {
+      problems.add("WRONG_TYPE", at + ": " + name + " = " + node_text(value) +
+                                     " has the wrong type (expected a string of 66 hex digits)");
+      continue;
+    }
+    if (key_id.empty() || key_id.size() > 128) {
+      problems.add("BAD_VALUE", at + ": allowlist.signers: a key id must be 1 to 128 characters");
+      continue;
+    }
+    if (pubkey->size() != 66 || !std::all_of(pubkey->begin(), pubkey->end(), is_hex_digit)) {
+      problems.add("BAD_VALUE", at + ": " + name + " = " + node_text(value) +
+                                    " is not a 33-byte public key (expected 66 hex digits, got " +
+                                    std::to_string(pubkey->size()) + " characters)");
+      continue;
+    }
+    if (pubkey->compare(0, 2, "02") != 0 && pubkey->compare(0, 2, "03") != 0) {
+      problems.add("BAD_VALUE", at + ": " + name + " = " + node_text(value) +
+                                    " is not a compressed public key (it must start with 02 or 03)");
+      continue;
+    }
+    config.allowlist.signers.push_back({key_id, *pubkey});
+  }
+}
+
 // Walks a table against the schema, converting and storing every known key.
 void walk(const toml::table& table, const std::string& prefix, const std::string& source, Config& config,
           Problems& problems) {
   for (const auto& [k, node] : table) {
     const std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     const std::string where = where_of(source, k.source());
+    if (path == kSignersPath) {
+      read_signers(node, source, where, config, problems);
+      continue;
+    }
+    if (path == "allowlist.governance_keys") {
+      problems.add("REPLACED_KEY",
+                   where +
+                       ": allowlist.governance_keys is replaced by the table [allowlist.signers], one line "
+                       "per governance key: KEY_ID = \"66-hex-digit compressed pubkey\" (the key ids the "
+                       "chain's signer set uses, `snprelay query snpattest signers`)");
+      continue;
+    }
     if (const auto* sub = node.as_table(); sub != nullptr && is_table(path)) {
       walk(*sub, path, source, config, problems);
       continue;
@@ -324,11 +382,11 @@ void check_cross_rules(const Config& c, const std::string& source, Problems& pro
                                  ") exceeds chain.gas_limit_max (" + std::to_string(c.chain.gas_limit_max) +
                                  ")");
   }
-  const auto keys = static_cast<std::int64_t>(c.allowlist.governance_keys.size());
+  const auto keys = static_cast<std::int64_t>(c.allowlist.signers.size());
   if (c.allowlist.threshold > keys && (keys > 0 || c.allowlist.threshold > 1)) {
     problems.add("CONFLICT", source + ": allowlist.threshold = " + std::to_string(c.allowlist.threshold) +
                                  " exceeds the " + std::to_string(keys) +
-                                 " configured allowlist.governance_keys");
+                                 " governance keys of [allowlist.signers]");
   }
 }
 
@@ -450,6 +508,12 @@ std::string effective_config_toml(const Config& config) {
       section = table;
     }
     out += std::string(spec.path.substr(dot + 1)) + " = " + render_value(spec, spec.get(config)) + "\n";
+    if (spec.path == "allowlist.db_path" && !config.allowlist.signers.empty()) {
+      out += "\n[allowlist.signers]\n";
+      section = "allowlist.signers";
+      for (const auto& s : config.allowlist.signers)
+        out += nlohmann::json(s.key_id).dump() + " = " + nlohmann::json(s.pubkey).dump() + "\n";
+    }
   }
   return out;
 }
@@ -461,6 +525,9 @@ std::string effective_config_json(const Config& config) {
     std::replace(pointer.begin(), pointer.end(), '.', '/');
     out[nlohmann::ordered_json::json_pointer(pointer)] = to_json(spec, spec.get(config));
   }
+  auto& signers = out["allowlist"]["signers"] = nlohmann::ordered_json::object();
+  for (const auto& s : config.allowlist.signers)
+    signers[s.key_id] = s.pubkey;
   return out.dump(2);
 }
 

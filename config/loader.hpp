@@ -12,7 +12,8 @@
 //   OUT_OF_RANGE / BAD_VALUE  key, value and the allowed range or choices
 //   BAD_DURATION              a duration that is not "500ms", "30s", "5m", "24h" ...
 //   CONFLICT                  keys that are fine alone but not together, with the reason (e.g. an
-//                             allowlist.threshold above the number of governance keys)
+//                             allowlist.threshold above the number of [allowlist.signers])
+//   REPLACED_KEY              allowlist.governance_keys (use the table [allowlist.signers])
 // Each problem is one line of the message, prefixed with "file:line" or "environment NAME".
 //
 // `env` looks up an environment variable; the default reads the process environment. Passing a

@@ -223,17 +223,9 @@ std::vector<KeySpec> build_schema() {
                                                               "submission journal (SQLite)"));
   k.push_back(ranged<&C::relayer, &RelayerConfig::max_retries>("relayer.max_retries", Kind::kInt, 0, 100,
                                                                "bounded retries per epoch"));
-  // [allowlist]
-  {
-    KeySpec keys = key<&C::allowlist, &AllowlistConfig::governance_keys>(
-        "allowlist.governance_keys", Kind::kStringArray, "governance secp256k1 public keys (hex)");
-    keys.format = Format::kHex;
-    keys.min = 0;
-    keys.max = 100;
-    k.push_back(keys);
-  }
-  k.push_back(ranged<&C::allowlist, &AllowlistConfig::threshold>("allowlist.threshold", Kind::kInt, 1, 100,
-                                                                 "signatures required"));
+  // [allowlist] (allowlist.signers, a table of key id = pubkey, is read by the loader itself)
+  k.push_back(ranged<&C::allowlist, &AllowlistConfig::threshold>(
+      "allowlist.threshold", Kind::kInt, 1, 100, "distinct signer signatures an update needs"));
   k.push_back(text<&C::allowlist, &AllowlistConfig::db_path>("allowlist.db_path", Format::kPath,
                                                              "allowlist database (SQLite)"));
   // [api]

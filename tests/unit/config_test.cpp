@@ -74,6 +74,8 @@ TEST(ConfigFullFile, EverySectionIsRead) {
   EXPECT_EQ(c->chain.key.hd_path, "m/44'/118'/0'/0/1");
   EXPECT_EQ(c->relayer.operator_address, "snpvaloper1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn6j4npq");
   EXPECT_EQ(c->allowlist.threshold, 2);
+  ASSERT_EQ(c->allowlist.signers.size(), 2u);
+  EXPECT_EQ(c->allowlist.signers[0].key_id, "signer1");
   EXPECT_EQ(c->api.listen, "127.0.0.1:9090");
   EXPECT_EQ(c->tpm.pcrs, (std::vector<std::int64_t>{0, 7}));
   EXPECT_EQ(c->log.level, LogLevel::kDebug);
@@ -268,10 +270,53 @@ TEST(ConfigRules, DebugPolicyViaEnvironmentAlsoRefused) {
   EXPECT_EQ(c.error().code, "CONFLICT");
 }
 
+constexpr const char* kPubkey1 = "02b3d1a3a48f0e8a1e3b2a3f0a58b4b6c9a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3";
+constexpr const char* kPubkey2 = "03a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
 TEST(ConfigRules, ThresholdAboveKeyCountRefused) {
-  auto c = load("[allowlist]\ngovernance_keys = [\"02ab\"]\nthreshold = 2\n");
+  auto c = load(std::string("[allowlist]\nthreshold = 2\n[allowlist.signers]\ns1 = \"") + kPubkey1 + "\"\n");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, "CONFLICT");
+  EXPECT_NE(c.error().message.find("allowlist.signers"), std::string::npos) << c.error().message;
+}
+
+// Issue 12: the pinned signer set is a table key id -> 33-byte compressed pubkey, sorted by key id.
+TEST(ConfigAllowlist, SignersTableLoadsSortedByKeyIdAndRoundTrips) {
+  auto c = load(std::string("[allowlist]\nthreshold = 2\n[allowlist.signers]\nsigner2 = \"") + kPubkey2 +
+                "\"\n\"signer 1\" = \"" + kPubkey1 + "\"\n");
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  ASSERT_EQ(c->allowlist.signers.size(), 2u);
+  EXPECT_EQ(c->allowlist.signers[0], (AllowlistSigner{"signer 1", kPubkey1}));
+  EXPECT_EQ(c->allowlist.signers[1], (AllowlistSigner{"signer2", kPubkey2}));
+  auto again = load(effective_config_toml(*c));
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(again->allowlist.signers, c->allowlist.signers);
+  const auto json = nlohmann::json::parse(effective_config_json(*c));
+  EXPECT_EQ(json["allowlist"]["signers"]["signer2"], kPubkey2);
+}
+
+TEST(ConfigAllowlist, BadSignersAreRefusedNamingTheKeyAndLine) {
+  struct Case {
+    std::string toml;
+    const char* code;
+    const char* says;
+  };
+  const std::vector<Case> cases = {
+      {"[allowlist.signers]\ns1 = \"02zz\"\n", "BAD_VALUE", "66 hex digits"},
+      {"[allowlist.signers]\ns1 = \"" + std::string(kPubkey1).substr(0, 64) + "\"\n", "BAD_VALUE",
+       "got 64 characters"},
+      {"[allowlist.signers]\ns1 = \"04" + std::string(kPubkey1).substr(2) + "\"\n", "BAD_VALUE", "02 or 03"},
+      {"[allowlist.signers]\ns1 = 2\n", "WRONG_TYPE", "allowlist.signers.\"s1\""},
+      {"[allowlist]\nsigners = [\"02ab\"]\n", "WRONG_TYPE", "expected a table"},
+      {"[allowlist]\ngovernance_keys = [\"02ab\"]\n", "REPLACED_KEY", "[allowlist.signers]"},
+  };
+  for (const auto& k : cases) {
+    auto c = load(k.toml);
+    ASSERT_FALSE(c.ok()) << k.toml;
+    EXPECT_EQ(c.error().code, k.code) << k.toml;
+    EXPECT_NE(c.error().message.find(k.says), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("test.toml:"), std::string::npos) << c.error().message;
+  }
 }
 
 // Issue 11: a threshold with no governance keys at all could never be met and was accepted.
