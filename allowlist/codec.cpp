@@ -8,6 +8,7 @@
 
 #include "chain/protocol/binding.hpp"
 #include "snpattest/v1/query.pb.h"
+#include "snpattest/v1/tx.pb.h"
 #include "snpattest/v1/types.pb.h"
 
 namespace snprelay::allowlist {
@@ -264,6 +265,15 @@ Bytes encode_signers_response(const SignerSet& set) {
   }
   m.set_threshold(set.threshold);
   return serialize(m);
+}
+
+Bytes encode_msg_update_allowlist(const std::string& submitter, std::span<const std::uint8_t> update_bytes,
+                                  const std::vector<Signature>& signatures) {
+  pb::MsgUpdateAllowlist msg;
+  msg.set_submitter(submitter);
+  msg.set_update_bytes(std::string(update_bytes.begin(), update_bytes.end()));
+  fill_signatures(signatures, msg.mutable_signatures());
+  return serialize(msg);
 }
 
 }  // namespace snprelay::allowlist

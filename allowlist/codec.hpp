@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "allowlist/types.hpp"
@@ -66,5 +67,16 @@ inline constexpr const char* kSignersQueryPath = "/snpattest.v1.Query/AllowlistS
 [[nodiscard]] Result<SignerSet> decode_signers_response(std::span<const std::uint8_t> bytes);
 // The inverse, for test doubles.
 [[nodiscard]] Bytes encode_signers_response(const SignerSet& set);
+
+// ---- the transaction message governance submits (PROTOCOL.md "Messages") ----------------------
+
+// The type URL of snpattest.v1.MsgUpdateAllowlist.
+inline constexpr const char* kMsgUpdateAllowlistType = "/snpattest.v1.MsgUpdateAllowlist";
+
+// MsgUpdateAllowlist{submitter, update_bytes, signatures}, serialized (the Any value of a tx message).
+// No validation: the chain checks the signatures; `allowlist submit` carries what `combine` wrote.
+[[nodiscard]] Bytes encode_msg_update_allowlist(const std::string& submitter,
+                                                std::span<const std::uint8_t> update_bytes,
+                                                const std::vector<Signature>& signatures);
 
 }  // namespace snprelay::allowlist
