@@ -77,5 +77,7 @@ void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.
 // snpattest_commands.cpp: tx set-relayer|submit-attestation, binding, query snpattest (after chain).
 void add_snpattest_commands(CLI::App& app, Outcome& outcome);
 void add_tpm_commands(CLI::App& app, Outcome& outcome);  // tpm_commands.cpp
+// allowlist_commands.cpp: allowlist new|sign|combine|verify|submit|show|sync|measure|verify-db.
+void add_allowlist_commands(CLI::App& app, Outcome& outcome);
 
 }  // namespace snprelay::cli
