@@ -34,3 +34,13 @@ target_compile_definitions(snprelay_allowlist_integration_tests PRIVATE
 add_dependencies(snprelay_allowlist_integration_tests allowlist_sync_child)
 gtest_discover_tests(snprelay_allowlist_integration_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX allowlist.
   PROPERTIES LABELS integration TIMEOUT 300)
+
+# integration: `snprelay allowlist ...` through the real binary, offline (bad input, the offline flow).
+add_executable(snprelay_allowlist_cli_tests integration/allowlist/cli_test.cpp)
+target_include_directories(snprelay_allowlist_cli_tests PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(snprelay_allowlist_cli_tests PRIVATE
+  snprelay_allowlist GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
+target_compile_definitions(snprelay_allowlist_cli_tests PRIVATE SNPRELAY_BIN="$<TARGET_FILE:snprelay>")
+add_dependencies(snprelay_allowlist_cli_tests snprelay)
+gtest_discover_tests(snprelay_allowlist_cli_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX allowlist.
+  PROPERTIES LABELS integration TIMEOUT 300)

@@ -70,7 +70,7 @@ inline Signature sign(const Bytes& update_bytes, int key) {
 }
 
 // A record of `u` signed by `keys`, applied at `height`.
-inline UpdateRecord record(const Update& u, std::vector<int> keys = {0, 1}, std::int64_t height = 10) {
+inline UpdateRecord record(const Update& u, const std::vector<int>& keys = {0, 1}, std::int64_t height = 10) {
   UpdateRecord r;
   r.version = u.version;
   r.update_bytes = encode_update(u);
@@ -111,9 +111,9 @@ inline Bytes high_s(const Bytes& sig) {
   Bytes out = sig;
   int borrow = 0;
   for (int i = 31; i >= 0; --i) {
-    int d = kOrder[static_cast<std::size_t>(i)] - sig[static_cast<std::size_t>(32 + i)] - borrow;
+    int d = kOrder[static_cast<std::size_t>(i)] - sig[32 + static_cast<std::size_t>(i)] - borrow;
     borrow = d < 0 ? 1 : 0;
-    out[static_cast<std::size_t>(32 + i)] = static_cast<std::uint8_t>(d + (borrow ? 256 : 0));
+    out[32 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(d + (borrow ? 256 : 0));
   }
   return out;
 }
