@@ -25,7 +25,8 @@
 // Errors are Error{component "tpm", code, message}; the message carries the TSS2 code and its decoded
 // text. Codes: BAD_TCTI (empty string), TPM_BAD_TCTI (unknown TCTI name/config), TPM_UNREACHABLE,
 // BAD_PCRS, BAD_SECRET (empty or > 128 bytes), BAD_BLOB (see sealed_blob.hpp), TPM_POLICY_MISMATCH,
-// TPM_BLOB_FOREIGN, TPM_OUT_OF_MEMORY, TPM_ERROR (tpm_error.hpp describes the TPM-side codes).
+// TPM_BLOB_FOREIGN, TPM_OUT_OF_MEMORY, TPM_ERROR (tpm_error.hpp describes the TPM-side codes and the
+// kind of each: the caller's input, an unavailable TPM, or an internal failure).
 //
 // Thread-safety: a Tpm may be shared between threads; every method takes an internal mutex, because
 // an ESYS context is not thread-safe. Do not open two Tpm objects on one swtpm from parallel threads.

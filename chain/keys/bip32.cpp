@@ -64,7 +64,7 @@ Result<SecretBytes> derive_private_key(const SecretBytes& seed, std::span<const 
   SecretBytes key(std::span<const std::uint8_t>(i.data(), 32));
   SecretBytes chain_code(std::span<const std::uint8_t>(i.data() + 32, 32));
   if (!crypto::is_valid_private_key(key))
-    return make_error("chain", "INVALID_CHILD_KEY", "master key out of range");
+    return make_error("chain", "INVALID_CHILD_KEY", "master key out of range", ErrorKind::kInput);
   for (const std::uint32_t index : path) {
     SecretBytes data(37);
     if (index & kHardened) {
@@ -82,7 +82,8 @@ Result<SecretBytes> derive_private_key(const SecretBytes& seed, std::span<const 
     auto child = crypto::private_key_tweak_add(key, std::span<const std::uint8_t, 32>(i.data(), 32));
     if (!child)
       return make_error("chain", "INVALID_CHILD_KEY",
-                        "derivation at " + format_hd_path(path) + " hit an invalid child index");
+                        "derivation at " + format_hd_path(path) + " hit an invalid child index",
+                        ErrorKind::kInput);
     key = std::move(*child);
     chain_code = SecretBytes(std::span<const std::uint8_t>(i.data() + 32, 32));
   }

@@ -93,7 +93,8 @@ Result<SecretBytes> entropy_to_mnemonic(std::span<const std::uint8_t> entropy) {
   if (entropy.size() < 16 || entropy.size() > 32 || entropy.size() % 4 != 0)
     return make_error(
         "chain", "INVALID_ENTROPY_LENGTH",
-        "entropy is " + std::to_string(entropy.size()) + " bytes (expected 16, 20, 24, 28 or 32)");
+        "entropy is " + std::to_string(entropy.size()) + " bytes (expected 16, 20, 24, 28 or 32)",
+        ErrorKind::kInput);
   const auto digest = crypto::sha256(entropy);
   const std::size_t checksum_bits = entropy.size() / 4;
   const std::size_t words = (entropy.size() * 8 + checksum_bits) / 11;

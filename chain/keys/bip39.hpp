@@ -30,7 +30,7 @@ namespace snprelay::chain::keys {
 // never the word itself.
 [[nodiscard]] Status validate_mnemonic(const SecretBytes& mnemonic);
 
-// Entropy (16, 20, 24, 28 or 32 bytes) to its mnemonic. Errors: chain INVALID_ENTROPY_LENGTH.
+// Entropy (16, 20, 24, 28 or 32 bytes) to its mnemonic. Errors: chain INVALID_ENTROPY_LENGTH (kInput).
 [[nodiscard]] Result<SecretBytes> entropy_to_mnemonic(std::span<const std::uint8_t> entropy);
 
 // A fresh mnemonic of `words` words from OpenSSL's CSPRNG. Errors: chain INVALID_WORD_COUNT,

@@ -24,8 +24,11 @@ constexpr int kVersion = 2;
 constexpr std::size_t kDekLen = 32;
 constexpr std::size_t kPrivLen = 32;
 
-Error io_error(const std::filesystem::path& p, const std::string& what) {
-  return make_error("chain", "KEYSTORE_IO", what + ": " + p.string());
+// A key store file or directory operation the system refused. kInternal for writes, creates and deletes
+// (the store was usable a moment before); kInput for a key store directory that cannot be listed.
+Error io_error(const std::filesystem::path& p, const std::string& what,
+               ErrorKind kind = ErrorKind::kInternal) {
+  return make_error("chain", "KEYSTORE_IO", what + ": " + p.string(), kind);
 }
 
 std::string aad_v1(const KeyInfo& k) {
@@ -388,7 +391,7 @@ Result<KeyListing> KeyStore::scan() const {
       out.unreadable.push_back(info.error());
   }
   if (ec)
-    return io_error(dir_, "cannot list");
+    return io_error(dir_, "cannot list", ErrorKind::kInput);
   std::sort(out.keys.begin(), out.keys.end(),
             [](const KeyInfo& a, const KeyInfo& b) { return a.name < b.name; });
   std::sort(out.unreadable.begin(), out.unreadable.end(),

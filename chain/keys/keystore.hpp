@@ -30,6 +30,13 @@
 // edited file cannot make `keys show` or `keys list` print someone else's address. Passphrases and private
 // keys are SecretBytes and are never logged or put in error messages.
 //
+// Error kinds (common/error.hpp), set here once: a bad name, a missing or existing key, a key file that is
+// invalid, unsupported, insecure or of another protection, a wrong passphrase and a key store directory
+// that is insecure, unset or cannot be listed are kInput (exit 2); REPROTECT_CHECK_FAILED is kRejected; a
+// write, create or delete the system refuses (KEYSTORE_IO) and a failed cipher (CRYPTO_FAILED) are
+// kInternal. A sealer's errors keep the kind their sealer gave them (TPM_POLICY_MISMATCH and
+// SNP_KEY_MISMATCH kUnavailable, ...).
+//
 // Thread-safety: a KeyStore holds only its directory path; concurrent calls on different names are
 // safe; concurrent add/remove of the same name race at the file-system level (last rename wins).
 #pragma once
@@ -81,7 +88,8 @@ class KeyStore {
   [[nodiscard]] static Status validate_name(const std::string& name);
 
   // Encrypts and writes a new key, its DEK sealed by `sealer`. Creates the directory (0700) if needed.
-  // Errors: INVALID_KEY_NAME, KEY_EXISTS, KEYSTORE_IO (naming the path), CRYPTO_FAILED, the sealer's.
+  // Errors: INVALID_KEY_NAME, KEY_EXISTS, KEYSTORE_IO (naming the path; kInternal), CRYPTO_FAILED, the
+  // sealer's.
   [[nodiscard]] Status add(const std::string& name, const AccountKey& key, const std::string& address,
                            const std::string& hd_path, Sealer& sealer) const;
   // The same with a PassphraseSealer (scrypt cost from the options). Errors add EMPTY_PASSPHRASE.
@@ -94,7 +102,7 @@ class KeyStore {
 
   // Every key in the directory, sorted by name (an absent directory is an empty list), and the errors
   // of the *.key files that could not be read (sorted by message): one bad file never hides the good
-  // ones. Errors: NO_KEYRING_DIR, KEYRING_INSECURE, KEYSTORE_IO (the directory cannot be listed).
+  // ones. Errors: NO_KEYRING_DIR, KEYRING_INSECURE, KEYSTORE_IO (the directory cannot be listed; kInput).
   [[nodiscard]] Result<KeyListing> scan() const;
   // scan()'s keys; each unreadable file is logged as a warning naming it. Errors: those of scan().
   [[nodiscard]] Result<std::vector<KeyInfo>> list() const;
@@ -116,7 +124,7 @@ class KeyStore {
   // Errors: those of unlock() and add().
   [[nodiscard]] Result<KeyInfo> reprotect(const std::string& name, Sealer& from, Sealer& to) const;
 
-  // Deletes the key file. Errors: KEY_NOT_FOUND, KEYSTORE_IO.
+  // Deletes the key file. Errors: KEY_NOT_FOUND (kInput), KEYSTORE_IO (kInternal).
   [[nodiscard]] Status remove(const std::string& name) const;
 
   [[nodiscard]] std::filesystem::path path_of(const std::string& name) const;

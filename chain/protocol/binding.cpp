@@ -26,7 +26,8 @@ void put_u64be(Bytes& out, std::uint64_t n) {
 }
 
 Error too_long(const char* what) {
-  return make_error("chain", "INVALID_BINDING_INPUT", std::string(what) + " longer than 65535 bytes");
+  return make_error("chain", "INVALID_BINDING_INPUT", std::string(what) + " longer than 65535 bytes",
+                    ErrorKind::kInput);
 }
 
 }  // namespace
@@ -37,7 +38,7 @@ Result<crypto::Sha512Digest> report_data(std::string_view chain_id, std::uint64_
                                          std::uint64_t allowlist_version) {
   if (nonce.size() != 32)
     return make_error("chain", "INVALID_BINDING_INPUT",
-                      "nonce is " + std::to_string(nonce.size()) + " bytes (expected 32)");
+                      "nonce is " + std::to_string(nonce.size()) + " bytes (expected 32)", ErrorKind::kInput);
   Bytes buf;
   put(buf, "snprelay/report/v1");
   if (!put_lp(buf, chain_id))

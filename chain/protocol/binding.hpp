@@ -20,7 +20,8 @@
 
 namespace snprelay::chain::protocol {
 
-// Errors: chain INVALID_BINDING_INPUT when a string exceeds 65535 bytes or the nonce is not 32 bytes.
+// Errors: chain INVALID_BINDING_INPUT (kInput) when a string exceeds 65535 bytes or the nonce is not 32
+// bytes.
 [[nodiscard]] Result<crypto::Sha512Digest> report_data(std::string_view chain_id, std::uint64_t epoch,
                                                        std::span<const std::uint8_t> nonce,
                                                        std::string_view operator_address,
@@ -30,7 +31,7 @@ namespace snprelay::chain::protocol {
 // The digest allowlist signers sign (secp256k1, 64-byte compact, low-S).
 [[nodiscard]] crypto::Sha256Digest allowlist_signing_digest(std::span<const std::uint8_t> update_bytes);
 
-// Errors: chain INVALID_BINDING_INPUT when chain_id exceeds 65535 bytes.
+// Errors: chain INVALID_BINDING_INPUT (kInput) when chain_id exceeds 65535 bytes.
 [[nodiscard]] Result<crypto::Sha256Digest> epoch_nonce(std::string_view chain_id, std::uint64_t epoch,
                                                        std::span<const std::uint8_t> previous_block_hash);
 

@@ -25,11 +25,8 @@ Result<std::array<std::uint8_t, 64>> binding_report_data(const BindingRequest& r
     return bad("--relayer: empty");
   auto digest = chain::protocol::report_data(r.chain_id, r.epoch, r.nonce, r.operator_address, r.relayer,
                                              r.allowlist_version);
-  if (!digest) {
-    Error e = digest.error();
-    e.kind = ErrorKind::kInput;  // only the request's fields can make it fail
-    return e;
-  }
+  if (!digest)
+    return digest.error();  // INVALID_BINDING_INPUT, kInput at the source
   std::array<std::uint8_t, 64> out{};
   std::copy(digest->begin(), digest->end(), out.begin());
   return out;

@@ -31,6 +31,21 @@ TEST(Binding, ReportDataVector) {
   EXPECT_FALSE(protocol::report_data(std::string(65536, 'x'), 1, Bytes(32, 0), "a", "b", 1).ok());
 }
 
+// Issue 11: a binding the request's fields cannot make is the caller's input (exit 2, HTTP 400), set by
+// the library itself, not re-classified by its callers.
+TEST(Binding, BadFieldsAreInputErrors) {
+  auto short_nonce = protocol::report_data("c", 1, Bytes(31, 0), "a", "b", 1);
+  ASSERT_FALSE(short_nonce.ok());
+  EXPECT_EQ(short_nonce.error().code, "INVALID_BINDING_INPUT");
+  EXPECT_EQ(short_nonce.error().kind, ErrorKind::kInput);
+  auto long_chain_id = protocol::report_data(std::string(65536, 'x'), 1, Bytes(32, 0), "a", "b", 1);
+  ASSERT_FALSE(long_chain_id.ok());
+  EXPECT_EQ(long_chain_id.error().kind, ErrorKind::kInput);
+  auto nonce = protocol::epoch_nonce(std::string(65536, 'x'), 1, Bytes(32, 0));
+  ASSERT_FALSE(nonce.ok());
+  EXPECT_EQ(nonce.error().kind, ErrorKind::kInput);
+}
+
 TEST(Binding, AllowlistDigestAndNonceVectors) {
   const auto doc = testing::load_cosmos_json("snpattest-hash-vectors.json");
   const auto& a = doc["allowlist_digest"];

@@ -156,7 +156,9 @@ TEST(Bip39, EntropyRoundTripAndGeneration) {
     EXPECT_TRUE(keys::validate_mnemonic(*g).ok());
   }
   EXPECT_FALSE(keys::generate_mnemonic(13).ok());
-  EXPECT_FALSE(keys::entropy_to_mnemonic(Bytes(17, 0)).ok());
+  auto bad_entropy = keys::entropy_to_mnemonic(Bytes(17, 0));
+  ASSERT_FALSE(bad_entropy.ok());
+  EXPECT_EQ(bad_entropy.error().kind, ErrorKind::kInput);  // issue 11: the kind is set at the source
 }
 
 TEST(Bip32, ParsesAndFormatsPaths) {
