@@ -258,7 +258,7 @@ int run_verify(const VerifyArgs& a) {
 
   auto verifier = Verifier::create(std::move(trust));
   if (!verifier)
-    return fail(bridge(verifier.error(), ErrorKind::kInput));  // bridge: a bad --trust-root
+    return fail(verifier.error());
   std::vector<const X509*> inter;
   inter.reserve(chain.size());
   for (const auto& c : chain)

@@ -67,27 +67,25 @@ int run_tx_send_online(const TxArgs& a);
 int run_tx_send(const TxArgs& a) {
   const SignerArgs& sa = a.signer;
   if (sa.mnemonic_file.empty() == sa.from.empty())
-    return fail(bridge(make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY"),
-                       ErrorKind::kInput));
+    return fail(make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY",
+                           ErrorKind::kInput));
   if (a.offline && (!a.account_number || !a.sequence || sa.chain_id.empty() || !a.node.nodes.empty()))
-    return fail(
-        bridge(make_error("chain", "USAGE",
-                          "--offline needs --chain-id, --account-number and --sequence, and no --node"),
-               ErrorKind::kInput));
+    return fail(make_error("chain", "USAGE",
+                           "--offline needs --chain-id, --account-number and --sequence, and no --node",
+                           ErrorKind::kInput));
   if (!a.offline && (a.node.nodes.empty() || a.account_number || a.sequence || a.timeout_height != 0))
-    return fail(
-        bridge(make_error("chain", "USAGE",
-                          "online tx send needs --node and takes the account number and sequence from "
-                          "the node (--account-number, --sequence and --timeout-height are --offline only)"),
-               ErrorKind::kInput));
+    return fail(make_error("chain", "USAGE",
+                           "online tx send needs --node and takes the account number and sequence from "
+                           "the node (--account-number, --sequence and --timeout-height are --offline only)",
+                           ErrorKind::kInput));
   if (auto to = chain::keys::decode_address(a.to, sa.prefix); !to)
-    return fail(bridge(to.error(), ErrorKind::kInput));
+    return fail(to.error());
   auto amount = chain::tx::parse_coins(a.amount);
   if (!amount)
-    return fail(bridge(amount.error(), ErrorKind::kInput));
+    return fail(amount.error());
   auto fees = chain::tx::parse_coins(sa.fees);
   if (!fees)
-    return fail(bridge(fees.error(), ErrorKind::kInput));
+    return fail(fees.error());
   if (a.offline && !sa.fee_granter.empty())
     return fail(usage_error("BAD_FLAG",
                             "--fee-granter is not supported with --offline (the fee payer must "
@@ -96,10 +94,10 @@ int run_tx_send(const TxArgs& a) {
     return run_tx_send_online(a);
   auto key = signing_key(sa);
   if (!key)
-    return fail(bridge_machine(key.error()));
+    return fail(key.error());
   auto from = chain::keys::bech32_address(key->public_key, sa.prefix);
   if (!from)
-    return fail(bridge(from.error(), ErrorKind::kInput));
+    return fail(from.error());
   chain::tx::TxSpec spec;
   spec.messages.push_back(chain::tx::make_msg_send(*from, a.to, *amount));
   spec.memo = sa.memo;
@@ -111,7 +109,7 @@ int run_tx_send(const TxArgs& a) {
   spec.sequence = *a.sequence;
   auto signed_tx = chain::tx::sign_tx(spec, *key);
   if (!signed_tx)
-    return fail(bridge(signed_tx.error(), ErrorKind::kInput));
+    return fail(signed_tx.error());
   if (a.output == "json" || a.node.json) {  // --json offline: the same as --output json
     ordered_json out = {{"from", *from},
                         {"tx_raw", to_hex(signed_tx->tx_raw)},
@@ -145,12 +143,12 @@ int run_tx_send_online(const TxArgs& a) {
     return rc;
   auto amount = chain::tx::parse_coins(a.amount);
   if (!amount)
-    return fail(bridge(amount.error(), ErrorKind::kInput));
+    return fail(amount.error());
   const std::string from = signer.address;
   chain::rpc::TxSubmitter submitter(*signer.client, std::move(*signer.key), signer.options);
   auto outcome = submitter.submit({chain::tx::make_msg_send(from, a.to, *amount)}, a.signer.memo);
   if (!outcome)
-    return fail(bridge_chain(outcome.error()));
+    return fail(outcome.error());
   const auto& check = outcome->check_tx;
   ordered_json out = check_tx_json(check);
   out["sequence"] = outcome->sequence_used;
@@ -158,7 +156,7 @@ int run_tx_send_online(const TxArgs& a) {
   out["resyncs"] = outcome->resyncs;
   if (check.code != 0) {
     print_check_tx(check, a.node.json);
-    return refused(bridge(chain::rpc::checktx_rejection(check), ErrorKind::kRejected));
+    return refused(chain::rpc::checktx_rejection(check));
   }
   if (a.signer.confirm_timeout_s <= 0) {
     print_check_tx(check, a.node.json);
@@ -180,34 +178,34 @@ int run_tx_send_online(const TxArgs& a) {
               << "\nheight: " << included->height << "\ngas: " << included->gas_used << "/"
               << included->gas_wanted << "\n";
   if (included->code != 0)
-    return refused(bridge(chain::rpc::delivery_failure(*included), ErrorKind::kRejected));
+    return refused(chain::rpc::delivery_failure(*included));
   return kOk;
 }
 
 int run_tx_broadcast(const TxArgs& a) {
   auto contents = read_input_file(a.file, kMaxTextFileBytes, "transaction file");
   if (!contents)
-    return fail(bridge(contents.error(), ErrorKind::kInput));
+    return fail(contents.error());
   auto tx_raw = chain::tx::tx_bytes_from_file_contents(*contents);
   if (!tx_raw)
-    return fail(bridge(tx_raw.error(), ErrorKind::kInput));
+    return fail(tx_raw.error());
   if (auto decoded = chain::tx::decode_tx_raw(*tx_raw); !decoded)
-    return fail(bridge(decoded.error(), ErrorKind::kInput));
+    return fail(decoded.error());
   auto client = make_client(a.node);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   auto result = (*client)->broadcast_tx_sync(*tx_raw);
   if (!result) {
     if (auto code = chain::rpc::mempool_rejection_code(result.error())) {
       // Reported like a CheckTx code, as the Go SDK client does (19/20/21).
       print_check_tx({*code, "sdk", result.error().message, chain::tx::tx_hash(*tx_raw)}, a.node.json);
-      return refused(bridge(result.error(), ErrorKind::kRejected));
+      return refused(result.error());
     }
     return fail(result.error());
   }
   print_check_tx(*result, a.node.json);
   if (result->code != 0)
-    return refused(bridge(chain::rpc::checktx_rejection(*result), ErrorKind::kRejected));
+    return refused(chain::rpc::checktx_rejection(*result));
   return kOk;
 }
 
@@ -249,13 +247,13 @@ struct QueryArgs {
 
 int run_query_account(const QueryArgs& a) {
   if (auto st = check_address(a.address); !st)
-    return fail(bridge(st.error(), ErrorKind::kInput));
+    return fail(st.error());
   auto client = make_client(a.node);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   auto account = chain::rpc::query_account(**client, a.address);
   if (!account)
-    return fail(bridge_chain(account.error()));
+    return fail(account.error());
   const std::string pubkey = account->public_key.empty() ? "" : to_hex(account->public_key);
   if (a.node.json)
     std::cout << ordered_json{{"address", account->address},
@@ -274,20 +272,20 @@ int run_query_account(const QueryArgs& a) {
 
 int run_query_balance(const QueryArgs& a) {
   if (auto st = check_address(a.address); !st)
-    return fail(bridge(st.error(), ErrorKind::kInput));
+    return fail(st.error());
   auto client = make_client(a.node);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   std::vector<chain::tx::Coin> coins;
   if (!a.denom.empty()) {
     auto coin = chain::rpc::query_balance(**client, a.address, a.denom);
     if (!coin)
-      return fail(bridge_chain(coin.error()));
+      return fail(coin.error());
     coins.push_back(std::move(*coin));
   } else {
     auto all = chain::rpc::query_all_balances(**client, a.address);
     if (!all)
-      return fail(bridge_chain(all.error()));
+      return fail(all.error());
     coins = std::move(*all);
   }
   if (a.node.json) {
@@ -305,10 +303,10 @@ int run_query_balance(const QueryArgs& a) {
 int run_query_current_epoch(const QueryArgs& a) {
   auto client = make_client(a.node);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   auto epoch = chain::rpc::query_current_epoch(**client);
   if (!epoch)
-    return fail(bridge_chain(epoch.error()));
+    return fail(epoch.error());
   const ordered_json out = {{"epoch", epoch->epoch},
                             {"nonce", to_hex(epoch->nonce)},
                             {"start_height", epoch->start_height},

@@ -42,19 +42,16 @@ int fail(const Error& e);
 // error line goes to stderr only, so `--json` output stays one JSON object. Returns the kind's exit code.
 int refused(const Error& e);
 
-// Temporary bridge (issue 11): an error that its library has not classified yet (kind still the
-// default kInternal) gets `kind`; an already classified error keeps its own. Delete each use once the
-// library sets the kind at the error site.
+// DEPRECATED (issue 11), kept only for allowlist_commands.cpp; no other command file calls them. Every
+// library now sets the error's kind where the error is made, so a command passes a library's error to
+// fail() or refused() unchanged. Delete the three once allowlist_commands.cpp no longer calls them.
+//   bridge(e, kind)    an error still of the default kind kInternal gets `kind`; others keep theirs.
+//   bridge_machine(e)  an unclassified error whose code says the machine failed stays kInternal (or
+//                      becomes kUnavailable for an unreachable device); any other becomes kInput.
+//   bridge_chain(e)    an unclassified mempool rejection, failed or not-found query or missing epoch
+//                      becomes kRejected.
 [[nodiscard]] Error bridge(Error e, ErrorKind kind);
-
-// Temporary bridge for the key store, sealers, TPM and SNP device (replaces the hand classifiers of
-// key_protection.cpp and tpm_commands.cpp): an unclassified error whose code says the machine failed
-// (I/O, the TPM or SNP device unreachable or erroring, sealed state not matching) stays a runtime
-// failure (exit 3); any other unclassified one is the operator's input (exit 2).
 [[nodiscard]] Error bridge_machine(Error e);
-
-// Temporary bridge for the chain (replaces online_exit): an unclassified mempool rejection, failed or
-// not-found query or missing epoch is the chain's "no" (kRejected, exit 1); others keep their kind.
 [[nodiscard]] Error bridge_chain(Error e);
 
 // A command-line error (kInput) from the CLI itself: cli <code>: <message>.

@@ -27,7 +27,7 @@ void add_config_commands(CLI::App& app, Outcome& outcome) {
     std::optional<config::Config> storage;
     auto loaded = use_config(args->file, nullptr, storage);
     if (!loaded) {
-      outcome.exit_code = fail(bridge(loaded.error(), ErrorKind::kInput));  // bridge: loader errors are input
+      outcome.exit_code = fail(loaded.error());
       return;
     }
     if (args->json) {

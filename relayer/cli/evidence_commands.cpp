@@ -71,17 +71,17 @@ int run_fetch(const FetchArgs& a) {
   if (!a.report.empty()) {
     auto raw = read_input_file(a.report, kMaxReportFileBytes, "--report");
     if (!raw)
-      return fail(bridge(raw.error(), ErrorKind::kInput));
+      return fail(raw.error());
     auto parsed = parse_report(*raw);
     if (!parsed)
-      return fail(bridge(parsed.error(), ErrorKind::kInput));
+      return fail(parsed.error());
     report = *parsed;
   }
   Product product = Product::kUnknown;
   if (!a.product.empty()) {
     auto p = kds_product(a.product);
     if (!p)
-      return fail(bridge(p.error(), ErrorKind::kInput));
+      return fail(p.error());
     product = *p;
   } else if (report && report->has_cpuid()) {
     product = product_from_cpuid(report->cpuid_fam_id, report->cpuid_mod_id);
@@ -116,14 +116,8 @@ int run_fetch(const FetchArgs& a) {
   } else {
     got = client.crl(product, signer);
   }
-  if (!got) {
-    Error e = got.error();
-    // Temporary bridge (issue 11): KDS URL-building refusals are the operator's input until attest/kds
-    // sets their kind.
-    if (e.code == "BAD_PRODUCT" || e.code == "BAD_CHIP_ID" || e.code == "BAD_TCB" || e.code == "BAD_URL")
-      e = bridge(std::move(e), ErrorKind::kInput);
-    return fail(e);
-  }
+  if (!got)
+    return fail(got.error());
   if (Status st = write_output(a.out, *got); !st)
     return fail(st.error());
   const auto& c = client.cache();
@@ -232,7 +226,7 @@ Result<app::OpenedSource> open_source(const SourceArgs& a, bool need_derived_key
   std::optional<config::Config> storage;
   auto config = use_config(a.config, loaded, storage);
   if (!config)
-    return bridge(config.error(), ErrorKind::kInput);  // bridge: config loader errors are the operator's
+    return config.error();
   return app::open_evidence_source(**config, a.sim, need_derived_keys);
 }
 

@@ -102,11 +102,10 @@ int run_keys_add(const KeyArgs& a) {
   SecretBytes mnemonic;
   if (a.recover) {
     if (a.mnemonic_file.empty())
-      return fail(
-          bridge(make_error("chain", "USAGE", "--recover needs --mnemonic-file F"), ErrorKind::kInput));
+      return fail(make_error("chain", "USAGE", "--recover needs --mnemonic-file F", ErrorKind::kInput));
     auto m = chain::keys::read_secret_file(a.mnemonic_file);
     if (!m)
-      return fail(bridge(m.error(), ErrorKind::kInput));
+      return fail(m.error());
     mnemonic = std::move(*m);
   } else {
     auto m = chain::keys::generate_mnemonic(24);
@@ -116,15 +115,15 @@ int run_keys_add(const KeyArgs& a) {
   }
   auto key = chain::keys::account_key_from_mnemonic(mnemonic, SecretBytes(), a.hd_path);
   if (!key)
-    return fail(bridge(key.error(), ErrorKind::kInput));
+    return fail(key.error());
   auto address = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!address)
-    return fail(bridge(address.error(), ErrorKind::kInput));
+    return fail(address.error());
   if (auto st = chain::keys::KeyStore::validate_name(a.name); !st)
-    return fail(bridge(st.error(), ErrorKind::kInput));
+    return fail(st.error());
   auto defaults = key_defaults(a.protect);
   if (!defaults)
-    return fail(bridge(defaults.error(), ErrorKind::kInput));
+    return fail(defaults.error());
   app::ProtectionMode mode = defaults->protection.value_or(app::ProtectionMode::kPassphrase);
   if (!a.protection.empty()) {
     auto parsed = app::parse_protection_mode(a.protection, "--protection");
@@ -134,19 +133,19 @@ int run_keys_add(const KeyArgs& a) {
   }
   const auto store = app::key_store(a.keyring_dir, *defaults);
   if (store.show(a.name).ok())
-    return fail(bridge(
+    return fail(
         make_error("chain", "KEY_EXISTS",
-                   "a key named \"" + a.name + "\" already exists (" + store.path_of(a.name).string() + ")"),
-        ErrorKind::kInput));
+                   "a key named \"" + a.name + "\" already exists (" + store.path_of(a.name).string() + ")",
+                   ErrorKind::kInput));
   if (!a.mnemonic_out.empty()) {
     if (auto st = write_mnemonic(a.mnemonic_out, mnemonic); !st)
       return fail(st.error());
   }
   auto sealer = app::make_sealer(mode, key_request(a.protect), *defaults, true);
   if (!sealer)
-    return fail(bridge_machine(sealer.error()));
+    return fail(sealer.error());
   if (auto st = store.add(a.name, *key, *address, a.hd_path, **sealer); !st)
-    return fail(bridge_machine(st.error()));
+    return fail(st.error());
   ordered_json out = {{"name", a.name},
                       {"address", *address},
                       {"pubkey", to_hex(key->public_key)},
@@ -171,7 +170,7 @@ int run_keys_show(const KeyArgs& a) {
   const auto store = app::key_store(a.keyring_dir);
   auto info = store.show(a.name);
   if (!info)
-    return fail(bridge(info.error(), ErrorKind::kInput));
+    return fail(info.error());
   if (a.json && (a.address_only || a.pubkey_only)) {
     ordered_json out = {{"name", info->name}};
     if (a.address_only)
@@ -196,7 +195,7 @@ int run_keys_list(const KeyArgs& a) {
   const auto store = app::key_store(a.keyring_dir);
   auto keys = store.list();
   if (!keys)
-    return fail(bridge(keys.error(), ErrorKind::kInput));
+    return fail(keys.error());
   if (a.json) {
     ordered_json arr = ordered_json::array();
     for (const auto& k : *keys)
@@ -212,7 +211,7 @@ int run_keys_list(const KeyArgs& a) {
 int run_keys_protect(const KeyArgs& a) {
   auto defaults = key_defaults(a.protect);
   if (!defaults)
-    return fail(bridge(defaults.error(), ErrorKind::kInput));
+    return fail(defaults.error());
   std::optional<app::ProtectionMode> mode = defaults->protection;
   if (!a.protection.empty()) {
     auto parsed = app::parse_protection_mode(a.protection, "--mode");
@@ -221,34 +220,34 @@ int run_keys_protect(const KeyArgs& a) {
     mode = *parsed;
   }
   if (!mode)
-    return fail(bridge(make_error("chain", "USAGE",
-                                  "name the new protection: --mode passphrase|tpm|snp-derived, or "
-                                  "--config FILE with [chain.key] protection"),
-                       ErrorKind::kInput));
+    return fail(make_error("chain", "USAGE",
+                           "name the new protection: --mode passphrase|tpm|snp-derived, or "
+                           "--config FILE with [chain.key] protection",
+                           ErrorKind::kInput));
   const auto store = app::key_store(a.keyring_dir, *defaults);
   auto info = store.show(a.name);
   if (!info)
-    return fail(bridge_machine(info.error()));
+    return fail(info.error());
   auto from_mode = app::parse_protection_mode(info->protection, "key file of \"" + a.name + "\"");
   if (!from_mode)
     return fail(from_mode.error());
   const app::KeyRequest request = key_request(a.protect, a.new_passphrase_file);
   auto from = app::make_sealer(*from_mode, request, *defaults, false);
   if (!from)
-    return fail(bridge_machine(from.error()));
+    return fail(from.error());
   if (*mode == app::ProtectionMode::kPassphrase && *from_mode == app::ProtectionMode::kPassphrase &&
       a.new_passphrase_file.empty())
-    return fail(bridge(make_error("chain", "USAGE",
-                                  "key \"" + a.name +
-                                      "\" is already protected by a passphrase; to change it, give "
-                                      "--passphrase-file OLD and --new-passphrase-file NEW"),
-                       ErrorKind::kInput));
+    return fail(make_error("chain", "USAGE",
+                           "key \"" + a.name +
+                               "\" is already protected by a passphrase; to change it, give "
+                               "--passphrase-file OLD and --new-passphrase-file NEW",
+                           ErrorKind::kInput));
   auto to = app::make_sealer(*mode, request, *defaults, true);
   if (!to)
-    return fail(bridge_machine(to.error()));
+    return fail(to.error());
   auto moved = store.reprotect(a.name, **from, **to);
   if (!moved)
-    return fail(bridge_machine(moved.error()));
+    return fail(moved.error());
   if (a.json) {
     ordered_json out = key_json(*moved);
     out["previous_protection"] = info->protection;
@@ -262,7 +261,7 @@ int run_keys_protect(const KeyArgs& a) {
 int run_keys_delete(const KeyArgs& a) {
   const auto store = app::key_store(a.keyring_dir);
   if (auto st = store.remove(a.name); !st)
-    return fail(bridge_machine(st.error()));
+    return fail(st.error());
   std::cerr << "deleted key " << a.name << "\n";
   return kOk;
 }
@@ -270,13 +269,13 @@ int run_keys_delete(const KeyArgs& a) {
 int run_keys_derive(const KeyArgs& a) {
   auto mnemonic = chain::keys::read_secret_file(a.mnemonic_file);
   if (!mnemonic)
-    return fail(bridge(mnemonic.error(), ErrorKind::kInput));
+    return fail(mnemonic.error());
   auto key = chain::keys::account_key_from_mnemonic(*mnemonic, SecretBytes(), a.hd_path);
   if (!key)
-    return fail(bridge(key.error(), ErrorKind::kInput));
+    return fail(key.error());
   auto address = chain::keys::bech32_address(key->public_key, a.prefix);
   if (!address)
-    return fail(bridge(address.error(), ErrorKind::kInput));
+    return fail(address.error());
   auto valoper = chain::keys::bech32_address(key->public_key, a.prefix + "valoper");
   ordered_json out = {{"address", *address}, {"pubkey", to_hex(key->public_key)}, {"hd_path", a.hd_path}};
   if (valoper)

@@ -99,33 +99,32 @@ void print_delivery(const chain::rpc::Delivery& d, bool json) {
 template <typename Build>
 int run_snp_tx(const SnpTxArgs& a, Build build) {
   if (a.signer.confirm_timeout_s <= 0)
-    return fail(bridge(usage("--confirm-timeout must be > 0: this command reports the delivered result"),
-                       ErrorKind::kInput));
+    return fail(usage("--confirm-timeout must be > 0: this command reports the delivered result"));
   OpenedSigner signer;
   if (const int rc = open_signer(a.signer, a.node, signer); rc != kOk)
     return rc;
   auto message = build(signer.address);
   if (!message)
-    return fail(bridge(message.error(), ErrorKind::kInput));
+    return fail(message.error());
   chain::rpc::TxSubmitter submitter(*signer.client, std::move(*signer.key), signer.options);
   auto delivered = chain::rpc::deliver(submitter, {std::move(*message)}, a.signer.memo);
   if (!delivered)
-    return fail(bridge_chain(delivered.error()));
+    return fail(delivered.error());
   if (!delivered->simulation_error.empty())
     std::cerr << "warning: gas simulation failed (" << delivered->simulation_error << "); sent with "
               << delivered->gas_limit << " gas (--gas-fallback) so the chain records its verdict\n";
   print_delivery(*delivered, a.node.json);
   if (!delivered->executed())
-    return refused(bridge(chain::rpc::refusal(*delivered), ErrorKind::kRejected));
+    return refused(chain::rpc::refusal(*delivered));
   return kOk;
 }
 
 int run_set_relayer(const SnpTxArgs& a) {
   auto op = operator_bytes(a.operator_address);
   if (!op)
-    return fail(bridge(op.error(), ErrorKind::kInput));
+    return fail(op.error());
   if (auto st = check_account("--relayer", a.relayer, a.signer.prefix); !st)
-    return fail(bridge(st.error(), ErrorKind::kInput));
+    return fail(st.error());
   return run_snp_tx(a, [&](const std::string& from) -> Result<chain::tx::AnyMessage> {
     auto from_bytes = chain::keys::decode_address(from, a.signer.prefix);
     if (!from_bytes || *from_bytes != *op)
@@ -137,19 +136,18 @@ int run_set_relayer(const SnpTxArgs& a) {
 
 int run_submit_attestation(const SnpTxArgs& a) {
   if (auto op = operator_bytes(a.operator_address); !op)
-    return fail(bridge(op.error(), ErrorKind::kInput));
+    return fail(op.error());
   auto report = read_input_file(a.report, kMaxReportFileBytes, "--report");
   if (!report)
-    return fail(bridge(report.error(), ErrorKind::kInput));
+    return fail(report.error());
   if (report->size() != kReportSize)
-    return fail(bridge(usage("--report " + a.report + " is " + std::to_string(report->size()) +
-                             " bytes, not " + std::to_string(kReportSize)),
-                       ErrorKind::kInput));
+    return fail(usage("--report " + a.report + " is " + std::to_string(report->size()) + " bytes, not " +
+                      std::to_string(kReportSize)));
   auto vcek = read_input_file(a.vcek, kMaxCertificateFileBytes, "--vcek");
   if (!vcek)
-    return fail(bridge(vcek.error(), ErrorKind::kInput));
+    return fail(vcek.error());
   if (vcek->empty() || (*vcek)[0] != 0x30)
-    return fail(bridge(usage("--vcek " + a.vcek + " is not a DER certificate"), ErrorKind::kInput));
+    return fail(usage("--vcek " + a.vcek + " is not a DER certificate"));
   const auto digest = chain::crypto::sha256(*vcek);
   chain::tx::SubmitAttestation msg;
   msg.operator_address = a.operator_address;
@@ -274,13 +272,13 @@ void print_text(const ordered_json& j, const std::string& prefix) {
 int run_snp_query(const SnpQueryArgs& a) {
   if (!a.request.operator_address.empty())
     if (auto op = operator_bytes(a.request.operator_address); !op)
-      return fail(bridge(op.error(), ErrorKind::kInput));
+      return fail(op.error());
   auto client = make_client(a.node);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   auto text = chain::rpc::query_snpattest_json(**client, a.request);
   if (!text)
-    return fail(bridge_chain(text.error()));
+    return fail(text.error());
   if (a.node.json) {
     std::cout << *text << "\n";
     return kOk;

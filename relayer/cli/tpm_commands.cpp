@@ -35,19 +35,6 @@ using namespace snprelay::attest::tpm;
 using app::kDefaultPcrs;
 using app::kDefaultTcti;
 
-// Temporary bridge (issue 11): the TPM errors that are the operator's input (a bad TCTI or PCR list, a
-// blob from another TPM, an unreadable quote or AK key) until attest/tpm sets their kind; other TPM
-// errors stay runtime failures (exit 3).
-int fail_tpm(const Error& e) {
-  static const char* const kInput[] = {"BAD_TCTI",       "TPM_BAD_TCTI", "BAD_PCRS",
-                                       "BAD_SECRET",     "BAD_BLOB",     "BAD_NONCE",
-                                       "BAD_QUOTE_FILE", "BAD_AK_KEY",   "TPM_BLOB_FOREIGN"};
-  for (const char* code : kInput)
-    if (e.code == code || e.component == "config")
-      return fail(bridge(e, ErrorKind::kInput));
-  return fail(e);
-}
-
 Error cli_error(std::string code, std::string message) {
   return usage_error(std::move(code), std::move(message));
 }
@@ -100,19 +87,19 @@ void add_seal(CLI::App* group, Outcome& outcome) {
     outcome.exit_code = [&]() -> int {
       auto r = resolve_tpm(args->tpm);
       if (!r)
-        return fail_tpm(r.error());
+        return fail(r.error());
       // Binary secrets keep their last byte; Tpm::seal refuses more than 128 bytes (BAD_SECRET).
       auto secret = read_secret_file(args->in, "--in", kMaxSecretFileBytes, {.keep_trailing_newline = true});
       if (!secret)
-        return fail_tpm(secret.error());
+        return fail(secret.error());
       auto tpm = attest::tpm::Tpm::open(r->tcti);
       if (!tpm)
-        return fail_tpm(tpm.error());
+        return fail(tpm.error());
       auto blob = (*tpm)->seal(*secret, r->pcrs);
       if (!blob)
-        return fail_tpm(blob.error());
+        return fail(blob.error());
       if (auto w = write_file_atomic(args->out, *blob, 0644); !w)
-        return fail_tpm(w.error());
+        return fail(w.error());
       std::cout << "sealed " << secret->size() << " bytes to sha256:" << r->pcrs.to_string() << " -> "
                 << args->out << " (" << blob->size() << " bytes)\n";
       return kOk;
@@ -135,24 +122,24 @@ void add_unseal(CLI::App* group, Outcome& outcome) {
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
       if (args->out.empty() && ::isatty(STDOUT_FILENO) && !args->force)
-        return fail_tpm(
+        return fail(
             cli_error("SECRET_TO_TERMINAL",
                       "refusing to print a secret to a terminal; use --out FILE, a pipe, or --force"));
       auto r = resolve_tpm(args->tpm);
       if (!r)
-        return fail_tpm(r.error());
+        return fail(r.error());
       auto blob = read_input_file(args->in, kMaxCertificateFileBytes, "--in");
       if (!blob)
-        return fail_tpm(blob.error());
+        return fail(blob.error());
       auto tpm = attest::tpm::Tpm::open(r->tcti);
       if (!tpm)
-        return fail_tpm(tpm.error());
+        return fail(tpm.error());
       auto secret = (*tpm)->unseal(*blob);
       if (!secret)
-        return fail_tpm(secret.error());
+        return fail(secret.error());
       if (!args->out.empty()) {
         if (auto w = write_file_atomic(args->out, secret->view(), 0600); !w)
-          return fail_tpm(w.error());
+          return fail(w.error());
         std::cerr << "unsealed " << secret->size() << " bytes -> " << args->out << "\n";
         return kOk;
       }
@@ -181,24 +168,24 @@ void add_quote(CLI::App* group, Outcome& outcome) {
     outcome.exit_code = [&]() -> int {
       auto r = resolve_tpm(args->tpm);
       if (!r)
-        return fail_tpm(r.error());
+        return fail(r.error());
       auto report = app::read_report_file(args->report, "--report");
       if (!report)
-        return fail_tpm(report.error());
+        return fail(report.error());
       const auto nonce = report_nonce(*report);
       auto tpm = attest::tpm::Tpm::open(r->tcti);
       if (!tpm)
-        return fail_tpm(tpm.error());
+        return fail(tpm.error());
       auto quote = (*tpm)->quote(nonce, r->pcrs);
       if (!quote)
-        return fail_tpm(quote.error());
+        return fail(quote.error());
       if (auto w = write_file_atomic(args->out, encode_quote(*quote), 0644); !w)
-        return fail_tpm(w.error());
+        return fail(w.error());
       if (!args->ak_pub_out.empty()) {
         const auto& pem = quote->ak_public_pem;
         const auto* p = reinterpret_cast<const std::uint8_t*>(pem.data());
         if (auto w = write_file_atomic(args->ak_pub_out, std::span(p, pem.size()), 0644); !w)
-          return fail_tpm(w.error());
+          return fail(w.error());
       }
       std::cout << "quoted sha256:" << r->pcrs.to_string() << " with nonce " << to_hex(nonce) << " -> "
                 << args->out << "\n";
@@ -223,20 +210,20 @@ void add_verify_quote(CLI::App* group, Outcome& outcome) {
     outcome.exit_code = [&]() -> int {
       auto bytes = read_input_file(args->quote, kMaxCertificateFileBytes, "--quote");
       if (!bytes)
-        return fail_tpm(bytes.error());
+        return fail(bytes.error());
       auto quote = decode_quote(*bytes);
       if (!quote)
-        return fail_tpm(quote.error());
+        return fail(quote.error());
       auto report = app::read_report_file(args->report, "--report");
       if (!report)
-        return fail_tpm(report.error());
+        return fail(report.error());
       auto pem = read_text(args->ak_pub);
       if (!pem)
-        return fail_tpm(pem.error());
+        return fail(pem.error());
       const auto nonce = report_nonce(*report);
       auto verdict = verify_quote(*quote, nonce, *pem);
       if (!verdict)
-        return fail_tpm(verdict.error());
+        return fail(verdict.error());
       const auto indices = quote->pcrs.indices();
       if (args->json) {
         nlohmann::ordered_json j;

@@ -23,7 +23,8 @@ void add_node_flags(CLI::App* cmd, NodeArgs& n, bool required) {
 Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n) {
   for (const auto& url : n.nodes)
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-      return make_error("chain", "USAGE", "--node must be an http:// or https:// URL, got \"" + url + "\"");
+      return make_error("chain", "USAGE", "--node must be an http:// or https:// URL, got \"" + url + "\"",
+                        ErrorKind::kInput);
   return std::make_unique<chain::rpc::CometClient>(
       n.nodes, std::make_shared<chain::rpc::CurlTransport>(),
       std::chrono::milliseconds(static_cast<std::int64_t>(n.timeout_s * 1000)));
@@ -62,7 +63,8 @@ void add_signer_flags(CLI::App* cmd, SignerArgs& s) {
 
 Result<chain::keys::AccountKey> signing_key(const SignerArgs& s) {
   if (s.mnemonic_file.empty() == s.from.empty())
-    return make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY");
+    return make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY",
+                      ErrorKind::kInput);
   if (!s.mnemonic_file.empty()) {
     auto mnemonic = chain::keys::read_secret_file(s.mnemonic_file);
     if (!mnemonic)
@@ -80,27 +82,25 @@ int open_signer(const SignerArgs& s, const NodeArgs& n, OpenedSigner& out) {
   if (!s.fees.empty()) {
     auto parsed = chain::tx::parse_coins(s.fees);
     if (!parsed)
-      return fail(bridge(parsed.error(), ErrorKind::kInput));
+      return fail(parsed.error());
     fees = std::move(*parsed);
   }
   if (!fees.empty() && !s.gas_prices.empty())
-    return fail(
-        bridge(make_error("chain", "USAGE", "give --fees or --gas-prices, not both"), ErrorKind::kInput));
+    return fail(make_error("chain", "USAGE", "give --fees or --gas-prices, not both", ErrorKind::kInput));
   if (!s.gas_prices.empty())
     if (auto probe = chain::rpc::fee_for_gas(s.gas_prices, 1); !probe)
-      return fail(bridge(probe.error(), ErrorKind::kInput));
+      return fail(probe.error());
   if (s.confirm_timeout_s < 0)
-    return fail(
-        bridge(make_error("chain", "USAGE", "--confirm-timeout must not be negative"), ErrorKind::kInput));
+    return fail(make_error("chain", "USAGE", "--confirm-timeout must not be negative", ErrorKind::kInput));
   auto client = make_client(n);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   auto key = signing_key(s);
   if (!key)
-    return fail(bridge_machine(key.error()));
+    return fail(key.error());
   auto address = chain::keys::bech32_address(key->public_key, s.prefix);
   if (!address)
-    return fail(bridge(address.error(), ErrorKind::kInput));
+    return fail(address.error());
 
   chain::rpc::SubmitterOptions& o = out.options;
   o.chain_id = s.chain_id;

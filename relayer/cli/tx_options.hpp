@@ -37,7 +37,7 @@ struct NodeArgs {
 // --node (required unless `required` is false), --timeout, --json.
 void add_node_flags(CLI::App* cmd, NodeArgs& n, bool required = true);
 
-// A client over the --node URLs. Errors: chain USAGE when a URL is not http(s)://.
+// A client over the --node URLs. Errors: chain USAGE (kInput) when a URL is not http(s)://.
 [[nodiscard]] Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n);
 
 // The key, gas, fee and confirmation flags of a signing command.
@@ -64,7 +64,7 @@ struct SignerArgs {
 // Registers every SignerArgs flag on `cmd`.
 void add_signer_flags(CLI::App* cmd, SignerArgs& s);
 
-// The signing key: exactly one of --mnemonic-file / --from. Errors: chain USAGE, the key store's.
+// The signing key: exactly one of --mnemonic-file / --from. Errors: chain USAGE (kInput), the key store's.
 [[nodiscard]] Result<chain::keys::AccountKey> signing_key(const SignerArgs& s);
 
 // What open_signer() hands a command: a connected client, the key, its address, the submit options.
