@@ -35,28 +35,16 @@
 #include <thread>
 #include <vector>
 
+#include "../unit/temp_dir.hpp"
+
 namespace snprelay::testing {
 
 class Swtpm {
  public:
-  Swtpm() {
-    std::error_code ec;
-    const std::filesystem::path base =
-        std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0
-            ? std::filesystem::path("/dev/shm")
-            : std::filesystem::temp_directory_path();
-    std::string tmpl = (base / "snprelay-swtpm-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-      std::abort();
-    dir_ = tmpl;
-  }
+  Swtpm() : tmp_("snprelay-swtpm", state_base()), dir_(tmp_.path()) {}
   Swtpm(const Swtpm&) = delete;
   Swtpm& operator=(const Swtpm&) = delete;
-  ~Swtpm() {
-    stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  ~Swtpm() { stop(); }
 
   // Starts swtpm on this instance's state directory. Returns "" on success, else why it failed
   // (including swtpm's own log).
@@ -162,6 +150,15 @@ class Swtpm {
     return s.str();
   }
 
+  // swtpm's state in memory when /dev/shm is writable (faster, nothing left on disk).
+  static std::filesystem::path state_base() {
+    std::error_code ec;
+    return std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0
+               ? std::filesystem::path("/dev/shm")
+               : std::filesystem::temp_directory_path();
+  }
+
+  TempDir tmp_;
   std::filesystem::path dir_;
   pid_t pid_ = -1;
 };

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "chain/keys/account_key.hpp"
 #include "chain/rpc/comet_client.hpp"
@@ -20,6 +19,7 @@
 #include "chain/tx/sign_direct.hpp"
 #include "tests/integration/chain/fake_chain.hpp"
 #include "tests/integration/run_process.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace snprelay::chain {
 namespace {
@@ -39,16 +39,8 @@ constexpr const char* kDeadNode = "http://127.0.0.1:1";
 class ChainCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("snprelay-chaincli-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
     mnemonic_file_ = (dir_ / "mnemonic.txt").string();
     std::ofstream(mnemonic_file_) << kMnemonic << "\n";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
   testing::ProcessResult run(std::vector<std::string> args) const {
     args.insert(args.begin(), SNPRELAY_BIN);
@@ -76,7 +68,8 @@ class ChainCli : public ::testing::Test {
     return std::move(*tx::sign_tx(spec, key()));
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"snprelay-chaincli"};
+  std::filesystem::path dir_ = tmp_.path();
   std::string mnemonic_file_;
 };
 

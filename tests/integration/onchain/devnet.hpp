@@ -27,6 +27,7 @@
 
 #include "tests/integration/background_process.hpp"
 #include "tests/integration/run_process.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace snprelay::testing {
 
@@ -70,11 +71,11 @@ class Devnet {
  public:
   // Everything up to "ready"; check error() afterwards (empty = running).
   Devnet(std::string snpattestd, std::string snprelay, DevnetOptions options)
-      : snpattestd_(std::move(snpattestd)), snprelay_(std::move(snprelay)), options_(std::move(options)) {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("snprelay-devnet-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
+      : snpattestd_(std::move(snpattestd)),
+        snprelay_(std::move(snprelay)),
+        options_(std::move(options)),
+        tmp_("snprelay-devnet"),
+        dir_(tmp_.path()) {
     home_ = dir_ / "home";
     sim_ = dir_ / "sim";
     start();
@@ -83,10 +84,8 @@ class Devnet {
   Devnet& operator=(const Devnet&) = delete;
   ~Devnet() {
     stop();
-    if (error_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }  // on failure the directory (with devnet.log) stays for a post-mortem
+    if (!error_.empty())
+      tmp_.keep();  // on failure the directory (with devnet.log) stays for a post-mortem
   }
 
   [[nodiscard]] const std::string& error() const { return error_; }
@@ -226,6 +225,7 @@ class Devnet {
   std::string snpattestd_;
   std::string snprelay_;
   DevnetOptions options_;
+  TempDir tmp_;
   std::filesystem::path dir_;
   std::filesystem::path home_;
   std::filesystem::path sim_;
