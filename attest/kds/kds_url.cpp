@@ -22,10 +22,8 @@ Result<std::string> base_for(const std::string& base, KdsSigner signer) {
 }  // namespace
 
 Result<Product> kds_product(std::string_view name) {
-  for (const Product p : {Product::kMilan, Product::kGenoa, Product::kTurin}) {
-    if (product_name(p) == name)
-      return p;
-  }
+  if (const auto p = parse_product(name))
+    return *p;
   return make_error("attest", "BAD_PRODUCT",
                     "unknown AMD product \"" + std::string(name) +
                         "\" (KDS knows Milan, Genoa and Turin; Siena and Bergamo use Genoa)",

@@ -18,8 +18,8 @@ namespace snprelay::attest {
 
 enum class KdsSigner { kVcek, kVlek };
 
-// The product as KDS spells it in paths ("Milan", "Genoa", "Turin" — case-sensitive). Anything else,
-// kUnknown included, is BAD_PRODUCT.
+// The product an operator named: parse_product's one rule (Milan, Genoa or Turin, any case), as a
+// Result whose BAD_PRODUCT (kInput) says which names exist. URLs always carry product_name()'s spelling.
 [[nodiscard]] Result<Product> kds_product(std::string_view name);
 
 // {base}/{product}/{hwid}?[fmcSPL=..&]blSPL=..&teeSPL=..&snpSPL=..&ucodeSPL=..

@@ -99,9 +99,13 @@ Result<KdsRequest> parse_kds_target(std::string_view target) {
   }
   KdsRequest req;
   req.signer = parts[1] == "vlek" ? KdsSigner::kVlek : KdsSigner::kVcek;
+  // AMD's KDS spells the product exactly ("Milan"); so does the stand-in.
   auto product = kds_product(parts[3]);
   if (!product)
     return bad(product.error().message);
+  if (product_name(*product) != parts[3])
+    return bad("product \"" + std::string(parts[3]) + "\" in a KDS path must be spelled " +
+               std::string(product_name(*product)));
   req.product = *product;
   const std::string_view resource = parts[4];
   if (resource == "cert_chain" || resource == "crl") {

@@ -42,6 +42,7 @@ TEST(KdsTarget, RejectsMalformedRequestsWithReasons) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"/vcek/v2/Milan/cert_chain", "unknown path"},
       {"/vcek/v1/Rome/cert_chain", "unknown AMD product"},
+      {"/vcek/v1/milan/cert_chain", "must be spelled Milan"},
       {"/vcek/v1/Milan/abcd?blSPL=1&teeSPL=0&snpSPL=0&ucodeSPL=0", "128 hex digits"},
       {"/vcek/v1/Milan/" + std::string(128, 'z') + "?blSPL=1&teeSPL=0&snpSPL=0&ucodeSPL=0", "not hex"},
       {"/vcek/v1/Milan/" + kChip128 + "?blSPL=1&teeSPL=0&snpSPL=0", "missing query parameter ucodeSPL"},

@@ -28,10 +28,18 @@ TcbParts tcb(std::uint8_t bl, std::uint8_t tee, std::uint8_t snp, std::uint8_t u
   return t;
 }
 
-TEST(KdsProduct, ExactKdsSpelling) {
-  EXPECT_EQ(*kds_product("Genoa"), Product::kGenoa);
-  EXPECT_FALSE(kds_product("genoa").ok());
+TEST(KdsProduct, OneRuleWithParseProduct) {
+  // Operators may type any case (as everywhere else: --min-tcb, --product); URLs use product_name().
+  for (const char* name : {"Genoa", "genoa", "GENOA"}) {
+    ASSERT_TRUE(kds_product(name).ok()) << name;
+    EXPECT_EQ(*kds_product(name), Product::kGenoa);
+    EXPECT_EQ(parse_product(name), Product::kGenoa);
+  }
   EXPECT_EQ(kds_product("Rome").error().code, "BAD_PRODUCT");
+  EXPECT_EQ(kds_product("Rome").error().kind, ErrorKind::kInput);
+  EXPECT_FALSE(parse_product("Rome").has_value());
+  EXPECT_EQ(*chain_url("https://kds/vcek/v1", *kds_product("milan"), KdsSigner::kVcek),
+            "https://kds/vcek/v1/Milan/cert_chain");
 }
 
 TEST(KdsUrl, MilanVcekMatchesWorkedExample) {
