@@ -50,6 +50,16 @@ Error bad(const std::string& message) {
   return usage_error("BAD_INPUT", message);
 }
 
+// An error opening or reading the file named by --db. When it says the file is not an allowlist copy
+// (missing directory, not SQLite, a newer schema, another table layout), the operator named the wrong
+// file: kInput, the library's code and message kept. Anything else (a failing disk) keeps its kind.
+Error db_error(const std::string& path, const Error& e) {
+  const bool wrong_file = e.component == "db" && (e.code == "OPEN_FAILED" || e.code == "CORRUPT" ||
+                                                  e.code == "SCHEMA_TOO_NEW" || e.code == "PREPARE_FAILED");
+  return make_error(e.component, e.code, "--db " + path + ": " + e.message,
+                    wrong_file ? ErrorKind::kInput : e.kind);
+}
+
 std::string hex(std::span<const std::uint8_t> b) {
   return to_hex(b);
 }
@@ -254,7 +264,7 @@ Result<al::SignerSet> pinned_set(const PinnedArgs& a, const config::Config* cfg)
                                 "[allowlist.signers] and threshold");
   }
   if (auto st = al::validate_signer_set(set); !st)
-    return bridge(st.error(), ErrorKind::kInput);
+    return st.error();
   return set;
 }
 
@@ -368,7 +378,7 @@ Result<al::ProductTcb> parse_min_tcb(const std::string& text) {
 Status from_chain(const NewArgs& a, al::Update& u) {
   auto client = make_client(a.node);
   if (!client)
-    return bridge(client.error(), ErrorKind::kInput);
+    return client.error();
   if (u.chain_id.empty()) {
     auto status = (*client)->status();
     if (!status)
@@ -389,11 +399,11 @@ Status from_chain(const NewArgs& a, al::Update& u) {
     if (version > 0) {
       auto sha = get_hex(j, "update_sha256", al::kHashSize, "the chain's allowlist");
       if (!sha)
-        return bridge(sha.error(), ErrorKind::kUnavailable);
+        return make_error("cli", "BAD_QUERY_REPLY", sha.error().message, ErrorKind::kUnavailable);
       prev = std::move(*sha);
     }
   } else if (text.error().code != "NOT_FOUND") {
-    return bridge_chain(text.error());
+    return text.error();
   }
   u.version = version + 1;
   u.prev_hash = std::move(prev);
@@ -422,7 +432,7 @@ Result<al::Update> build_update(const NewArgs& a) {
     } else {
       auto prev = app::parse_hex_bytes("--prev-hash", a.prev_hash, al::kHashSize, true);
       if (!prev)
-        return bridge(prev.error(), ErrorKind::kInput);
+        return prev.error();
       u.prev_hash = std::move(*prev);
     }
   }
@@ -430,7 +440,7 @@ Result<al::Update> build_update(const NewArgs& a) {
     const auto colon = item.find(':');
     auto m = app::parse_hex_bytes("--add", item.substr(0, colon), al::kMeasurementSize, true);
     if (!m)
-      return bridge(m.error(), ErrorKind::kInput);
+      return m.error();
     al::Entry e;
     e.measurement = std::move(*m);
     if (colon != std::string::npos)
@@ -440,7 +450,7 @@ Result<al::Update> build_update(const NewArgs& a) {
   for (const auto& item : a.revoke) {
     auto m = app::parse_hex_bytes("--revoke", item, al::kMeasurementSize, true);
     if (!m)
-      return bridge(m.error(), ErrorKind::kInput);
+      return m.error();
     u.revoke.push_back(std::move(*m));
   }
   for (const auto& item : a.min_tcb) {
@@ -464,7 +474,7 @@ int run_new(const NewArgs& a) {
     if (auto st = from_chain(a, *u); !st)
       return fail(st.error());
   if (auto st = al::validate_shape(*u); !st)
-    return fail(bridge(bad(st.error().message), ErrorKind::kInput));
+    return fail(bad(st.error().message));
   auto loaded = load_update(al::encode_update(*u), "the new update");
   if (!loaded)
     return fail(loaded.error());
@@ -501,11 +511,11 @@ int run_sign(const SignArgs& a) {
             << describe(*u);
   auto defaults = key_defaults(a.protect);
   if (!defaults)
-    return fail(bridge(defaults.error(), ErrorKind::kInput));
+    return fail(defaults.error());
   auto key =
       app::open_key(app::key_store(a.keyring_dir, *defaults), a.key, key_request(a.protect), *defaults);
   if (!key)
-    return fail(bridge_machine(key.error()));
+    return fail(key.error());
   auto sig = al::sign_update(u->bytes, key_id, key->private_key);
   if (!sig)
     return fail(sig.error());
@@ -535,13 +545,28 @@ struct CombineArgs {
   bool json = false;
 };
 
-int run_combine(const CombineArgs& a) {
+// The update and signature files of combine and verify, each signature checked by read_signatures.
+struct SignedUpdate {
+  LoadedUpdate update;
+  std::vector<SigFile> sigs;
+};
+
+Result<SignedUpdate> read_signed(const CombineArgs& a) {
   auto u = read_update(a.update);
   if (!u)
-    return fail(u.error());
+    return u.error();
   auto sigs = read_signatures(a.sigs, *u);
   if (!sigs)
-    return fail(sigs.error());
+    return sigs.error();
+  return SignedUpdate{std::move(*u), std::move(*sigs)};
+}
+
+int run_combine(const CombineArgs& a) {
+  auto in = read_signed(a);
+  if (!in)
+    return fail(in.error());
+  const LoadedUpdate* u = &in->update;
+  const std::vector<SigFile>* sigs = &in->sigs;
   ordered_json list = ordered_json::array();
   for (const auto& s : *sigs)
     list.push_back({{"key_id", s.sig.key_id}, {"signature", hex(s.sig.signature)}});
@@ -561,12 +586,11 @@ int run_combine(const CombineArgs& a) {
 }
 
 int run_verify(const CombineArgs& a) {
-  auto u = read_update(a.update);
-  if (!u)
-    return fail(u.error());
-  auto sigs = read_signatures(a.sigs, *u);
-  if (!sigs)
-    return fail(sigs.error());
+  auto in = read_signed(a);
+  if (!in)
+    return fail(in.error());
+  const LoadedUpdate* u = &in->update;
+  const std::vector<SigFile>* sigs = &in->sigs;
   std::optional<config::Config> storage;
   auto cfg = pinned_config(a.pinned, storage);
   if (!cfg)
@@ -646,7 +670,7 @@ int run_submit(const SubmitArgs& a) {
   chain::rpc::TxSubmitter submitter(*signer.client, std::move(*signer.key), signer.options);
   auto delivered = chain::rpc::deliver(submitter, {std::move(any)}, a.signer.memo);
   if (!delivered)
-    return fail(bridge_chain(delivered.error()));
+    return fail(delivered.error());
   const chain::rpc::Delivery& d = *delivered;
   const ordered_json out = {{"txhash", d.txhash},
                             {"height", d.height},
@@ -663,7 +687,7 @@ int run_submit(const SubmitArgs& a) {
       std::cout << k << ": " << (v.is_string() ? app::escape_text(v.get<std::string>()) : v.dump()) << "\n";
   }
   if (!d.executed())
-    return refused(bridge(chain::rpc::refusal(d), ErrorKind::kRejected));
+    return refused(chain::rpc::refusal(d));
   return kOk;
 }
 
@@ -684,7 +708,7 @@ Result<ordered_json> read_db(const std::string& path) {
   options.read_only = true;
   auto db = db::Database::open(path, al::store_migrations(), options);
   if (!db)
-    return bridge(db.error(), ErrorKind::kInput);
+    return db_error(path, db.error());
   ordered_json out = {{"source", "db"}, {"db", path}};
   auto rows = [&](const char* sql, auto each) -> Status {
     auto st = db->prepare(sql);
@@ -727,7 +751,7 @@ Result<ordered_json> read_db(const std::string& path) {
     s = rows("SELECT measurement FROM revoked ORDER BY measurement",
              [&](const db::Statement& r) { revoked.push_back(hex(r.column_blob(0))); });
   if (!s)
-    return bridge(s.error(), ErrorKind::kInput);
+    return db_error(path, s.error());
   out["signers"] = signers;
   out["entries"] = entries;
   out["revoked"] = revoked;
@@ -772,12 +796,12 @@ int run_show(const ShowArgs& a) {
   }
   auto client = make_client(a.node);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   chain::rpc::SnpQueryRequest q;
   q.kind = chain::rpc::SnpQuery::kAllowlist;
   auto text = chain::rpc::query_snpattest_json(**client, q);
   if (!text)
-    return fail(bridge_chain(text.error()));
+    return fail(text.error());
   auto j = ordered_json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return fail(
@@ -852,7 +876,7 @@ int run_sync(DbArgs a) {
     return fail(bad("give --node URL (or --config F with chain.rpc)"));
   auto client = make_client(a.node);
   if (!client)
-    return fail(bridge(client.error(), ErrorKind::kInput));
+    return fail(client.error());
   if (a.chain_id.empty()) {
     auto status = (*client)->status();
     if (!status)
@@ -862,10 +886,10 @@ int run_sync(DbArgs a) {
   // Ask the chain once before the database is opened (and, when new, created).
   al::ChainUpdateSource source(**client);
   if (auto probe = source.signers(); !probe)
-    return fail(bridge_chain(probe.error()));
+    return fail(probe.error());
   auto store = al::Store::open(t.path, a.chain_id, t.set);
   if (!store)
-    return fail(bridge(store.error(), ErrorKind::kInput));
+    return fail(db_error(t.path, store.error()));
   auto report = al::sync(*store, source);
   if (!report)
     return fail(report.error());
@@ -915,7 +939,7 @@ int run_verify_db(DbArgs a) {
   }
   auto check = al::verify_db(t.path, a.chain_id, t.set);
   if (!check)
-    return fail(bridge(check.error(), ErrorKind::kInput));
+    return fail(db_error(t.path, check.error()));
   ordered_json out = {{"db", t.path},
                       {"ok", check->ok},
                       {"versions_checked", check->versions_checked},
@@ -950,7 +974,7 @@ int run_measure(const MeasureArgs& a) {
     return fail(raw.error());
   auto report = attest::parse_report(*raw);
   if (!report)
-    return fail(bridge(report.error(), ErrorKind::kInput));
+    return fail(report.error());
   const std::string m = hex(report->measurement);
   const std::string add = m + (a.label.empty() ? "" : ":" + a.label);
   if (a.json)
@@ -964,6 +988,13 @@ int run_measure(const MeasureArgs& a) {
 
 void add_json_flag(CLI::App* cmd, bool& json) {
   cmd->add_flag("--json", json, "Print JSON");
+}
+
+// The UPDATE and SIGS positionals and --json of combine and verify.
+void add_update_and_signatures(CLI::App* cmd, CombineArgs& a, const char* sigs_help) {
+  cmd->add_option("UPDATE", a.update, "update.bin")->required();
+  cmd->add_option("SIGS", a.sigs, sigs_help)->required();
+  add_json_flag(cmd, a.json);
 }
 
 }  // namespace
@@ -1004,18 +1035,14 @@ void add_allowlist_commands(CLI::App& app, Outcome& outcome) {
 
   auto c = std::make_shared<CombineArgs>();
   auto* c_comb = al_cmd->add_subcommand("combine", "Combine an update and its signatures into msg.json");
-  c_comb->add_option("UPDATE", c->update, "update.bin")->required();
-  c_comb->add_option("SIGS", c->sigs, "sig.json files")->required();
+  add_update_and_signatures(c_comb, *c, "sig.json files");
   c_comb->add_option("-o,--out", c->out, "Output message file (msg.json)")->required();
-  add_json_flag(c_comb, c->json);
   c_comb->callback([c, &outcome] { outcome.exit_code = run_combine(*c); });
 
   auto v = std::make_shared<CombineArgs>();
   auto* c_ver = al_cmd->add_subcommand("verify", "Check an update's signatures against a signer set");
-  c_ver->add_option("UPDATE", v->update, "update.bin")->required();
-  c_ver->add_option("SIGS", v->sigs, "sig.json (or msg.json) files")->required();
+  add_update_and_signatures(c_ver, *v, "sig.json (or msg.json) files");
   add_pinned_flags(c_ver, v->pinned);
-  add_json_flag(c_ver, v->json);
   c_ver->callback([v, &outcome] { outcome.exit_code = run_verify(*v); });
 
   auto sub = std::make_shared<SubmitArgs>();
