@@ -1,11 +1,9 @@
 #include "relayer/cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <cstring>
 #include <iostream>
 
-#include "chain/rpc/chain_errors.hpp"
 #include "common/log.hpp"
 #include "relayer/app/parse.hpp"
 #include "relayer/app/text.hpp"
@@ -14,10 +12,6 @@ namespace snprelay::cli {
 namespace {
 
 bool g_json = false;
-
-bool code_in(const Error& e, std::initializer_list<const char*> codes) {
-  return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return e.code == c; });
-}
 
 }  // namespace
 
@@ -35,35 +29,6 @@ int fail(const Error& e) {
 int refused(const Error& e) {
   std::cerr << app::error_line(e) << "\n";
   return exit_code_for(e.kind);
-}
-
-// DEPRECATED (cli.hpp): only allowlist_commands.cpp still calls the three bridges.
-Error bridge(Error e, ErrorKind kind) {
-  if (e.kind == ErrorKind::kInternal)
-    e.kind = kind;
-  return e;
-}
-
-Error bridge_machine(Error e) {
-  if (e.kind != ErrorKind::kInternal)
-    return e;
-  if (code_in(e, {"TPM_UNREACHABLE", "DEVICE_MISSING", "NO_SNP_HARDWARE", "HOST_BUSY", "DEVICE_DISABLED",
-                  "NOT_SNP_GUEST", "PERMISSION_DENIED"}))
-    e.kind = ErrorKind::kUnavailable;
-  else if (!code_in(
-               e, {"KEYSTORE_IO", "TPM_POLICY_MISMATCH", "SNP_KEY_MISMATCH", "TPM_ERROR", "TPM_OUT_OF_MEMORY",
-                   "FIRMWARE_ERROR", "IO", "CRYPTO_FAILED", "RANDOM_FAILED", "BAD_RESPONSE", "SIM_STATE"}))
-    e.kind = ErrorKind::kInput;
-  return e;
-}
-
-Error bridge_chain(Error e) {
-  if (e.kind != ErrorKind::kInternal)
-    return e;
-  if (chain::rpc::mempool_rejection_code(e) ||
-      code_in(e, {"QUERY_FAILED", "ACCOUNT_NOT_FOUND", "NO_EPOCH", "NOT_FOUND"}))
-    e.kind = ErrorKind::kRejected;
-  return e;
 }
 
 CLI::Validator strict_unsigned(std::uint64_t max) {

@@ -42,18 +42,6 @@ int fail(const Error& e);
 // error line goes to stderr only, so `--json` output stays one JSON object. Returns the kind's exit code.
 int refused(const Error& e);
 
-// DEPRECATED (issue 11), kept only for allowlist_commands.cpp; no other command file calls them. Every
-// library now sets the error's kind where the error is made, so a command passes a library's error to
-// fail() or refused() unchanged. Delete the three once allowlist_commands.cpp no longer calls them.
-//   bridge(e, kind)    an error still of the default kind kInternal gets `kind`; others keep theirs.
-//   bridge_machine(e)  an unclassified error whose code says the machine failed stays kInternal (or
-//                      becomes kUnavailable for an unreachable device); any other becomes kInput.
-//   bridge_chain(e)    an unclassified mempool rejection, failed or not-found query or missing epoch
-//                      becomes kRejected.
-[[nodiscard]] Error bridge(Error e, ErrorKind kind);
-[[nodiscard]] Error bridge_machine(Error e);
-[[nodiscard]] Error bridge_chain(Error e);
-
 // A command-line error (kInput) from the CLI itself: cli <code>: <message>.
 [[nodiscard]] Error usage_error(std::string code, std::string message);
 
