@@ -1,0 +1,381 @@
+// `snprelay allowlist show|sync|verify-db` (issue #12): the relayer's SQLite copy of the allowlist and
+// the chain's, and the pinned signer set those commands (and `allowlist verify`) check against.
+//   show       an update file, the relayer's SQLite copy (read-only), or the chain's current allowlist
+//   sync       bring the SQLite copy to the chain's version (pinned signers; alarms exit 1)
+//   verify-db  re-verify the SQLite copy from version 1; names the first bad row (exit 1)
+// Bad input is refused before any database is opened or created: exit 2, the copy untouched.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "allowlist/store.hpp"
+#include "allowlist/sync.hpp"
+#include "chain/rpc/snpattest_queries.hpp"
+#include "db/database.hpp"
+#include "relayer/app/allowlist_files.hpp"
+#include "relayer/app/text.hpp"
+#include "relayer/cli/allowlist_cli.hpp"
+#include "relayer/cli/cli_options.hpp"
+#include "relayer/cli/tx_options.hpp"
+
+namespace snprelay::cli {
+
+using nlohmann::ordered_json;
+namespace al = allowlist;
+
+namespace {
+
+Error bad(const std::string& message) {
+  return usage_error("BAD_INPUT", message);
+}
+
+std::string hex(std::span<const std::uint8_t> b) {
+  return to_hex(b);
+}
+
+// An error opening or reading the file named by --db. When it says the file is not an allowlist copy
+// (missing directory, not SQLite, a newer schema, another table layout), the operator named the wrong
+// file: kInput, the library's code and message kept. Anything else (a failing disk) keeps its kind.
+Error db_error(const std::string& path, const Error& e) {
+  const bool wrong_file = e.component == "db" && (e.code == "OPEN_FAILED" || e.code == "CORRUPT" ||
+                                                  e.code == "SCHEMA_TOO_NEW" || e.code == "PREPARE_FAILED");
+  return make_error(e.component, e.code, "--db " + path + ": " + e.message,
+                    wrong_file ? ErrorKind::kInput : e.kind);
+}
+
+}  // namespace
+
+void add_pinned_flags(CLI::App* cmd, PinnedArgs& a) {
+  cmd->add_option("--signers", a.signers_file,
+                  "Signer set file {\"signers\":[{\"key_id\",\"pubkey\"}],\"threshold\"} (`query snpattest "
+                  "signers --json`, devnet.json)");
+  cmd->add_option("--threshold", a.threshold, "Signatures required (default: the --signers file's)")
+      ->check(strict_unsigned(UINT32_MAX));
+  cmd->add_option("--config", a.config,
+                  "Configuration: [allowlist] signers, threshold, db_path and chain.chain_id");
+}
+
+Result<const config::Config*> pinned_config(const PinnedArgs& a, std::optional<config::Config>& storage) {
+  if (a.config.empty())
+    return static_cast<const config::Config*>(nullptr);
+  return use_config(a.config, nullptr, storage);
+}
+
+Result<al::SignerSet> pinned_set(const PinnedArgs& a, const config::Config* cfg) {
+  const auto threshold =
+      a.threshold ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*a.threshold)) : std::nullopt;
+  if (!a.signers_file.empty())
+    return app::signer_set_from_file(a.signers_file, threshold);
+  if (cfg != nullptr)
+    return app::signer_set_from_config(*cfg, a.config, threshold);
+  return bad(
+      "no signer set: give --signers F [--threshold T], or --config F with [allowlist.signers] and "
+      "threshold");
+}
+
+namespace {
+
+// ---- show ---------------------------------------------------------------------------------------
+
+struct ShowArgs {
+  std::string db;
+  std::string update;
+  NodeArgs node;
+};
+
+// The relayer's SQLite copy, read-only: where it stands and what it holds.
+Result<ordered_json> read_db(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return make_error("io", "NOT_FOUND", "--db " + path + " does not exist", ErrorKind::kInput);
+  db::OpenOptions options;
+  options.read_only = true;
+  auto db = db::Database::open(path, al::store_migrations(), options);
+  if (!db)
+    return db_error(path, db.error());
+  ordered_json out = {{"source", "db"}, {"db", path}};
+  auto rows = [&](const char* sql, auto each) -> Status {
+    auto st = db->prepare(sql);
+    if (!st)
+      return st.error();
+    for (;;) {
+      auto step = st->step();
+      if (!step)
+        return step.error();
+      if (*step == db::Statement::Step::kDone)
+        return ok_status();
+      each(*st);
+    }
+  };
+  Status s = rows("SELECT chain_id, version, update_hash, threshold FROM meta WHERE id = 1",
+                  [&](const db::Statement& r) {
+                    out["chain_id"] = r.column_text(0);
+                    out["version"] = r.column_int(1);
+                    out["update_sha256"] = hex(r.column_blob(2));
+                    out["threshold"] = r.column_int(3);
+                  });
+  if (s && !out.contains("version"))
+    return bad("--db " + path + " is an empty allowlist database (no meta row)");
+  ordered_json signers = ordered_json::array();
+  ordered_json entries = ordered_json::array();
+  ordered_json revoked = ordered_json::array();
+  if (s)
+    s = rows("SELECT key_id, pubkey FROM signers ORDER BY key_id", [&](const db::Statement& r) {
+      signers.push_back({{"key_id", r.column_text(0)}, {"pubkey", hex(r.column_blob(1))}});
+    });
+  if (s)
+    s = rows("SELECT measurement, label, expiry_height, version FROM entries ORDER BY measurement",
+             [&](const db::Statement& r) {
+               entries.push_back({{"measurement", hex(r.column_blob(0))},
+                                  {"label", r.column_text(1)},
+                                  {"expiry_height", r.column_int(2)},
+                                  {"version", r.column_int(3)}});
+             });
+  if (s)
+    s = rows("SELECT measurement FROM revoked ORDER BY measurement",
+             [&](const db::Statement& r) { revoked.push_back(hex(r.column_blob(0))); });
+  if (!s)
+    return db_error(path, s.error());
+  out["signers"] = signers;
+  out["entries"] = entries;
+  out["revoked"] = revoked;
+  return out;
+}
+
+void print_entries(const ordered_json& entries) {
+  for (const auto& e : entries)
+    std::cout << "  " << e.value("measurement", "") << "  \"" << app::escape_text(e.value("label", ""))
+              << "\"\n";
+}
+
+int run_show(const ShowArgs& a) {
+  const int sources = (a.db.empty() ? 0 : 1) + (a.update.empty() ? 0 : 1) + (a.node.nodes.empty() ? 0 : 1);
+  if (sources != 1)
+    return fail(bad("show one thing: --db F, an update file, or --node URL"));
+  if (!a.update.empty()) {
+    auto u = app::read_update(a.update);
+    if (!u)
+      return fail(u.error());
+    if (a.node.json)
+      std::cout << app::update_json(*u).dump() << "\n";
+    else
+      std::cout << app::describe_update(*u);
+    return kOk;
+  }
+  if (!a.db.empty()) {
+    auto j = read_db(a.db);
+    if (!j)
+      return fail(j.error());
+    if (a.node.json) {
+      std::cout << j->dump() << "\n";
+      return kOk;
+    }
+    std::cout << "allowlist copy " << a.db << ": chain \""
+              << app::escape_text((*j)["chain_id"].get<std::string>()) << "\" version " << (*j)["version"]
+              << " (update " << (*j)["update_sha256"].get<std::string>() << ")\n"
+              << (*j)["entries"].size() << " entries, " << (*j)["revoked"].size() << " revoked, "
+              << (*j)["signers"].size() << " pinned signers, threshold " << (*j)["threshold"] << "\n";
+    print_entries((*j)["entries"]);
+    return kOk;
+  }
+  auto client = make_client(a.node);
+  if (!client)
+    return fail(client.error());
+  chain::rpc::SnpQueryRequest q;
+  q.kind = chain::rpc::SnpQuery::kAllowlist;
+  auto text = chain::rpc::query_snpattest_json(**client, q);
+  if (!text)
+    return fail(text.error());
+  auto j = ordered_json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return fail(
+        make_error("cli", "BAD_QUERY_REPLY", "the chain's allowlist is not JSON", ErrorKind::kUnavailable));
+  j["source"] = "node";
+  if (a.node.json) {
+    std::cout << j.dump() << "\n";
+    return kOk;
+  }
+  std::cout << "chain allowlist version " << j.value("version", 0ULL) << " (update "
+            << j.value("update_sha256", "") << ")\n";
+  if (auto bytes = from_hex(j.value("update_bytes", "")); bytes && !bytes->empty())
+    if (auto u = app::load_update(std::move(*bytes), "the chain's update"); u)
+      std::cout << "latest " << app::describe_update(*u);
+  std::cout << j["entries"].size() << " entries:\n";
+  print_entries(j["entries"]);
+  return kOk;
+}
+
+// ---- sync / verify-db ---------------------------------------------------------------------------
+
+struct DbArgs {
+  std::string db;
+  std::string chain_id;
+  PinnedArgs pinned;
+  NodeArgs node;
+};
+
+// --db, else [allowlist] db_path of --config.
+Result<std::string> db_path(const DbArgs& a, const config::Config* cfg) {
+  if (!a.db.empty())
+    return a.db;
+  if (cfg != nullptr && !cfg->allowlist.db_path.empty())
+    return cfg->allowlist.db_path;
+  return bad("give --db F (or --config F with allowlist.db_path)");
+}
+
+// What sync and verify-db share: the configuration (when --config), the pinned set, the database path,
+// and the chain id from --chain-id else chain.chain_id of the configuration (empty when neither).
+struct DbTarget {
+  std::optional<config::Config> storage;
+  const config::Config* cfg = nullptr;  // points into storage
+  al::SignerSet set;
+  std::string path;
+};
+
+Status resolve_target(DbArgs& a, DbTarget& t) {
+  auto cfg = pinned_config(a.pinned, t.storage);
+  if (!cfg)
+    return cfg.error();
+  t.cfg = *cfg;
+  auto set = pinned_set(a.pinned, t.cfg);
+  if (!set)
+    return set.error();
+  t.set = std::move(*set);
+  auto path = db_path(a, t.cfg);
+  if (!path)
+    return path.error();
+  t.path = std::move(*path);
+  if (a.chain_id.empty() && t.cfg != nullptr)
+    a.chain_id = t.cfg->chain.chain_id;
+  return ok_status();
+}
+
+int run_sync(DbArgs a) {
+  DbTarget t;
+  if (auto st = resolve_target(a, t); !st)
+    return fail(st.error());
+  if (a.node.nodes.empty() && t.cfg != nullptr)
+    a.node.nodes = t.cfg->chain.rpc;
+  if (a.node.nodes.empty())
+    return fail(bad("give --node URL (or --config F with chain.rpc)"));
+  auto client = make_client(a.node);
+  if (!client)
+    return fail(client.error());
+  if (a.chain_id.empty()) {
+    auto status = (*client)->status();
+    if (!status)
+      return fail(status.error());
+    a.chain_id = status->network;
+  }
+  // Ask the chain once before the database is opened (and, when new, created).
+  al::ChainUpdateSource source(**client);
+  if (auto probe = source.signers(); !probe)
+    return fail(probe.error());
+  auto store = al::Store::open(t.path, a.chain_id, t.set);
+  if (!store)
+    return fail(db_error(t.path, store.error()));
+  auto report = al::sync(*store, source);
+  if (!report)
+    return fail(report.error());
+  ordered_json out = {{"db", t.path},
+                      {"chain_id", a.chain_id},
+                      {"from_version", report->from_version},
+                      {"to_version", report->to_version},
+                      {"applied", report->applied},
+                      {"entries", store->index()->size()},
+                      {"chain_signers_differ", report->chain_signers_differ}};
+  if (report->alarm)
+    out["alarm"] = {{"code", report->alarm->code},
+                    {"version", report->alarm->version},
+                    {"message", report->alarm->message}};
+  if (a.node.json) {
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << "synced " << t.path << ": version " << report->from_version << " -> " << report->to_version
+              << " (" << report->applied << " applied, " << store->index()->size() << " entries)\n";
+    if (report->chain_signers_differ)
+      std::cout
+          << "warning: the chain's signer set differs from the pinned one; the pinned set stays in force\n";
+  }
+  if (report->alarm)
+    return refused(make_error("allowlist", report->alarm->code,
+                              "version " + std::to_string(report->alarm->version) +
+                                  " refused: " + report->alarm->message + " (the copy stays at version " +
+                                  std::to_string(report->to_version) + ")",
+                              ErrorKind::kRejected));
+  return kOk;
+}
+
+int run_verify_db(DbArgs a) {
+  DbTarget t;
+  if (auto st = resolve_target(a, t); !st)
+    return fail(st.error());
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(t.path, ec))
+    return fail(
+        make_error("io", "NOT_FOUND", "--db " + t.path + " is not an existing file", ErrorKind::kInput));
+  if (a.chain_id.empty()) {
+    // The copy's own chain id: the signatures still tie every update to the chain it names.
+    auto j = read_db(t.path);
+    if (!j)
+      return fail(j.error());
+    a.chain_id = (*j)["chain_id"].get<std::string>();
+  }
+  auto check = al::verify_db(t.path, a.chain_id, t.set);
+  if (!check)
+    return fail(db_error(t.path, check.error()));
+  ordered_json out = {{"db", t.path},
+                      {"ok", check->ok},
+                      {"versions_checked", check->versions_checked},
+                      {"entries", check->entries}};
+  if (!check->ok)
+    out.update({{"bad_row", check->bad_row}, {"code", check->code}, {"message", check->message}});
+  if (a.node.json)
+    std::cout << out.dump() << "\n";
+  else if (check->ok)
+    std::cout << "OK: " << t.path << ": " << check->versions_checked
+              << " updates re-verified from version 1, " << check->entries << " entries match\n";
+  else
+    std::cout << "BAD: " << t.path << ": first bad row: " << check->bad_row << "\n";
+  if (!check->ok)
+    return refused(make_error("allowlist", check->code.empty() ? "BAD_ROW" : check->code,
+                              "first bad row: " + check->bad_row + ": " + check->message,
+                              ErrorKind::kRejected));
+  return kOk;
+}
+
+void add_json_flag(CLI::App* cmd, bool& json) {
+  cmd->add_flag("--json", json, "Print JSON");
+}
+
+}  // namespace
+
+void add_allowlist_db_commands(CLI::App* al_cmd, Outcome& outcome) {
+  auto sh = std::make_shared<ShowArgs>();
+  auto* c_show = al_cmd->add_subcommand("show", "Show an update file, the SQLite copy (--db) or the chain's");
+  c_show->add_option("UPDATE", sh->update, "update.bin");
+  c_show->add_option("--db", sh->db, "The relayer's allowlist database");
+  add_node_flags(c_show, sh->node, false);
+  c_show->callback([sh, &outcome] { outcome.exit_code = run_show(*sh); });
+
+  auto sy = std::make_shared<DbArgs>();
+  auto* c_sync = al_cmd->add_subcommand("sync", "Bring the SQLite copy to the chain's allowlist");
+  c_sync->add_option("--db", sy->db, "Allowlist database (default: allowlist.db_path of --config)");
+  c_sync->add_option("--chain-id", sy->chain_id, "Chain id (default: chain.chain_id, else the node's)");
+  add_pinned_flags(c_sync, sy->pinned);
+  add_node_flags(c_sync, sy->node, false);
+  c_sync->callback([sy, &outcome] { outcome.exit_code = run_sync(*sy); });
+
+  auto vd = std::make_shared<DbArgs>();
+  auto* c_vdb =
+      al_cmd->add_subcommand("verify-db", "Re-verify the SQLite copy from version 1 (exit 1 when bad)");
+  c_vdb->add_option("--db", vd->db, "Allowlist database (default: allowlist.db_path of --config)");
+  c_vdb->add_option("--chain-id", vd->chain_id, "Chain id (default: chain.chain_id, else the copy's own)");
+  add_pinned_flags(c_vdb, vd->pinned);
+  add_json_flag(c_vdb, vd->node.json);
+  c_vdb->callback([vd, &outcome] { outcome.exit_code = run_verify_db(*vd); });
+}
+
+}  // namespace snprelay::cli
