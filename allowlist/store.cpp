@@ -70,7 +70,7 @@ std::span<const db::Migration> store_migrations() {
 Result<Store> Store::open(const std::string& path, std::string chain_id, SignerSet pinned) {
   if (auto st = validate_signer_set(pinned); !st)
     return st.error();
-  auto db = db::Database::open(path, kMigrations);
+  auto db = rows::open_copy(path, false);
   if (!db)
     return db.error();
   Store store(std::move(db.value()), std::move(chain_id), std::move(pinned));

@@ -19,7 +19,8 @@
 // Errors (component "allowlist"): the refusals of verify.hpp (kind kRejected); WRONG_DATABASE (kind
 // kInput) when a database is opened for another chain id or another signer set than it was synced
 // under (re-sync into a new file after a governance key rotation); BAD_SIGNER_SET; and db/'s errors
-// (OPEN_FAILED, CORRUPT, SCHEMA_TOO_NEW, STEP_FAILED ...) unchanged.
+// (OPEN_FAILED, CORRUPT, SCHEMA_TOO_NEW, STEP_FAILED ...), of kind kInput when opening shows the file
+// is not an allowlist copy (see read_copy).
 //
 // Thread-safety: a Store belongs to one thread at a time (as db::Database); the Index it hands out is
 // immutable and may be read from any thread.
@@ -93,6 +94,24 @@ struct DbCheck {
 // means the check could not run (unreadable or corrupt file: db errors, BAD_SIGNER_SET).
 [[nodiscard]] Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id,
                                         const SignerSet& pinned);
+
+// What a copy holds, read as stored and NOT verified (verify_db does that): where it stands, the signer
+// set it was synced under, the applied entries and the revoked measurements, in measurement order.
+struct CopyContents {
+  std::string chain_id;
+  std::uint64_t version = 0;
+  UpdateHash update_hash{};
+  SignerSet signers;
+  std::vector<Entry> entries;
+  std::vector<Bytes> revoked;
+};
+
+// Reads the copy at `path`, opened read-only (`allowlist show --db`). Errors: NOT_A_COPY (kInput) for
+// an empty database with no meta row; db/'s errors otherwise, with the kind kInput when the file is not
+// an allowlist copy at all (not SQLite, another schema, a newer version: OPEN_FAILED, CORRUPT,
+// SCHEMA_TOO_NEW, PREPARE_FAILED) — the operator named the wrong file. Store::open and verify_db
+// classify those the same way.
+[[nodiscard]] Result<CopyContents> read_copy(const std::string& path);
 
 // The migrations of the allowlist database, for tools that open it with db::Database directly.
 [[nodiscard]] std::span<const db::Migration> store_migrations();

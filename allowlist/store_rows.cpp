@@ -5,6 +5,8 @@
 #include <bit>
 #include <map>
 
+#include "allowlist/store.hpp"
+
 namespace snprelay::allowlist::rows {
 namespace {
 
@@ -34,6 +36,19 @@ UpdateHash to_hash(const Bytes& b) {
 }
 
 }  // namespace
+
+Result<db::Database> open_copy(const std::string& path, bool read_only) {
+  db::OpenOptions options;
+  options.read_only = read_only;
+  auto db = db::Database::open(path, store_migrations(), options);
+  if (db)
+    return db;
+  Error e = db.error();
+  if (e.component == "db" && (e.code == "OPEN_FAILED" || e.code == "CORRUPT" || e.code == "SCHEMA_TOO_NEW" ||
+                              e.code == "PREPARE_FAILED"))
+    e.kind = ErrorKind::kInput;  // not an allowlist copy: the operator named the wrong file
+  return e;
+}
 
 Result<std::optional<Meta>> read_meta(db::Database& db) {
   auto stmt = db.prepare("SELECT chain_id, version, update_hash, threshold FROM meta WHERE id = 1");

@@ -17,6 +17,10 @@
 
 namespace snprelay::allowlist::rows {
 
+// db::Database::open of an allowlist copy, read-only or not, with the open errors that mean "this
+// file is not an allowlist copy" (OPEN_FAILED, CORRUPT, SCHEMA_TOO_NEW, PREPARE_FAILED) made kInput.
+[[nodiscard]] Result<db::Database> open_copy(const std::string& path, bool read_only);
+
 // The meta row (id = 1).
 struct Meta {
   std::string chain_id;

@@ -59,9 +59,7 @@ DbCheck compare_state(const DbCheck& check, const Index& replayed, const std::ve
 Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, const SignerSet& pinned) {
   if (auto st = validate_signer_set(pinned); !st)
     return st.error();
-  db::OpenOptions read_only;
-  read_only.read_only = true;
-  auto db = db::Database::open(path, store_migrations(), read_only);
+  auto db = rows::open_copy(path, true);
   if (!db)
     return db.error();
   DbCheck check;
@@ -118,6 +116,35 @@ Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, 
   check.ok = true;
   check.entries = replayed.size();
   return check;
+}
+
+Result<CopyContents> read_copy(const std::string& path) {
+  auto db = rows::open_copy(path, true);
+  if (!db)
+    return db.error();
+  auto meta = rows::read_meta(*db);
+  if (!meta)
+    return meta.error();
+  if (!meta->has_value())
+    return make_error("allowlist", "NOT_A_COPY", path + " is an empty allowlist database (no meta row)",
+                      ErrorKind::kInput);
+  CopyContents out;
+  out.chain_id = (*meta)->chain_id;
+  out.version = (*meta)->version;
+  out.update_hash = (*meta)->update_hash;
+  auto signers = rows::read_signers(*db, (*meta)->threshold);
+  if (!signers)
+    return signers.error();
+  out.signers = std::move(*signers);
+  auto entries = rows::read_entries(*db);
+  if (!entries)
+    return entries.error();
+  out.entries = std::move(*entries);
+  auto revoked = rows::read_revoked(*db);
+  if (!revoked)
+    return revoked.error();
+  out.revoked = std::move(*revoked);
+  return out;
 }
 
 }  // namespace snprelay::allowlist

@@ -13,7 +13,6 @@
 #include "allowlist/store.hpp"
 #include "allowlist/sync.hpp"
 #include "chain/rpc/snpattest_queries.hpp"
-#include "db/database.hpp"
 #include "relayer/app/allowlist_files.hpp"
 #include "relayer/app/text.hpp"
 #include "relayer/cli/allowlist_cli.hpp"
@@ -35,14 +34,9 @@ std::string hex(std::span<const std::uint8_t> b) {
   return to_hex(b);
 }
 
-// An error opening or reading the file named by --db. When it says the file is not an allowlist copy
-// (missing directory, not SQLite, a newer schema, another table layout), the operator named the wrong
-// file: kInput, the library's code and message kept. Anything else (a failing disk) keeps its kind.
+// An error about the file named by --db, the path in front; its kind is the library's.
 Error db_error(const std::string& path, const Error& e) {
-  const bool wrong_file = e.component == "db" && (e.code == "OPEN_FAILED" || e.code == "CORRUPT" ||
-                                                  e.code == "SCHEMA_TOO_NEW" || e.code == "PREPARE_FAILED");
-  return make_error(e.component, e.code, "--db " + path + ": " + e.message,
-                    wrong_file ? ErrorKind::kInput : e.kind);
+  return make_error(e.component, e.code, "--db " + path + ": " + e.message, e.kind);
 }
 
 }  // namespace
@@ -85,63 +79,33 @@ struct ShowArgs {
   NodeArgs node;
 };
 
-// The relayer's SQLite copy, read-only: where it stands and what it holds.
+// The relayer's SQLite copy, read-only and as stored (allowlist::read_copy), as JSON.
 Result<ordered_json> read_db(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     return make_error("io", "NOT_FOUND", "--db " + path + " does not exist", ErrorKind::kInput);
-  db::OpenOptions options;
-  options.read_only = true;
-  auto db = db::Database::open(path, al::store_migrations(), options);
-  if (!db)
-    return db_error(path, db.error());
-  ordered_json out = {{"source", "db"}, {"db", path}};
-  auto rows = [&](const char* sql, auto each) -> Status {
-    auto st = db->prepare(sql);
-    if (!st)
-      return st.error();
-    for (;;) {
-      auto step = st->step();
-      if (!step)
-        return step.error();
-      if (*step == db::Statement::Step::kDone)
-        return ok_status();
-      each(*st);
-    }
-  };
-  Status s = rows("SELECT chain_id, version, update_hash, threshold FROM meta WHERE id = 1",
-                  [&](const db::Statement& r) {
-                    out["chain_id"] = r.column_text(0);
-                    out["version"] = r.column_int(1);
-                    out["update_sha256"] = hex(r.column_blob(2));
-                    out["threshold"] = r.column_int(3);
-                  });
-  if (s && !out.contains("version"))
-    return bad("--db " + path + " is an empty allowlist database (no meta row)");
+  auto copy = al::read_copy(path);
+  if (!copy)
+    return db_error(path, copy.error());
   ordered_json signers = ordered_json::array();
+  for (const auto& k : copy->signers.signers)
+    signers.push_back({{"key_id", k.key_id}, {"pubkey", hex(k.pubkey)}});
   ordered_json entries = ordered_json::array();
+  for (const auto& e : copy->entries)
+    entries.push_back(
+        {{"measurement", hex(e.measurement)}, {"label", e.label}, {"expiry_height", e.expiry_height}});
   ordered_json revoked = ordered_json::array();
-  if (s)
-    s = rows("SELECT key_id, pubkey FROM signers ORDER BY key_id", [&](const db::Statement& r) {
-      signers.push_back({{"key_id", r.column_text(0)}, {"pubkey", hex(r.column_blob(1))}});
-    });
-  if (s)
-    s = rows("SELECT measurement, label, expiry_height, version FROM entries ORDER BY measurement",
-             [&](const db::Statement& r) {
-               entries.push_back({{"measurement", hex(r.column_blob(0))},
-                                  {"label", r.column_text(1)},
-                                  {"expiry_height", r.column_int(2)},
-                                  {"version", r.column_int(3)}});
-             });
-  if (s)
-    s = rows("SELECT measurement FROM revoked ORDER BY measurement",
-             [&](const db::Statement& r) { revoked.push_back(hex(r.column_blob(0))); });
-  if (!s)
-    return db_error(path, s.error());
-  out["signers"] = signers;
-  out["entries"] = entries;
-  out["revoked"] = revoked;
-  return out;
+  for (const auto& m : copy->revoked)
+    revoked.push_back(hex(m));
+  return ordered_json{{"source", "db"},
+                      {"db", path},
+                      {"chain_id", copy->chain_id},
+                      {"version", copy->version},
+                      {"update_sha256", hex(copy->update_hash)},
+                      {"threshold", copy->signers.threshold},
+                      {"signers", signers},
+                      {"entries", entries},
+                      {"revoked", revoked}};
 }
 
 void print_entries(const ordered_json& entries) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "db/database.hpp"
 #include "tests/unit/allowlist/fixtures.hpp"
 #include "tests/unit/temp_dir.hpp"
@@ -166,6 +168,37 @@ TEST(AllowlistVerifyDb, UnopenableFileIsAnError) {
   auto check = verify_db(path, kChainId, gov_set());
   ASSERT_FALSE(check.ok());
   EXPECT_EQ(check.error().component, "db");
+  EXPECT_EQ(check.error().kind, ErrorKind::kInput);  // the operator named a file that is no copy
+  auto copy = read_copy(path);
+  ASSERT_FALSE(copy.ok());
+  EXPECT_EQ(copy.error().kind, ErrorKind::kInput);
+}
+
+TEST(AllowlistStore, ReadCopyReturnsWhatIsStoredWithoutWriting) {
+  snprelay::testing::TempDir dir;
+  const auto path = dir.file("allowlist.db");
+  {
+    auto store = Store::open(path, kChainId, gov_set());
+    ASSERT_TRUE(store.ok()) << store.error().to_string();
+    for (const auto& r : chain_of(3))
+      ASSERT_TRUE(store->apply(r).ok());
+  }
+  const auto before = std::filesystem::last_write_time(path);
+  auto copy = read_copy(path);
+  ASSERT_TRUE(copy.ok()) << copy.error().to_string();
+  EXPECT_EQ(copy->chain_id, kChainId);
+  EXPECT_EQ(copy->version, 3u);
+  EXPECT_EQ(copy->signers, gov_set());
+  EXPECT_EQ(copy->entries.size(), 2u);  // version 3 revoked version 2's measurement
+  ASSERT_EQ(copy->revoked.size(), 1u);
+  EXPECT_EQ(copy->revoked[0], chain_measurement(2));
+  EXPECT_EQ(std::filesystem::last_write_time(path), before);
+
+  const auto empty = dir.file("empty.db");
+  ASSERT_TRUE(db::Database::open(empty, store_migrations()).ok());
+  auto none = read_copy(empty);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, "NOT_A_COPY");
 }
 
 }  // namespace
