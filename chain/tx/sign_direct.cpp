@@ -4,6 +4,7 @@
 
 #include "chain/crypto/hash.hpp"
 #include "chain/tx/wire.hpp"
+#include "common/utf8.hpp"
 #include "cosmos/crypto/secp256k1/keys.pb.h"
 #include "cosmos/tx/v1beta1/tx.pb.h"
 
@@ -156,6 +157,11 @@ Result<SignedTx> sign_tx(const TxSpec& spec, const keys::AccountKey& key) {
     return invalid("chain_id is empty");
   if (spec.fee.gas_limit == 0)
     return invalid("gas limit is 0");
+  if (spec.memo.size() > kMaxMemoBytes)
+    return invalid("the memo is " + std::to_string(spec.memo.size()) + " bytes; the chain accepts at most " +
+                   std::to_string(kMaxMemoBytes) + " (x/auth max_memo_characters)");
+  if (!is_valid_utf8(spec.memo))
+    return invalid("the memo is not well-formed UTF-8 (a protobuf string must be)");
   SignedTx out;
   out.body_bytes = encode_tx_body(spec);
   out.auth_info_bytes = encode_auth_info(key.public_key, spec.sequence, spec.fee);

@@ -14,6 +14,7 @@
 // Thread-safety: pure functions; the key is only read.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
 
@@ -56,8 +57,11 @@ struct SignedTx {
 // Upper-case hex SHA-256 of TxRaw bytes: the hash CometBFT reports and indexes (tx.hash).
 [[nodiscard]] std::string tx_hash(std::span<const std::uint8_t> tx_raw);
 
-// Builds and signs `spec` with `key`. Errors: chain INVALID_TX (no messages, empty chain_id, zero gas)
-// and those of crypto::sign_digest.
+// The x/auth default of max_memo_characters, which the SDK compares with the memo's length in bytes.
+inline constexpr std::size_t kMaxMemoBytes = 256;
+
+// Builds and signs `spec` with `key`. Errors: chain INVALID_TX (kInput: no messages, empty chain_id,
+// zero gas, a memo over kMaxMemoBytes or not well-formed UTF-8) and those of crypto::sign_digest.
 [[nodiscard]] Result<SignedTx> sign_tx(const TxSpec& spec, const keys::AccountKey& key);
 
 // The unsigned transaction used for gas simulation: same body; the real pubkey and sequence with sign

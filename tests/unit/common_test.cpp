@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/secret.hpp"
 #include "common/secret_guard.hpp"
+#include "common/utf8.hpp"
 #include "temp_dir.hpp"
 
 namespace snprelay {
@@ -176,6 +177,17 @@ TEST(ReadInputFile, SymlinkIsRefusedWhenTheCallerAsksForNoFollow) {
   auto refused = read_input_file(tmp.file("link"), 100, "key file", ReadOptions{.no_follow = true});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "SYMLINK");
+}
+
+TEST(Utf8, ValidAsProtobufAndGoDefineIt) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x94\x92 \xF4\x8F\xBF\xBF"));  // up to U+10FFFF
+  for (const char* bad : {"\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80",
+                          "\xFF", "ok\xE2\x82"}) {
+    EXPECT_FALSE(is_valid_utf8(bad)) << to_hex(
+        std::span(reinterpret_cast<const std::uint8_t*>(bad), std::char_traits<char>::length(bad)));
+  }
 }
 
 TEST(ReadSecretFile, StripsOneTrailingNewlineAndCapsTheSize) {

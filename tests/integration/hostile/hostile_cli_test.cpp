@@ -174,6 +174,10 @@ TEST_F(Hostile, TxSendOfflineJsonIsJson) {
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j.contains("tx_raw"));
 }
+TEST_F(Hostile, MemoOver256BytesOrNotUtf8) {
+  expect_input_error(offline_send({"--memo", std::string(257, 'm')}), "memo");
+  expect_input_error(offline_send({"--memo", "\xff\xfe"}), "UTF-8");
+}
 TEST_F(Hostile, FeeGranterOffline) {
   expect_input_error(offline_send({"--fee-granter", kTo}), "--fee-granter");
 }

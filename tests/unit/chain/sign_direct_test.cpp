@@ -87,6 +87,25 @@ TEST(SignDirect, MemoAndTimeoutVector) {
   EXPECT_EQ(signed_tx->hash, v["txhash"].get<std::string>());
 }
 
+TEST(SignDirect, MemoTheChainWouldRefuseIsAnInputError) {
+  const auto doc = testing::load_cosmos_json("cosmos-sign-direct.json");
+  auto spec = msgsend_spec(doc["msgsend_go_vectors"]);
+  const auto key = signer(doc, 0);
+  spec.memo = std::string(tx::kMaxMemoBytes, 'm');
+  EXPECT_TRUE(tx::sign_tx(spec, key).ok());
+  for (const std::string& memo : {std::string(tx::kMaxMemoBytes + 1, 'm'), std::string("caf\xC3"),
+                                  std::string("\xED\xA0\x80"), std::string("\xC0\xAF")}) {
+    spec.memo = memo;
+    auto r = tx::sign_tx(spec, key);
+    ASSERT_FALSE(r.ok()) << memo.size();
+    EXPECT_EQ(r.error().code, "INVALID_TX");
+    EXPECT_EQ(r.error().kind, ErrorKind::kInput);
+    EXPECT_NE(r.error().message.find("memo"), std::string::npos) << r.error().message;
+  }
+  spec.memo = "caf\xC3\xA9 \xF0\x9F\x94\x92";  // café and a 4-byte emoji
+  EXPECT_TRUE(tx::sign_tx(spec, key).ok());
+}
+
 TEST(SignDirect, UnregisteredCustomMessageVector) {
   const auto doc = testing::load_cosmos_json("cosmos-sign-direct.json");
   const auto& v = doc["custom_msg_vector"];
