@@ -33,6 +33,11 @@ void add_pinned_flags(CLI::App* cmd, PinnedArgs& a);
 // BAD_SIGNER_SET (all kInput).
 [[nodiscard]] Result<allowlist::SignerSet> pinned_set(const PinnedArgs& a, const config::Config* cfg);
 
+// --json: print JSON.
+inline void add_json_flag(CLI::App* cmd, bool& json) {
+  cmd->add_flag("--json", json, "Print JSON");
+}
+
 // allowlist show|sync|verify-db, under the `allowlist` command `al_cmd`.
 void add_allowlist_db_commands(CLI::App* al_cmd, Outcome& outcome);
 

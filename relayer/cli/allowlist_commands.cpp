@@ -40,10 +40,6 @@ Error bad(const std::string& message) {
   return usage_error("BAD_INPUT", message);
 }
 
-std::string hex(std::span<const std::uint8_t> b) {
-  return to_hex(b);
-}
-
 Status write_json(const std::string& path, const ordered_json& j) {
   return write_file_atomic(path, j.dump(2) + "\n", 0644);
 }
@@ -237,9 +233,9 @@ int run_sign(const SignArgs& a) {
   if (!sig)
     return fail(sig.error());
   const ordered_json out = {{"key_id", key_id},
-                            {"pubkey", hex(key->public_key)},
-                            {"signature", hex(sig->signature)},
-                            {"update_sha256", hex(u->hash)},
+                            {"pubkey", to_hex(key->public_key)},
+                            {"signature", to_hex(sig->signature)},
+                            {"update_sha256", to_hex(u->hash)},
                             {"chain_id", u->update.chain_id},
                             {"version", u->update.version}};
   if (auto st = write_json(a.out, out); !st)
@@ -248,7 +244,7 @@ int run_sign(const SignArgs& a) {
     std::cout << out.dump() << "\n";
   else
     std::cout << "wrote " << a.out << ": \"" << app::escape_text(key_id) << "\" signed update "
-              << hex(u->hash) << "\n";
+              << to_hex(u->hash) << "\n";
   return kOk;
 }
 
@@ -286,18 +282,20 @@ int run_combine(const CombineArgs& a) {
   const std::vector<app::SigFile>* sigs = &in->sigs;
   ordered_json list = ordered_json::array();
   for (const auto& s : *sigs)
-    list.push_back({{"key_id", s.sig.key_id}, {"signature", hex(s.sig.signature)}});
+    list.push_back({{"key_id", s.sig.key_id}, {"signature", to_hex(s.sig.signature)}});
   const ordered_json msg = {{"type", al::kMsgUpdateAllowlistType}, {"chain_id", u->update.chain_id},
-                            {"version", u->update.version},        {"update_sha256", hex(u->hash)},
-                            {"update_bytes", hex(u->bytes)},       {"signatures", list}};
+                            {"version", u->update.version},        {"update_sha256", to_hex(u->hash)},
+                            {"update_bytes", to_hex(u->bytes)},    {"signatures", list}};
   if (auto st = write_json(a.out, msg); !st)
     return fail(st.error());
   if (a.json)
-    std::cout
-        << ordered_json{{"file", a.out}, {"update_sha256", hex(u->hash)}, {"signatures", sigs->size()}}.dump()
-        << "\n";
+    std::cout << ordered_json{{"file", a.out},
+                              {"update_sha256", to_hex(u->hash)},
+                              {"signatures", sigs->size()}}
+                     .dump()
+              << "\n";
   else
-    std::cout << "wrote " << a.out << ": update " << hex(u->hash) << " with " << sigs->size()
+    std::cout << "wrote " << a.out << ": update " << to_hex(u->hash) << " with " << sigs->size()
               << " signature(s)\n";
   return kOk;
 }
@@ -323,7 +321,7 @@ int run_verify(const CombineArgs& a) {
     return fail(ids.error());
   if (a.json) {
     std::cout << ordered_json{{"ok", true},
-                              {"update_sha256", hex(u->hash)},
+                              {"update_sha256", to_hex(u->hash)},
                               {"threshold", set->threshold},
                               {"signer_ids", *ids}}
                      .dump()
@@ -332,7 +330,7 @@ int run_verify(const CombineArgs& a) {
     std::cout << "OK: " << ids->size() << " of " << set->threshold << " required signatures valid (";
     for (std::size_t i = 0; i < ids->size(); ++i)
       std::cout << (i == 0 ? "" : ", ") << app::escape_text((*ids)[i]);
-    std::cout << ") on update " << hex(u->hash) << "\n";
+    std::cout << ") on update " << to_hex(u->hash) << "\n";
   }
   return kOk;
 }
@@ -396,7 +394,7 @@ int run_submit(const SubmitArgs& a) {
                             {"log", d.log},
                             {"gas_used", d.gas_used},
                             {"version", msg->update.update.version},
-                            {"update_sha256", hex(msg->update.hash)}};
+                            {"update_sha256", to_hex(msg->update.hash)}};
   if (a.node.json) {
     std::cout << out.dump() << "\n";
   } else {
@@ -423,7 +421,7 @@ int run_measure(const MeasureArgs& a) {
   auto report = attest::parse_report(*raw);
   if (!report)
     return fail(report.error());
-  const std::string m = hex(report->measurement);
+  const std::string m = to_hex(report->measurement);
   const std::string add = m + (a.label.empty() ? "" : ":" + a.label);
   if (a.json)
     std::cout << ordered_json{{"measurement", m}, {"add", add}}.dump() << "\n";
@@ -433,10 +431,6 @@ int run_measure(const MeasureArgs& a) {
 }
 
 // ---- registration -------------------------------------------------------------------------------
-
-void add_json_flag(CLI::App* cmd, bool& json) {
-  cmd->add_flag("--json", json, "Print JSON");
-}
 
 // The UPDATE and SIGS positionals and --json of combine and verify.
 void add_update_and_signatures(CLI::App* cmd, CombineArgs& a, const char* sigs_help) {

@@ -30,10 +30,6 @@ Error bad(const std::string& message) {
   return usage_error("BAD_INPUT", message);
 }
 
-std::string hex(std::span<const std::uint8_t> b) {
-  return to_hex(b);
-}
-
 // An error about the file named by --db, the path in front; its kind is the library's.
 Error db_error(const std::string& path, const Error& e) {
   return make_error(e.component, e.code, "--db " + path + ": " + e.message, e.kind);
@@ -89,19 +85,19 @@ Result<ordered_json> read_db(const std::string& path) {
     return db_error(path, copy.error());
   ordered_json signers = ordered_json::array();
   for (const auto& k : copy->signers.signers)
-    signers.push_back({{"key_id", k.key_id}, {"pubkey", hex(k.pubkey)}});
+    signers.push_back({{"key_id", k.key_id}, {"pubkey", to_hex(k.pubkey)}});
   ordered_json entries = ordered_json::array();
   for (const auto& e : copy->entries)
     entries.push_back(
-        {{"measurement", hex(e.measurement)}, {"label", e.label}, {"expiry_height", e.expiry_height}});
+        {{"measurement", to_hex(e.measurement)}, {"label", e.label}, {"expiry_height", e.expiry_height}});
   ordered_json revoked = ordered_json::array();
   for (const auto& m : copy->revoked)
-    revoked.push_back(hex(m));
+    revoked.push_back(to_hex(m));
   return ordered_json{{"source", "db"},
                       {"db", path},
                       {"chain_id", copy->chain_id},
                       {"version", copy->version},
-                      {"update_sha256", hex(copy->update_hash)},
+                      {"update_sha256", to_hex(copy->update_hash)},
                       {"threshold", copy->signers.threshold},
                       {"signers", signers},
                       {"entries", entries},
@@ -308,10 +304,6 @@ int run_verify_db(DbArgs a) {
                               "first bad row: " + check->bad_row + ": " + check->message,
                               ErrorKind::kRejected));
   return kOk;
-}
-
-void add_json_flag(CLI::App* cmd, bool& json) {
-  cmd->add_flag("--json", json, "Print JSON");
 }
 
 }  // namespace

@@ -46,12 +46,7 @@ class DevnetAllowlist : public ::testing::Test {
   }
 
   json query(std::vector<std::string> what) const {
-    std::vector<std::string> args = {"query", "snpattest"};
-    args.insert(args.end(), what.begin(), what.end());
-    args.insert(args.end(), {"--node", node_, "--json"});
-    auto r = cli(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return json_of(r);
+    return query_snpattest(std::move(what), node_, keyring_);
   }
 
   // The next epoch after the current one (waiting for the first to open on a fresh chain).

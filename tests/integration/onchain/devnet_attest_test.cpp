@@ -57,12 +57,7 @@ class DevnetAttest : public ::testing::Test {
   ProcessResult cli(std::vector<std::string> args) const { return snprelay(std::move(args), keyring_); }
 
   json query(std::vector<std::string> what) const {
-    std::vector<std::string> args = {"query", "snpattest"};
-    args.insert(args.end(), what.begin(), what.end());
-    args.insert(args.end(), {"--node", node_, "--json"});
-    auto r = cli(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return json_of(r);
+    return query_snpattest(std::move(what), node_, keyring_);
   }
 
   // Waits for the next epoch to open (so its whole submit window is ahead) and returns it.

@@ -58,6 +58,18 @@ inline nlohmann::json json_of(const ProcessResult& r) {
 }
 
 // A library client over the devnet's RPC endpoints.
+// `snprelay query snpattest WHAT... --node NODE --json` with the key store `keyring_dir`, as JSON
+// (a failed query is a test failure).
+inline nlohmann::json query_snpattest(std::vector<std::string> what, const std::string& node,
+                                      const std::string& keyring_dir) {
+  std::vector<std::string> args = {"query", "snpattest"};
+  args.insert(args.end(), what.begin(), what.end());
+  args.insert(args.end(), {"--node", node, "--json"});
+  auto r = snprelay(args, keyring_dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return json_of(r);
+}
+
 inline std::unique_ptr<chain::rpc::CometClient> client_for(const std::vector<std::string>& rpc) {
   return std::make_unique<chain::rpc::CometClient>(rpc, std::make_shared<chain::rpc::CurlTransport>(),
                                                    std::chrono::seconds(5));
