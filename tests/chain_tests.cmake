@@ -8,7 +8,8 @@ add_executable(snprelay_chain_unit_tests
   unit/chain/keystore_test.cpp
   unit/chain/keystore_hostile_test.cpp
   unit/chain/rpc_values_test.cpp
-  unit/chain/snpattest_client_test.cpp)
+  unit/chain/snpattest_client_test.cpp
+  unit/chain/tx_submitter_hook_test.cpp)
 target_include_directories(snprelay_chain_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_chain_unit_tests PRIVATE
   snprelay_chain GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)

@@ -86,7 +86,7 @@ Status TxSubmitter::ensure_account() {
 }
 
 Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& messages,
-                                          const std::string& memo) {
+                                          const std::string& memo, const BeforeBroadcast& before_broadcast) {
   std::lock_guard lock(mu_);
   if (auto st = ensure_account(); !st)
     return st.error();
@@ -138,6 +138,13 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
     auto signed_tx = tx::sign_tx(spec, key_);
     if (!signed_tx)
       return signed_tx.error();
+    if (before_broadcast) {
+      // Write-ahead: the caller persists these exact bytes before they can reach a node.
+      const SignedAttempt signed_attempt{
+          signed_tx->tx_raw, signed_tx->hash, spec.account_number, spec.sequence, gas, attempt};
+      if (auto st = before_broadcast(signed_attempt); !st)
+        return st.error();
+    }
     auto result = client_.broadcast_tx_sync(signed_tx->tx_raw);
     if (!result && result.error().code == "MEMPOOL_DUPLICATE") {
       // Our exact bytes are already in the mempool: the sequence is taken.
@@ -166,6 +173,19 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
       stale_ = true;  // an unexplained rejection: refetch the account before the next transaction
     return outcome;
   }
+}
+
+Result<BroadcastResult> TxSubmitter::rebroadcast(const Bytes& tx_raw) {
+  std::lock_guard lock(mu_);
+  // Whatever happens, the sequence these bytes carry may differ from the cache: refetch next time.
+  stale_ = true;
+  auto result = client_.broadcast_tx_sync(tx_raw);
+  if (!result && result.error().code == "MEMPOOL_DUPLICATE")
+    return BroadcastResult{19, "sdk", result.error().message, tx::tx_hash(tx_raw)};
+  if (!result)
+    return result.error();
+  result->hash = tx::tx_hash(tx_raw);  // the hash of what was sent, whatever the node echoed
+  return result;
 }
 
 Result<TxResult> TxSubmitter::wait_for(const std::string& hash) {

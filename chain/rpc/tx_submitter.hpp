@@ -22,11 +22,19 @@
 // the price of default_gas) so the ante handler meters the fee deduction too. Fees: `fixed_fees` if set, else
 // ceil(gas × gas_price). Fee granter optional.
 //
-// Thread-safety: submit() holds an internal mutex for its whole duration — one in-flight transaction
-// per account, by construction. The ChainClient must outlive the submitter.
+// Write-ahead (the daemon's submission journal, issue 13): submit() takes an optional BeforeBroadcast
+// hook that sees every signed transaction — its exact bytes, hash, account number, sequence and gas —
+// after signing and before those bytes are handed to broadcast_tx_sync, including each re-sign after a
+// sequence mismatch. A hook that fails stops submit() before anything leaves the process. After a crash
+// the caller re-sends the recorded bytes with rebroadcast() instead of signing a second, different
+// transaction for the same purpose.
+//
+// Thread-safety: submit() and rebroadcast() hold an internal mutex for its whole duration — one in-flight
+// transaction per account, by construction. The ChainClient must outlive the submitter.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -62,6 +70,21 @@ struct SubmitOutcome {
   std::string simulation_error;  // why simulation failed (then gas_limit is default_gas); "" otherwise
 };
 
+// One signed transaction as submit() is about to broadcast it (the BeforeBroadcast hook's argument).
+struct SignedAttempt {
+  Bytes tx_raw;      // the exact TxRaw bytes that broadcast_tx_sync will send next
+  std::string hash;  // SHA-256 of tx_raw, upper-case hex (as sign_tx and CometBFT print it)
+  std::uint64_t account_number = 0;
+  std::uint64_t sequence = 0;
+  std::uint64_t gas_limit = 0;
+  int attempt = 0;  // 0 for the first signature; n for the n-th re-sign after a sequence mismatch
+};
+
+// Called by submit() after signing and before each broadcast. Success lets the broadcast go ahead; an
+// error is returned by submit() unchanged, and those bytes are not broadcast. Runs on the calling
+// thread with the submitter's mutex held: it must not call back into the same TxSubmitter.
+using BeforeBroadcast = std::function<Status(const SignedAttempt&)>;
+
 // "0.025ustake" × gas, rounded up. Errors: chain INVALID_GAS_PRICE.
 [[nodiscard]] Result<tx::Coin> fee_for_gas(const std::string& gas_price, std::uint64_t gas);
 
@@ -69,10 +92,23 @@ class TxSubmitter {
  public:
   TxSubmitter(ChainClient& client, keys::AccountKey key, SubmitterOptions options);
 
-  // Builds, signs and broadcasts. A Result error is a failure to get an answer (rpc errors, signing);
-  // a CheckTx rejection is a SubmitOutcome with code != 0.
+  // Builds, signs and broadcasts. A Result error is a failure to get an answer (rpc errors, signing)
+  // or the error of `before_broadcast`; a CheckTx rejection is a SubmitOutcome with code != 0.
+  // `before_broadcast` (optional) is called with every signed attempt before it is broadcast — once
+  // normally, again with new bytes for each re-sign after a code-32 sequence mismatch; when it fails,
+  // submit() returns its error, nothing more is broadcast and the cached sequence is not advanced.
   [[nodiscard]] Result<SubmitOutcome> submit(const std::vector<tx::AnyMessage>& messages,
-                                             const std::string& memo);
+                                             const std::string& memo,
+                                             const BeforeBroadcast& before_broadcast = {});
+
+  // Sends already-signed bytes (from an earlier submit(), e.g. recorded by a BeforeBroadcast hook)
+  // unchanged, with broadcast_tx_sync. The result's hash is always the SHA-256 of `tx_raw`.
+  // CheckTx code 0 means admitted; MEMPOOL_DUPLICATE ("tx already exists in cache": the node holds
+  // these very bytes) is also admitted and reported as code 19, codespace "sdk", like submit() does.
+  // Any other CheckTx code (32 when the sequence was already used, e.g. the tx is in a block) is a
+  // value, and a transport failure a Result error. The cached sequence is never changed here, only
+  // marked stale, so the next submit() refetches the account first.
+  [[nodiscard]] Result<BroadcastResult> rebroadcast(const Bytes& tx_raw);
 
   // Polls `tx` until the hash is in a block (returns its result, code may be != 0) or the confirm
   // timeout passes (chain CONFIRM_TIMEOUT).
