@@ -1,2 +1,7 @@
-# snprelay_daemon (relayer/daemon/): the submission journal and the epoch loop (issue 13).
+# snprelay_daemon (relayer/daemon/): the submission journal and its recovery rules, later the epoch loop (issue 13).
 # Included from relayer/CMakeLists.txt; paths are relative to relayer/.
+add_snprelay_library(snprelay_daemon
+  SOURCES
+    daemon/journal.cpp
+    daemon/recovery.cpp
+  PUBLIC_DEPS snprelay_common snprelay_db snprelay_chain)
