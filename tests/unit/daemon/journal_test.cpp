@@ -4,7 +4,10 @@
 #include "relayer/daemon/journal.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 #include <iterator>
 
@@ -245,6 +248,34 @@ TEST_F(JournalTest, SurvivesCloseAndReopen) {
   // The rules still hold after the restart.
   EXPECT_FALSE(reopened->record_broadcast(kOp, 20, record(0x78), false, 52).ok());
   EXPECT_TRUE(reopened->mark_committed(kOp, 20, 900, 53).ok());
+}
+
+TEST_F(JournalTest, KilledWriterLeavesEveryCommittedTransition) {
+  // A child process records prepared and broadcast on its own connection, then dies by SIGKILL with the
+  // connection open (no checkpoint, WAL and shm left behind): both transitions must be there.
+  journal_.reset();
+  const BroadcastRecord r = record(0x3c, 9);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto writer = Journal::open(path_);
+    if (!writer || !writer->prepare(kOp, 30, 70).ok() ||
+        !writer->record_broadcast(kOp, 30, r, false, 71).ok())
+      ::_exit(1);
+    ::raise(SIGKILL);
+    ::_exit(2);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+
+  auto after = Journal::open(path_);
+  ASSERT_TRUE(after.ok()) << after.error().to_string();
+  auto e = after->get(kOp, 30);
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->state, State::kBroadcast);
+  EXPECT_EQ((*e)->tx_bytes, r.tx_bytes);
+  EXPECT_EQ(after->unfinished()->size(), 1u);
 }
 
 TEST_F(JournalTest, QueriesCountRecentUnfinishedAndLastCommitted) {
