@@ -2,9 +2,10 @@
 #include "attest/tcb.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdio>
+
+#include "common/ascii.hpp"
 
 namespace snprelay::attest {
 namespace {
@@ -15,12 +16,6 @@ std::uint8_t byte_at(std::uint64_t raw, int index) {
 
 std::uint64_t put(std::uint8_t value, int index) {
   return static_cast<std::uint64_t>(value) << (8 * index);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -41,7 +36,7 @@ std::string_view product_name(Product product) {
 
 std::optional<Product> parse_product(std::string_view name) {
   for (Product p : {Product::kMilan, Product::kGenoa, Product::kTurin}) {
-    if (iequals(name, product_name(p)))
+    if (ascii_iequals(name, product_name(p)))
       return p;
   }
   return std::nullopt;
@@ -140,7 +135,7 @@ std::optional<MinTcb> parse_min_tcb(std::string_view text, std::string* why) {
 }
 
 bool tcb_meets(const TcbParts& tcb, const MinTcb& min) {
-  if (min.fmc && tcb.fmc && *tcb.fmc < *min.fmc)
+  if (tcb.fmc && *tcb.fmc < min.fmc)
     return false;
   return tcb.bootloader >= min.bootloader && tcb.tee >= min.tee && tcb.snp >= min.snp &&
          tcb.microcode >= min.microcode;
@@ -166,8 +161,8 @@ std::string describe_tcb(std::uint64_t raw, Product product) {
 std::string describe_min_tcb(const MinTcb& min) {
   std::string out = "bl=" + std::to_string(min.bootloader) + " tee=" + std::to_string(min.tee) +
                     " snp=" + std::to_string(min.snp) + " ucode=" + std::to_string(min.microcode);
-  if (min.fmc)
-    out += " fmc=" + std::to_string(*min.fmc);
+  if (min.fmc != 0)
+    out += " fmc=" + std::to_string(min.fmc);
   return out;
 }
 

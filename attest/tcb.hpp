@@ -22,7 +22,8 @@ namespace snprelay::attest {
 // Siena/Bergamo (Zen 4c) use Genoa's roots and layout and are reported as Genoa.
 enum class Product { kUnknown, kMilan, kGenoa, kTurin };
 
-// "Milan", "Genoa", "Turin" or "unknown".
+// "Milan", "Genoa", "Turin" or "unknown". The one table of product names: the CLI, the configuration
+// and the KDS paths all parse through parse_product.
 [[nodiscard]] std::string_view product_name(Product product);
 
 // Parses "Milan", "Genoa" or "Turin" (case-insensitive); nullopt for anything else.
@@ -52,21 +53,22 @@ struct TcbParts {
 // Inverse of decode_tcb: encode_tcb(decode_tcb(x, p), p) == x for every x and p.
 [[nodiscard]] std::uint64_t encode_tcb(const TcbParts& parts, Product product);
 
-// A minimum TCB as configured (`--min-tcb bl=N,tee=N,snp=N,ucode=N[,fmc=N]`). `fmc` is checked only on
-// Turin; a minimum without fmc accepts any FMC level.
+// A minimum TCB: `--min-tcb bl=N,tee=N,snp=N,ucode=N[,fmc=N]` and `[enclave.sev_snp.min_tcb]` alike
+// (the configuration holds this type). `fmc` is checked only against a TCB that has one (Turin); 0,
+// the default, accepts any FMC level.
 struct MinTcb {
   std::uint8_t bootloader = 0;
   std::uint8_t tee = 0;
   std::uint8_t snp = 0;
   std::uint8_t microcode = 0;
-  std::optional<std::uint8_t> fmc;
+  std::uint8_t fmc = 0;
 };
 
 // Parses "bl=N,tee=N,snp=N,ucode=N[,fmc=N]" (keys in any order, each at most once, values 0..255;
 // missing keys mean 0). Returns nullopt and sets *why on malformed text.
 [[nodiscard]] std::optional<MinTcb> parse_min_tcb(std::string_view text, std::string* why);
 
-// True when every component of `tcb` is >= the minimum's (fmc only when both are set).
+// True when every component of `tcb` is >= the minimum's (fmc only when `tcb` has one).
 [[nodiscard]] bool tcb_meets(const TcbParts& tcb, const MinTcb& min);
 
 // True when every component of `a` is <= the matching component of `b` (same layout).

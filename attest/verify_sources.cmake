@@ -2,7 +2,6 @@
 list(APPEND SNPRELAY_ATTEST_SOURCES
   ossl.cpp
   report.cpp
-  tcb.cpp
   certs.cpp
   amd_roots.cpp
   amd_roots_pem.cpp

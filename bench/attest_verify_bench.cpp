@@ -58,7 +58,7 @@ const Inputs& inputs() {
 VerifyOptions options(bool cache) {
   VerifyOptions o;
   o.at = 1780272000;  // 2026-06-01
-  o.minimum_tcb = MinTcb{3, 0, 8, 115, std::nullopt};
+  o.minimum_tcb = MinTcb{3, 0, 8, 115, 0};
   o.vmpls = {0};
   o.use_chain_cache = cache;
   return o;

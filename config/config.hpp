@@ -7,7 +7,9 @@
 // enclave.toml), then [chain] with [chain.key], [relayer], [allowlist], [api], [tpm] and [log].
 //
 // The authoritative list of keys, their types, ranges and help texts is the schema in schema.cpp;
-// `snprelay config check FILE` prints the effective values.
+// `snprelay config check FILE` prints the effective values. The product and the minimum TCB are
+// attest/tcb.hpp's own types (library snprelay_tcb), so the configuration and the verifier cannot
+// disagree on what "Milan" or "min_tcb" means.
 #pragma once
 
 #include <chrono>
@@ -15,25 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "attest/tcb.hpp"
+
 namespace snprelay::config {
 
 using Duration = std::chrono::milliseconds;
 
 enum class Platform { kSevSnp };
 enum class HardwareMode { kRequire, kAuto, kSimulate };
-enum class Product { kMilan, kGenoa, kTurin };
 enum class KeyProtection { kPassphrase, kTpm, kSnpDerived };
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
 enum class LogFormatName { kText, kJson };
-
-// Minimum TCB security patch levels, compared component by component with REPORTED_TCB.
-struct MinTcb {
-  std::int64_t boot_loader = 0;
-  std::int64_t tee = 0;
-  std::int64_t snp = 0;
-  std::int64_t microcode = 0;
-  std::int64_t fmc = 0;  // Turin only; ignored for Milan and Genoa
-};
 
 struct SevSnpConfig {
   // "unix:///path" also serves the local API on that socket; empty = TCP listener only.
@@ -43,13 +37,13 @@ struct SevSnpConfig {
   std::string kds_ca_bundle;  // extra CA bundle for a local KDS stand-in; system CAs otherwise
   std::string cert_cache_path = "/var/cache/snprelay/sev-certs";
   Duration cert_cache_ttl = std::chrono::hours(24);
-  Product product_name = Product::kMilan;
+  attest::Product product_name = attest::Product::kMilan;  // never kUnknown
   bool allow_debug_policy = false;
   std::string device = "/dev/sev-guest";
   std::string configfs_path = "/sys/kernel/config/tsm/report";
   std::string sim_state_dir = "/var/lib/snprelay/sim";
   std::int64_t vmpl = 0;
-  MinTcb min_tcb;
+  attest::MinTcb min_tcb;  // [enclave.sev_snp.min_tcb]; fmc only with product_name = "Turin"
 };
 
 struct RuntimeConfig {

@@ -371,7 +371,7 @@ void check_cross_rules(const Config& c, const std::string& source, Problems& pro
                      "\"require\": a debug guest's memory can be read and changed by the host, so its "
                      "reports prove nothing; use hardware_mode = \"simulate\" or \"auto\" for testing");
   }
-  if (c.enclave.sev_snp.min_tcb.fmc != 0 && c.enclave.sev_snp.product_name != Product::kTurin) {
+  if (c.enclave.sev_snp.min_tcb.fmc != 0 && c.enclave.sev_snp.product_name != attest::Product::kTurin) {
     problems.add("CONFLICT",
                  source +
                      ": enclave.sev_snp.min_tcb.fmc is set but product_name is not \"Turin\"; only "

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "common/ascii.hpp"
 #include "config/duration.hpp"
 #include "config/formats.hpp"
 
@@ -15,7 +16,8 @@ namespace {
 // Names of enum values, index = underlying value. Keep in step with config.hpp.
 constexpr std::array<std::string_view, 1> kPlatformNames = {"sev-snp"};
 constexpr std::array<std::string_view, 3> kHardwareModeNames = {"require", "auto", "simulate"};
-constexpr std::array<std::string_view, 3> kProductNames = {"Milan", "Genoa", "Turin"};
+// attest::Product: index 0 is kUnknown, never a configured value (choices_of skips empty names).
+constexpr std::array<std::string_view, 4> kProductNames = {"", "Milan", "Genoa", "Turin"};
 constexpr std::array<std::string_view, 3> kProtectionNames = {"passphrase", "tpm", "snp-derived"};
 constexpr std::array<std::string_view, 7> kLevelNames = {"trace", "debug",    "info", "warn",
                                                          "error", "critical", "off"};
@@ -27,7 +29,7 @@ constexpr auto enum_names(Platform) {
 constexpr auto enum_names(HardwareMode) {
   return kHardwareModeNames;
 }
-constexpr auto enum_names(Product) {
+constexpr auto enum_names(attest::Product) {
   return kProductNames;
 }
 constexpr auto enum_names(KeyProtection) {
@@ -71,7 +73,9 @@ void set_value(Config& c, const Value& v) {
   using T = std::remove_cvref_t<decltype(f)>;
   if constexpr (std::is_enum_v<T>) {
     const auto names = enum_names(T{});
-    const auto it = std::find(names.begin(), names.end(), std::get<std::string>(v));
+    const auto& name = std::get<std::string>(v);
+    const auto it = std::find_if(names.begin(), names.end(),
+                                 [&](std::string_view n) { return !n.empty() && ascii_iequals(n, name); });
     f = static_cast<T>(it - names.begin());  // check_value() has rejected unknown names
   } else if constexpr (std::is_same_v<T, bool>) {
     f = std::get<bool>(v);
@@ -84,8 +88,12 @@ void set_value(Config& c, const Value& v) {
 
 template <typename E>
 std::vector<std::string_view> choices_of() {
-  const auto names = enum_names(E{});
-  return {names.begin(), names.end()};
+  std::vector<std::string_view> out;
+  for (std::string_view n : enum_names(E{})) {
+    if (!n.empty())
+      out.push_back(n);
+  }
+  return out;
 }
 
 template <auto... Members>
@@ -125,7 +133,7 @@ constexpr double kHour = 3600 * kSec;
 using C = Config;
 using E = EnclaveConfig;
 using S = SevSnpConfig;
-using T = MinTcb;
+using T = attest::MinTcb;
 using R = RuntimeConfig;
 
 std::vector<KeySpec> build_schema() {
@@ -148,8 +156,8 @@ std::vector<KeySpec> build_schema() {
   k.push_back(ranged<&C::enclave, &E::sev_snp, &S::cert_cache_ttl>(
       "enclave.sev_snp.cert_cache_ttl", Kind::kDuration, 1 * kSec, 24 * 365 * kHour,
       "TTL of cached chains and CRLs"));
-  k.push_back(choice<Product, &C::enclave, &E::sev_snp, &S::product_name>("enclave.sev_snp.product_name",
-                                                                          "AMD product of this host"));
+  k.push_back(choice<attest::Product, &C::enclave, &E::sev_snp, &S::product_name>(
+      "enclave.sev_snp.product_name", "AMD product of this host"));
   k.push_back(key<&C::enclave, &E::sev_snp, &S::allow_debug_policy>("enclave.sev_snp.allow_debug_policy",
                                                                     Kind::kBool, "accept debug guests"));
   k.push_back(text<&C::enclave, &E::sev_snp, &S::device>("enclave.sev_snp.device", Format::kPath,
@@ -161,7 +169,7 @@ std::vector<KeySpec> build_schema() {
   k.push_back(ranged<&C::enclave, &E::sev_snp, &S::vmpl>("enclave.sev_snp.vmpl", Kind::kInt, 0, 3,
                                                          "VMPL requested for reports"));
   // [enclave.sev_snp.min_tcb]: each SPL is one byte of the TCB_VERSION.
-  k.push_back(ranged<&C::enclave, &E::sev_snp, &S::min_tcb, &T::boot_loader>(
+  k.push_back(ranged<&C::enclave, &E::sev_snp, &S::min_tcb, &T::bootloader>(
       "enclave.sev_snp.min_tcb.boot_loader", Kind::kInt, 0, 255, "minimum boot loader SPL"));
   k.push_back(ranged<&C::enclave, &E::sev_snp, &S::min_tcb, &T::tee>("enclave.sev_snp.min_tcb.tee",
                                                                      Kind::kInt, 0, 255, "minimum TEE SPL"));
@@ -402,7 +410,8 @@ Status check_value(const KeySpec& spec, const Value& value, const std::string& w
     }
     case Kind::kEnum: {
       const auto& s = std::get<std::string>(value);
-      if (std::find(spec.choices.begin(), spec.choices.end(), s) != spec.choices.end())
+      if (std::any_of(spec.choices.begin(), spec.choices.end(),
+                      [&](std::string_view c) { return ascii_iequals(c, s); }))
         return ok_status();
       std::string allowed;
       for (auto c : spec.choices)

@@ -49,7 +49,7 @@ struct KeySpec {
   std::string_view help;
   double min = 0;  // ints, floats; durations in milliseconds; arrays: per element
   double max = 0;
-  std::vector<std::string_view> choices;  // kEnum
+  std::vector<std::string_view> choices;  // kEnum; matched ignoring ASCII case ("milan" is "Milan")
   Format format = Format::kAny;
   bool secret = false;  // printed as "<redacted>"
   Value (*get)(const Config&) = nullptr;

@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "common/ascii.hpp"
 #include "common/curl_handle.hpp"
 
 namespace snprelay::attest {
@@ -37,8 +38,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   const std::size_t len = size * n;
   std::string line(data, len);
   const std::string name = "retry-after:";
-  if (line.size() > name.size() && std::equal(name.begin(), name.end(), line.begin(),
-                                              [](char a, char b) { return a == std::tolower(b); })) {
+  if (line.size() > name.size() && ascii_istarts_with(line, name)) {
     std::string value = line.substr(name.size());
     value.erase(0, value.find_first_not_of(" \t"));
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))

@@ -28,18 +28,6 @@ Result<std::array<std::uint8_t, N>> hex_array(const char* flag, const std::strin
   return out;
 }
 
-const char* config_product_name(config::Product p) {
-  switch (p) {
-    case config::Product::kGenoa:
-      return "Genoa";
-    case config::Product::kTurin:
-      return "Turin";
-    case config::Product::kMilan:
-      break;
-  }
-  return "Milan";
-}
-
 }  // namespace
 
 Result<std::shared_ptr<SimFirmware>> open_sim(const SimRequest& r) {
@@ -68,7 +56,7 @@ Result<std::shared_ptr<SimFirmware>> open_sim(const SimRequest& r) {
     s.tcb.snp = min->snp;
     s.tcb.microcode = min->microcode;
     if (s.product == Product::kTurin)
-      s.tcb.fmc = min->fmc.value_or(0);
+      s.tcb.fmc = min->fmc;
   }
   if (!r.measurement.empty()) {
     auto m = hex_array<48>("--sim-measurement", r.measurement, true);
@@ -113,7 +101,7 @@ Result<OpenedSource> open_evidence_source(const config::Config& config, SimReque
   sel.need_derived_keys = need_derived_keys;
   sim.state = snp.sim_state_dir;
   if (sim.product.empty())
-    sim.product = config_product_name(snp.product_name);
+    sim.product = std::string(attest::product_name(snp.product_name));
   auto selected = select_evidence_source(sel, [&]() -> Result<std::unique_ptr<EvidenceSource>> {
     auto fw = open_sim(sim);
     if (!fw)

@@ -7,26 +7,6 @@
 #include "relayer/app/input.hpp"
 
 namespace snprelay::app {
-namespace {
-
-attest::Product attest_product(config::Product p) {
-  switch (p) {
-    case config::Product::kGenoa:
-      return attest::Product::kGenoa;
-    case config::Product::kTurin:
-      return attest::Product::kTurin;
-    case config::Product::kMilan:
-      break;
-  }
-  return attest::Product::kMilan;
-}
-
-std::uint8_t level(std::int64_t v) {
-  return static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
-}
-
-}  // namespace
-
 KdsRequest kds_request_from(const config::Config& config) {
   const auto& snp = config.enclave.sev_snp;
   KdsRequest r;
@@ -65,16 +45,9 @@ attest::VerifyOptions verify_options_from(const config::Config& config, std::tim
   const auto& snp = config.enclave.sev_snp;
   attest::VerifyOptions o;
   o.at = at;
-  o.product = attest_product(snp.product_name);
+  o.product = snp.product_name;
   o.guest_policy.allow_debug = snp.allow_debug_policy;
-  attest::MinTcb min;
-  min.bootloader = level(snp.min_tcb.boot_loader);
-  min.tee = level(snp.min_tcb.tee);
-  min.snp = level(snp.min_tcb.snp);
-  min.microcode = level(snp.min_tcb.microcode);
-  if (snp.product_name == config::Product::kTurin)
-    min.fmc = level(snp.min_tcb.fmc);
-  o.minimum_tcb = min;
+  o.minimum_tcb = snp.min_tcb;
   o.vmpls = {static_cast<std::uint32_t>(snp.vmpl)};
   return o;
 }

@@ -48,9 +48,9 @@ TEST(ConfigGuideFile, LoadsUnchangedWithItsValues) {
   EXPECT_EQ(c->enclave.sev_snp.kds_timeout, std::chrono::seconds(30));
   EXPECT_EQ(c->enclave.sev_snp.cert_cache_path, "/var/cache/virtengine/sev-certs");
   EXPECT_EQ(c->enclave.sev_snp.cert_cache_ttl, std::chrono::hours(24));
-  EXPECT_EQ(c->enclave.sev_snp.product_name, Product::kMilan);
+  EXPECT_EQ(c->enclave.sev_snp.product_name, attest::Product::kMilan);
   EXPECT_FALSE(c->enclave.sev_snp.allow_debug_policy);
-  EXPECT_EQ(c->enclave.sev_snp.min_tcb.boot_loader, 2);
+  EXPECT_EQ(c->enclave.sev_snp.min_tcb.bootloader, 2);
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.tee, 0);
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.snp, 8);
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.microcode, 115);
@@ -64,7 +64,7 @@ TEST(ConfigFullFile, EverySectionIsRead) {
   EXPECT_EQ(c->enclave.hardware_mode, HardwareMode::kSimulate);
   EXPECT_EQ(c->enclave.sev_snp.kds_timeout, std::chrono::milliseconds(1500));
   EXPECT_EQ(c->enclave.sev_snp.cert_cache_ttl, std::chrono::minutes(90));
-  EXPECT_EQ(c->enclave.sev_snp.product_name, Product::kTurin);
+  EXPECT_EQ(c->enclave.sev_snp.product_name, attest::Product::kTurin);
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.fmc, 1);
   EXPECT_EQ(c->enclave.sev_snp.vmpl, 1);
   EXPECT_EQ(c->chain.chain_id, "snpdev-1");
@@ -183,6 +183,20 @@ TEST(ConfigErrors, ProductNameIsChecked) {
   auto c = load("[enclave.sev_snp]\nproduct_name = \"Rome\"\n");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("\"Milan\", \"Genoa\", \"Turin\""), std::string::npos);
+  // kUnknown's empty name is not a choice.
+  EXPECT_FALSE(load("[enclave.sev_snp]\nproduct_name = \"\"\n").ok());
+}
+
+// One product rule everywhere (issue 11): the configuration accepts what attest::parse_product and the
+// CLI's --product accept, in any case, and holds attest's own Product.
+TEST(ConfigValues, ProductNameAnyCaseLikeTheCli) {
+  auto c = load("[enclave.sev_snp]\nproduct_name = \"genoa\"\n");
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->enclave.sev_snp.product_name, attest::Product::kGenoa);
+  EXPECT_EQ(attest::parse_product("genoa"), attest::Product::kGenoa);
+  auto mode = load("[enclave]\nhardware_mode = \"Simulate\"\n");
+  ASSERT_TRUE(mode.ok()) << mode.error().to_string();
+  EXPECT_EQ(mode->enclave.hardware_mode, HardwareMode::kSimulate);
 }
 
 TEST(ConfigErrors, FloatRange) {

@@ -220,10 +220,10 @@ TEST(AppKeys, SnpDerivedNeedsAnEvidenceSource) {
 
 TEST(AppVerification, ConfigMapsToOptionsAndKds) {
   config::Config cfg;
-  cfg.enclave.sev_snp.product_name = config::Product::kGenoa;
+  cfg.enclave.sev_snp.product_name = attest::Product::kGenoa;
   cfg.enclave.sev_snp.allow_debug_policy = true;
   cfg.enclave.sev_snp.min_tcb.snp = 8;
-  cfg.enclave.sev_snp.min_tcb.microcode = 300;  // clamped to the field's 0..255
+  cfg.enclave.sev_snp.min_tcb.microcode = 200;
   cfg.enclave.sev_snp.vmpl = 2;
   const auto o = verify_options_from(cfg, 1234);
   EXPECT_EQ(o.at, 1234);
@@ -231,8 +231,8 @@ TEST(AppVerification, ConfigMapsToOptionsAndKds) {
   EXPECT_TRUE(o.guest_policy.allow_debug);
   ASSERT_TRUE(o.minimum_tcb.has_value());
   EXPECT_EQ(o.minimum_tcb->snp, 8);
-  EXPECT_EQ(o.minimum_tcb->microcode, 255);
-  EXPECT_FALSE(o.minimum_tcb->fmc.has_value());
+  EXPECT_EQ(o.minimum_tcb->microcode, 200);
+  EXPECT_EQ(o.minimum_tcb->fmc, 0);
   EXPECT_EQ(o.vmpls, std::vector<std::uint32_t>{2});
 
   cfg.enclave.sev_snp.kds_timeout = std::chrono::seconds(7);

@@ -178,9 +178,21 @@ TEST(Tcb, ComparisonIsComponentWise) {
   const TcbParts b = decode_tcb(0x6406000000000002ull, Product::kMilan);
   EXPECT_FALSE(tcb_le(a, b));
   EXPECT_FALSE(tcb_le(b, a));
-  MinTcb min{2, 0, 6, 100, std::nullopt};
+  MinTcb min{2, 0, 6, 100, 0};
   EXPECT_FALSE(tcb_meets(a, min));
   EXPECT_TRUE(tcb_meets(b, min));
+}
+
+TEST(Tcb, FmcMinimumBindsOnlyATcbWithFmc) {
+  TcbParts turin = decode_tcb(0, Product::kTurin);
+  turin.fmc = 1;
+  const MinTcb min{0, 0, 0, 0, 2};
+  EXPECT_FALSE(tcb_meets(turin, min));
+  turin.fmc = 2;
+  EXPECT_TRUE(tcb_meets(turin, min));
+  EXPECT_TRUE(tcb_meets(decode_tcb(0, Product::kMilan), min));  // Milan has no FMC
+  EXPECT_EQ(describe_min_tcb(min), "bl=0 tee=0 snp=0 ucode=0 fmc=2");
+  EXPECT_EQ(describe_min_tcb(MinTcb{}), "bl=0 tee=0 snp=0 ucode=0");
 }
 
 TEST(Tcb, ParsesMinTcbText) {

@@ -116,11 +116,11 @@ TEST_F(RealVectors, OptionalPolicyChecks) {
   EXPECT_EQ(codes(m), std::set<std::string>{"MEASUREMENT_NOT_ALLOWED"});
   EXPECT_NE(m.failures[0].message.find("7a1e5c266c0108db"), std::string::npos);
   o = base_options();
-  o.minimum_tcb = MinTcb{3, 0, 9, 115, std::nullopt};
+  o.minimum_tcb = MinTcb{3, 0, 9, 115, 0};
   const Verdict t = verifier_.verify(raw, vcek, o);
   EXPECT_EQ(codes(t), std::set<std::string>{"TCB_BELOW_MINIMUM"});
   EXPECT_NE(t.failures[0].message.find("snp=8"), std::string::npos);
-  o.minimum_tcb = MinTcb{3, 0, 8, 115, std::nullopt};
+  o.minimum_tcb = MinTcb{3, 0, 8, 115, 0};
   EXPECT_TRUE(verifier_.verify(raw, vcek, o).accepted());
   o = base_options();
   o.guest_policy.allow_smt = false;
