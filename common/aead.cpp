@@ -52,7 +52,8 @@ Result<SecretBytes> aead_open(std::span<const std::uint8_t> key, std::span<const
   if (ciphertext_and_tag.size() < kAeadTagLen)
     return make_error("crypto", "SHORT_CIPHERTEXT",
                       "AES-256-GCM input of " + std::to_string(ciphertext_and_tag.size()) +
-                          " bytes is shorter than its 16-byte tag");
+                          " bytes is shorter than its 16-byte tag",
+                      ErrorKind::kInput);
   const std::size_t n = ciphertext_and_tag.size() - kAeadTagLen;
   SecretBytes plain(n);
   // The tag is handed to OpenSSL through a non-const pointer; copy it out of the caller's buffer.
@@ -67,7 +68,7 @@ Result<SecretBytes> aead_open(std::span<const std::uint8_t> key, std::span<const
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAeadTagLen, tag) != 1)
     return make_error("crypto", "CRYPTO_FAILED", "AES-256-GCM decryption failed in OpenSSL");
   if (EVP_DecryptFinal_ex(ctx.get(), plain.data() + len, &fin) != 1)
-    return make_error("crypto", "AUTH_FAILED", "AES-256-GCM tag does not verify");
+    return make_error("crypto", "AUTH_FAILED", "AES-256-GCM tag does not verify", ErrorKind::kInput);
   return plain;
 }
 

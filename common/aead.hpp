@@ -29,7 +29,8 @@ inline constexpr std::size_t kAeadTagLen = 16;
                                       std::span<const std::uint8_t> aad,
                                       std::span<const std::uint8_t> plaintext);
 
-// Errors: BAD_KEY, SHORT_CIPHERTEXT (< 16 bytes), AUTH_FAILED (wrong key, nonce, aad or modified bytes).
+// Errors: BAD_KEY (kInternal), SHORT_CIPHERTEXT (< 16 bytes) and AUTH_FAILED (wrong key, nonce, aad or
+// modified bytes), both kInput: the envelope handed in is not one this key opens.
 [[nodiscard]] Result<SecretBytes> aead_open(std::span<const std::uint8_t> key,
                                             std::span<const std::uint8_t> nonce,
                                             std::span<const std::uint8_t> aad,

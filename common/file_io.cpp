@@ -114,8 +114,16 @@ Error too_large(const std::string& path, std::string_view what, std::size_t max_
       "TOO_LARGE", label(what, path) + " grew past " + std::to_string(max_bytes) + " bytes while being read");
 }
 
+// A full disk or an I/O error may pass; a path that cannot be written (EACCES, EROFS, ENOENT ...) is
+// the caller's to fix.
+ErrorKind write_error_kind(int err) {
+  return err == ENOSPC || err == EDQUOT || err == EIO || err == EAGAIN ? ErrorKind::kUnavailable
+                                                                       : ErrorKind::kInput;
+}
+
 Error write_failed(const std::string& path, const char* step, int err) {
-  return make_error("io", "WRITE_FAILED", "cannot write " + path + " (" + step + "): " + std::strerror(err));
+  return make_error("io", "WRITE_FAILED", "cannot write " + path + " (" + step + "): " + std::strerror(err),
+                    write_error_kind(err));
 }
 
 bool write_all(int fd, std::span<const std::uint8_t> bytes) {
@@ -234,13 +242,19 @@ Status make_private_dirs(const std::string& path) {
         return input_error("NOT_REGULAR", so_far.string() + " exists and is not a directory");
       continue;
     }
-    if (::mkdir(so_far.c_str(), 0700) != 0 && errno != EEXIST)
+    if (::mkdir(so_far.c_str(), 0700) != 0 && errno != EEXIST) {
+      const int err = errno;
       return make_error("io", "MKDIR_FAILED",
-                        "cannot create directory " + so_far.string() + ": " + std::strerror(errno));
+                        "cannot create directory " + so_far.string() + ": " + std::strerror(err),
+                        write_error_kind(err));
+    }
     // mkdir's mode is masked by the umask (only ever tighter); set it exactly so the owner can use it.
-    if (::chmod(so_far.c_str(), 0700) != 0)
+    if (::chmod(so_far.c_str(), 0700) != 0) {
+      const int err = errno;
       return make_error("io", "MKDIR_FAILED",
-                        "cannot set mode 0700 on " + so_far.string() + ": " + std::strerror(errno));
+                        "cannot set mode 0700 on " + so_far.string() + ": " + std::strerror(err),
+                        write_error_kind(err));
+    }
   }
   return ok_status();
 }

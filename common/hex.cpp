@@ -32,7 +32,8 @@ Result<Bytes> from_hex(std::string_view text) {
     text.remove_prefix(2);
   if (text.size() % 2 != 0) {
     return make_error("hex", "ODD_LENGTH",
-                      "hex string has an odd number of digits (" + std::to_string(text.size()) + ")");
+                      "hex string has an odd number of digits (" + std::to_string(text.size()) + ")",
+                      ErrorKind::kInput);
   }
   Bytes out(text.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -41,7 +42,8 @@ Result<Bytes> from_hex(std::string_view text) {
     if (hi < 0 || lo < 0) {
       const std::size_t pos = hi < 0 ? 2 * i : 2 * i + 1;
       return make_error("hex", "BAD_DIGIT",
-                        "not a hex digit at position " + std::to_string(pos) + ": '" + text[pos] + "'");
+                        "not a hex digit at position " + std::to_string(pos) + ": '" + text[pos] + "'",
+                        ErrorKind::kInput);
     }
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }

@@ -1,7 +1,8 @@
 // Hex and byte helpers shared by every component.
 //
 // to_hex writes lower-case hex. from_hex accepts upper or lower case with an optional "0x" prefix and
-// fails (returns an Error naming the first bad character or the odd length) on anything else.
+// fails on anything else with an Error of kind kInput: hex ODD_LENGTH, or BAD_DIGIT naming the first bad
+// character.
 #pragma once
 
 #include <cstdint>

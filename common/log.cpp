@@ -80,7 +80,8 @@ Result<spdlog::level::level_enum> parse_log_level(std::string_view text) {
   }
   return make_error("log", "BAD_LEVEL",
                     "unknown log level \"" + std::string(text) +
-                        "\" (allowed: trace, debug, info, warn, error, critical, off)");
+                        "\" (allowed: trace, debug, info, warn, error, critical, off)",
+                    ErrorKind::kInput);
 }
 
 Result<LogFormat> parse_log_format(std::string_view text) {
@@ -89,7 +90,8 @@ Result<LogFormat> parse_log_format(std::string_view text) {
   if (text == "json")
     return LogFormat::kJson;
   return make_error("log", "BAD_FORMAT",
-                    "unknown log format \"" + std::string(text) + "\" (allowed: text, json)");
+                    "unknown log format \"" + std::string(text) + "\" (allowed: text, json)",
+                    ErrorKind::kInput);
 }
 
 void setup_logging(spdlog::level::level_enum level, LogFormat format) {

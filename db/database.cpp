@@ -11,17 +11,56 @@
 namespace snprelay::db {
 namespace {
 
-Error sqlite_error(sqlite3* db, std::string code, const std::string& what) {
-  const int ext = db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
-  const char* msg = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-  return make_error(
-      "db", std::move(code),
-      what + ": " + msg + " (SQLite " + sqlite3_errstr(ext) + ", code " + std::to_string(ext) + ")");
-}
-
 bool is_corruption(int rc) {
   const int primary = rc & 0xff;
   return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+// The error kind of an SQLite result code, decided here at the boundary: a file that is not a
+// database, cannot be opened or is read-only is the caller's input (a path to fix, a file to restore);
+// a lock held elsewhere, a full disk or an I/O error is a resource that may come back; the rest is
+// ours.
+ErrorKind kind_of(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      return ErrorKind::kInput;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_NOMEM:
+      return ErrorKind::kUnavailable;
+    default:
+      return ErrorKind::kInternal;
+  }
+}
+
+// The same for an errno from open(2) before SQLite sees the file.
+ErrorKind kind_of_errno(int err) {
+  switch (err) {
+    case ENOSPC:
+    case EIO:
+    case EMFILE:
+    case ENFILE:
+    case EAGAIN:
+      return ErrorKind::kUnavailable;
+    default:
+      return ErrorKind::kInput;  // ENOENT, EACCES, EISDIR, ENOTDIR, EROFS, ELOOP ...: fix the path
+  }
+}
+
+Error sqlite_error(sqlite3* db, std::string code, const std::string& what) {
+  const int ext = db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+  const char* msg = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+  return make_error(
+      "db", std::move(code),
+      what + ": " + msg + " (SQLite " + sqlite3_errstr(ext) + ", code " + std::to_string(ext) + ")",
+      kind_of(ext));
 }
 
 // Creates the file with mode 0600 before SQLite sees it, so it is never readable by others, even for
@@ -29,7 +68,9 @@ bool is_corruption(int rc) {
 Status create_private_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return make_error("db", "OPEN_FAILED", "cannot open " + path + ": " + std::strerror(errno));
+    const int err = errno;
+    return make_error("db", "OPEN_FAILED", "cannot open " + path + ": " + std::strerror(err),
+                      kind_of_errno(err));
   }
   const int rc = ::fchmod(fd, 0600);
   const int err = errno;
@@ -71,7 +112,8 @@ Result<Database> Database::open(const std::string& path, std::span<const Migrati
     if (is_corruption(sqlite3_extended_errcode(raw))) {
       return make_error("db", "CORRUPT",
                         path + " is not a valid SQLite database (" + sqlite3_errmsg(raw) +
-                            "); it was left untouched: restore it from a backup or move it aside");
+                            "); it was left untouched: restore it from a backup or move it aside",
+                        ErrorKind::kInput);
     }
     return check.error();
   }
@@ -81,7 +123,8 @@ Result<Database> Database::open(const std::string& path, std::span<const Migrati
         step && *step == Statement::Step::kRow ? check->column_text(0) : sqlite3_errmsg(raw);
     return make_error("db", "CORRUPT",
                       path + " failed SQLite's integrity check (" + detail +
-                          "); it was left untouched: restore it from a backup or move it aside");
+                          "); it was left untouched: restore it from a backup or move it aside",
+                      ErrorKind::kInput);
   }
   check->reset();
   if (!options.read_only) {
@@ -146,7 +189,8 @@ Status Database::exec(std::string_view sql) {
     sqlite3_free(err);
     return make_error(
         "db", is_corruption(rc) ? "CORRUPT" : "STEP_FAILED",
-        path_ + ": " + msg + " (SQLite code " + std::to_string(sqlite3_extended_errcode(db_.get())) + ")");
+        path_ + ": " + msg + " (SQLite code " + std::to_string(sqlite3_extended_errcode(db_.get())) + ")",
+        kind_of(rc));
   }
   return ok_status();
 }

@@ -12,6 +12,10 @@
 //     exactly as it is — never recreated, so nothing stored is lost.
 // Error codes (component "db"): OPEN_FAILED, CORRUPT, SCHEMA_TOO_NEW, MIGRATION_FAILED, PREPARE_FAILED,
 // STEP_FAILED, BIND_FAILED, PERMISSIONS; messages carry the path, SQLite's extended code and text.
+// Kinds are set here from SQLite's code (or errno): a file that is not a database, cannot be opened or
+// is read-only is kInput (CORRUPT, OPEN_FAILED, PERMISSIONS, SCHEMA_TOO_NEW: fix the path or restore the
+// file); a lock held elsewhere past the busy timeout, a full disk or an I/O error is kUnavailable; the
+// rest (a bad statement, a failed migration) is kInternal.
 //
 // Thread-safety: a Database and its Statements belong to one thread at a time (SQLite's multi-thread
 // mode); open one Database per thread that needs one. WAL lets readers run beside one writer.

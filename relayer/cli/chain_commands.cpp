@@ -67,17 +67,15 @@ int run_tx_send_online(const TxArgs& a);
 int run_tx_send(const TxArgs& a) {
   const SignerArgs& sa = a.signer;
   if (sa.mnemonic_file.empty() == sa.from.empty())
-    return fail(make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY",
-                           ErrorKind::kInput));
+    return fail(usage_error("USAGE", "give exactly one of --mnemonic-file F or --from KEY"));
   if (a.offline && (!a.account_number || !a.sequence || sa.chain_id.empty() || !a.node.nodes.empty()))
-    return fail(make_error("chain", "USAGE",
-                           "--offline needs --chain-id, --account-number and --sequence, and no --node",
-                           ErrorKind::kInput));
+    return fail(
+        usage_error("USAGE", "--offline needs --chain-id, --account-number and --sequence, and no --node"));
   if (!a.offline && (a.node.nodes.empty() || a.account_number || a.sequence || a.timeout_height != 0))
-    return fail(make_error("chain", "USAGE",
-                           "online tx send needs --node and takes the account number and sequence from "
-                           "the node (--account-number, --sequence and --timeout-height are --offline only)",
-                           ErrorKind::kInput));
+    return fail(
+        usage_error("USAGE",
+                    "online tx send needs --node and takes the account number and sequence from "
+                    "the node (--account-number, --sequence and --timeout-height are --offline only)"));
   if (auto to = chain::keys::decode_address(a.to, sa.prefix); !to)
     return fail(to.error());
   auto amount = chain::tx::parse_coins(a.amount);

@@ -102,7 +102,7 @@ int run_keys_add(const KeyArgs& a) {
   SecretBytes mnemonic;
   if (a.recover) {
     if (a.mnemonic_file.empty())
-      return fail(make_error("chain", "USAGE", "--recover needs --mnemonic-file F", ErrorKind::kInput));
+      return fail(usage_error("USAGE", "--recover needs --mnemonic-file F"));
     auto m = chain::keys::read_secret_file(a.mnemonic_file);
     if (!m)
       return fail(m.error());
@@ -220,10 +220,9 @@ int run_keys_protect(const KeyArgs& a) {
     mode = *parsed;
   }
   if (!mode)
-    return fail(make_error("chain", "USAGE",
-                           "name the new protection: --mode passphrase|tpm|snp-derived, or "
-                           "--config FILE with [chain.key] protection",
-                           ErrorKind::kInput));
+    return fail(usage_error("USAGE",
+                            "name the new protection: --mode passphrase|tpm|snp-derived, or "
+                            "--config FILE with [chain.key] protection"));
   const auto store = app::key_store(a.keyring_dir, *defaults);
   auto info = store.show(a.name);
   if (!info)
@@ -237,11 +236,9 @@ int run_keys_protect(const KeyArgs& a) {
     return fail(from.error());
   if (*mode == app::ProtectionMode::kPassphrase && *from_mode == app::ProtectionMode::kPassphrase &&
       a.new_passphrase_file.empty())
-    return fail(make_error("chain", "USAGE",
-                           "key \"" + a.name +
-                               "\" is already protected by a passphrase; to change it, give "
-                               "--passphrase-file OLD and --new-passphrase-file NEW",
-                           ErrorKind::kInput));
+    return fail(usage_error("USAGE", "key \"" + a.name +
+                                         "\" is already protected by a passphrase; to change it, give "
+                                         "--passphrase-file OLD and --new-passphrase-file NEW"));
   auto to = app::make_sealer(*mode, request, *defaults, true);
   if (!to)
     return fail(to.error());

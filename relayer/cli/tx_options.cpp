@@ -23,8 +23,7 @@ void add_node_flags(CLI::App* cmd, NodeArgs& n, bool required) {
 Result<std::unique_ptr<chain::rpc::CometClient>> make_client(const NodeArgs& n) {
   for (const auto& url : n.nodes)
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-      return make_error("chain", "USAGE", "--node must be an http:// or https:// URL, got \"" + url + "\"",
-                        ErrorKind::kInput);
+      return usage_error("USAGE", "--node must be an http:// or https:// URL, got \"" + url + "\"");
   return std::make_unique<chain::rpc::CometClient>(
       n.nodes, std::make_shared<chain::rpc::CurlTransport>(),
       std::chrono::milliseconds(static_cast<std::int64_t>(n.timeout_s * 1000)));
@@ -63,8 +62,7 @@ void add_signer_flags(CLI::App* cmd, SignerArgs& s) {
 
 Result<chain::keys::AccountKey> signing_key(const SignerArgs& s) {
   if (s.mnemonic_file.empty() == s.from.empty())
-    return make_error("chain", "USAGE", "give exactly one of --mnemonic-file F or --from KEY",
-                      ErrorKind::kInput);
+    return usage_error("USAGE", "give exactly one of --mnemonic-file F or --from KEY");
   if (!s.mnemonic_file.empty()) {
     auto mnemonic = chain::keys::read_secret_file(s.mnemonic_file);
     if (!mnemonic)
@@ -86,12 +84,12 @@ int open_signer(const SignerArgs& s, const NodeArgs& n, OpenedSigner& out) {
     fees = std::move(*parsed);
   }
   if (!fees.empty() && !s.gas_prices.empty())
-    return fail(make_error("chain", "USAGE", "give --fees or --gas-prices, not both", ErrorKind::kInput));
+    return fail(usage_error("USAGE", "give --fees or --gas-prices, not both"));
   if (!s.gas_prices.empty())
     if (auto probe = chain::rpc::fee_for_gas(s.gas_prices, 1); !probe)
       return fail(probe.error());
   if (s.confirm_timeout_s < 0)
-    return fail(make_error("chain", "USAGE", "--confirm-timeout must not be negative", ErrorKind::kInput));
+    return fail(usage_error("USAGE", "--confirm-timeout must not be negative"));
   auto client = make_client(n);
   if (!client)
     return fail(client.error());

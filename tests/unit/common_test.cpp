@@ -26,9 +26,11 @@ TEST(Hex, RoundTripsAndRejectsBadInput) {
   auto odd = from_hex("abc");
   ASSERT_FALSE(odd.ok());
   EXPECT_EQ(odd.error().code, "ODD_LENGTH");
+  EXPECT_EQ(odd.error().kind, ErrorKind::kInput);  // exit 2 wherever a flag's hex is bad
   auto bad = from_hex("zz");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message, "not a hex digit at position 0: 'z'");
+  EXPECT_EQ(bad.error().kind, ErrorKind::kInput);
 }
 
 TEST(Secret, MoveLeavesSourceEmptyAndCompares) {
@@ -47,6 +49,7 @@ TEST(Log, ParsesLevelsAndFormats) {
   EXPECT_EQ(*parse_log_level("debug"), spdlog::level::debug);
   EXPECT_EQ(*parse_log_level("off"), spdlog::level::off);
   EXPECT_FALSE(parse_log_level("loud").ok());
+  EXPECT_EQ(parse_log_level("loud").error().kind, ErrorKind::kInput);
   EXPECT_EQ(*parse_log_format("json"), LogFormat::kJson);
   auto bad = parse_log_format("xml");
   ASSERT_FALSE(bad.ok());

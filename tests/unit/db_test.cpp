@@ -142,6 +142,7 @@ TEST(Database, GarbageFileIsReportedNotRecreated) {
   auto db = Database::open(path, kSchema);
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.error().code, "CORRUPT");
+  EXPECT_EQ(db.error().kind, ErrorKind::kInput);  // a file to restore: exit 2, not "internal"
   EXPECT_NE(db.error().message.find("left untouched"), std::string::npos);
   std::ifstream in(path, std::ios::binary);
   std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -276,7 +277,26 @@ TEST(Database, MissingDirectoryIsAnOpenError) {
   auto db = Database::open("/nonexistent-dir-snprelay/x.db", kSchema);
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.error().code, "OPEN_FAILED");
+  EXPECT_EQ(db.error().kind, ErrorKind::kInput);
   EXPECT_NE(db.error().message.find("/nonexistent-dir-snprelay/x.db"), std::string::npos);
+}
+
+// A write blocked by another connection's lock past the busy timeout is a resource that comes back
+// (kUnavailable: exit 3, HTTP 503), not the caller's input and not a bug.
+TEST(Database, LockHeldElsewhereIsUnavailable) {
+  TempDir dir;
+  const auto path = dir.file("a.db");
+  auto holder = Database::open(path, kSchema);
+  ASSERT_TRUE(holder.ok()) << holder.error().to_string();
+  auto waiter = Database::open(path, kSchema, OpenOptions{std::chrono::milliseconds(50), false});
+  ASSERT_TRUE(waiter.ok()) << waiter.error().to_string();
+  ASSERT_TRUE(holder->exec("BEGIN IMMEDIATE").ok());
+  auto st = waiter->exec("INSERT INTO epochs VALUES (1, x'00')");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, "STEP_FAILED");
+  EXPECT_EQ(st.error().kind, ErrorKind::kUnavailable) << st.error().to_string();
+  ASSERT_TRUE(holder->exec("ROLLBACK").ok());
+  EXPECT_TRUE(waiter->exec("INSERT INTO epochs VALUES (1, x'00')").ok());
 }
 
 }  // namespace
