@@ -77,7 +77,9 @@ struct SignedAttempt {
   std::uint64_t account_number = 0;
   std::uint64_t sequence = 0;
   std::uint64_t gas_limit = 0;
-  int attempt = 0;  // 0 for the first signature; n for the n-th re-sign after a sequence mismatch
+  // 0 for the first signature; n > 0 for the n-th re-sign, which happens only after the node refused
+  // attempt n−1 at CheckTx with code 32 (wrong sequence) — so attempt n may replace n−1 in a journal.
+  int attempt = 0;
 };
 
 // Called by submit() after signing and before each broadcast. Success lets the broadcast go ahead; an

@@ -244,6 +244,20 @@ Result<Journal> Journal::open(const std::string& path) {
   return Journal(std::move(*db));
 }
 
+Result<Journal> Journal::open_read_only(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return daemon_error("NO_JOURNAL", "no submission journal at " + path, ErrorKind::kInput);
+  if (auto st = probe_existing(path); !st)
+    return st.error();
+  db::OpenOptions read_only;
+  read_only.read_only = true;
+  auto db = db::Database::open(path, kMigrations, read_only);
+  if (!db)
+    return db.error();
+  return Journal(std::move(*db));
+}
+
 // What a public transition asks for; apply() checks it against the row's current state.
 struct Journal::Change {
   State to = State::kPrepared;

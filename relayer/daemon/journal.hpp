@@ -100,6 +100,11 @@ class Journal {
   // written; a journal from a newer snprelay with db SCHEMA_TOO_NEW.
   [[nodiscard]] static Result<Journal> open(const std::string& path);
 
+  // Opens an existing journal for reading only (e.g. `snprelay status` beside a running daemon): the
+  // same probe, nothing is created, migrated or written; every transition then fails with a db error.
+  // Errors: daemon NO_JOURNAL (kInput) when `path` does not exist, and those of open().
+  [[nodiscard]] static Result<Journal> open_read_only(const std::string& path);
+
   // Creates the row in `prepared`. Refused (JOURNAL_TRANSITION, from the row's state) when a row for
   // (operator, epoch) already exists.
   [[nodiscard]] Status prepare(const std::string& operator_address, std::uint64_t epoch,

@@ -278,6 +278,25 @@ TEST_F(JournalTest, KilledWriterLeavesEveryCommittedTransition) {
   EXPECT_EQ(after->unfinished()->size(), 1u);
 }
 
+TEST_F(JournalTest, ReadOnlyOpenReadsBesideTheWriterAndWritesNothing) {
+  reach(12, State::kBroadcast);
+  auto reader = Journal::open_read_only(path_);
+  ASSERT_TRUE(reader.ok()) << reader.error().to_string();
+  auto e = reader->get(kOp, 12);
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->state, State::kBroadcast);
+  EXPECT_FALSE(reader->mark_committed(kOp, 12, 700, 300).ok());
+  EXPECT_FALSE(reader->prepare(kOp, 13, 300).ok());
+  EXPECT_EQ((*j().get(kOp, 12))->state, State::kBroadcast);
+  EXPECT_FALSE(j().get(kOp, 13)->has_value());
+
+  auto missing = Journal::open_read_only(dir_.file("absent.db"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "NO_JOURNAL");
+  EXPECT_EQ(missing.error().kind, ErrorKind::kInput);
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("absent.db")));
+}
+
 TEST_F(JournalTest, QueriesCountRecentUnfinishedAndLastCommitted) {
   reach(5, State::kCommitted);
   reach(6, State::kFailed);
