@@ -1,6 +1,7 @@
 // The submission journal (see journal.hpp): schema, the foreign-file probe, checked transitions.
 #include "relayer/daemon/journal.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <filesystem>
 #include <initializer_list>
@@ -124,6 +125,30 @@ Result<std::vector<Entry>> collect(Result<db::Statement> stmt) {
   if (!st)
     return st.error();
   return out;
+}
+
+constexpr std::string_view kTransitionColumns =
+    "operator, epoch, from_state, to_state, txhash, detail, at_unix";
+
+Result<std::vector<Transition>> collect_transitions(Result<db::Statement> stmt) {
+  std::vector<Transition> out;
+  auto st = for_each_row(stmt, [&](const db::Statement& s) -> Status {
+    const auto to = parse_state(s.column_text(3));
+    if (!to)
+      return daemon_error("BAD_ROW", "journal history row has an unknown state \"" + s.column_text(3) + "\"",
+                          ErrorKind::kInternal);
+    out.push_back(Transition{s.column_text(0), static_cast<std::uint64_t>(s.column_int(1)),
+                             parse_state(s.column_text(2)), *to, s.column_text(4), s.column_text(5),
+                             s.column_int(6)});
+    return ok_status();
+  });
+  if (!st)
+    return st.error();
+  return out;
+}
+
+std::int64_t sql_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(kMaxEpoch)));
 }
 
 Result<std::optional<Entry>> first(Result<db::Statement> stmt) {
@@ -398,11 +423,9 @@ Result<std::vector<Entry>> Journal::unfinished() {
 }
 
 Result<std::vector<Entry>> Journal::recent(std::size_t limit) {
-  const auto capped = static_cast<std::int64_t>(
-      std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
   return collect(query(
       db_, "SELECT " + std::string(kEntryColumns) + " FROM submissions ORDER BY epoch DESC, operator LIMIT ?",
-      {capped}));
+      {sql_limit(limit)}));
 }
 
 Result<std::optional<Entry>> Journal::last_committed() {
@@ -429,23 +452,16 @@ Result<StateCounts> Journal::counts() {
 Result<std::vector<Transition>> Journal::history(const std::string& op, std::uint64_t epoch) {
   if (epoch > kMaxEpoch)
     return std::vector<Transition>();
-  auto stmt = query(db_,
-                    "SELECT from_state, to_state, txhash, detail, at_unix FROM transitions "
-                    "WHERE operator = ? AND epoch = ? ORDER BY id",
-                    {op, static_cast<std::int64_t>(epoch)});
-  std::vector<Transition> out;
-  auto st = for_each_row(stmt, [&](const db::Statement& s) -> Status {
-    const auto to = parse_state(s.column_text(1));
-    if (!to)
-      return daemon_error("BAD_ROW", "journal history row has an unknown state \"" + s.column_text(1) + "\"",
-                          ErrorKind::kInternal);
-    out.push_back(Transition{op, epoch, parse_state(s.column_text(0)), *to, s.column_text(2),
-                             s.column_text(3), s.column_int(4)});
-    return ok_status();
-  });
-  if (!st)
-    return st.error();
-  return out;
+  return collect_transitions(query(db_,
+                                   "SELECT " + std::string(kTransitionColumns) +
+                                       " FROM transitions WHERE operator = ? AND epoch = ? ORDER BY id",
+                                   {op, static_cast<std::int64_t>(epoch)}));
+}
+
+Result<std::vector<Transition>> Journal::recent_transitions(std::size_t limit) {
+  return collect_transitions(
+      query(db_, "SELECT " + std::string(kTransitionColumns) + " FROM transitions ORDER BY id DESC LIMIT ?",
+            {sql_limit(limit)}));
 }
 
 }  // namespace snprelay::daemon

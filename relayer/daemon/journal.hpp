@@ -137,6 +137,8 @@ class Journal {
   // The history of one row, oldest first.
   [[nodiscard]] Result<std::vector<Transition>> history(const std::string& operator_address,
                                                         std::uint64_t epoch);
+  // At most `limit` history rows of all entries, newest first (for /v1/status and audits).
+  [[nodiscard]] Result<std::vector<Transition>> recent_transitions(std::size_t limit);
   // Rows per state.
   [[nodiscard]] Result<StateCounts> counts();
   // The committed row with the highest epoch, or nullopt.

@@ -71,4 +71,22 @@ RecoveryAction decide(const Entry& entry, const RecoveryFacts& facts, const Reco
           "tx " + entry.txhash + " not found and " + epoch + " is open: send the same bytes again"};
 }
 
+Status record(Journal& journal, const Entry& entry, const RecoveryAction& action, std::int64_t now_unix) {
+  using K = RecoveryAction::Kind;
+  switch (action.kind) {
+    case K::kMarkCommitted:
+      return journal.mark_committed(entry.operator_address, entry.epoch, action.height, now_unix);
+    case K::kMarkFailed:
+      return journal.mark_failed(entry.operator_address, entry.epoch, action.reason, now_unix);
+    case K::kMarkMissed:
+      return journal.mark_missed(entry.operator_address, entry.epoch, action.reason, now_unix);
+    case K::kNone:
+    case K::kRebroadcast:
+    case K::kStartFresh:
+    case K::kWait:
+      return ok_status();
+  }
+  return ok_status();
+}
+
 }  // namespace snprelay::daemon

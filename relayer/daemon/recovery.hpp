@@ -1,6 +1,7 @@
 // Recovery rules: what to do with an unfinished journal entry (prepared or broadcast) on start-up or
-// after an RPC failure, decided from facts the caller gathered from the chain. Pure functions: no I/O,
-// no clock; the same entry and facts always give the same action.
+// after an RPC failure, decided from facts the caller gathered from the chain. decide() and
+// epoch_window_open() are pure (no I/O, no clock: the same entry and facts always give the same action);
+// record() writes a decision that ends an entry to the journal.
 //
 // The facts (RecoveryFacts) come from the chain, as PROTOCOL.md's queries report them:
 //   * window_open — can a submission for the entry's epoch still be accepted, now or later? Computed
@@ -101,5 +102,12 @@ struct RecoveryAction {
 // The rules above. kRebroadcast means: send entry.tx_bytes unchanged (TxSubmitter::rebroadcast).
 [[nodiscard]] RecoveryAction decide(const Entry& entry, const RecoveryFacts& facts,
                                     const RecoveryPolicy& policy = {});
+
+// Writes a kMarkCommitted / kMarkFailed / kMarkMissed decision for `entry` to `journal` (the action's
+// height or reason, at `now_unix`). Every other action records nothing and succeeds: kRebroadcast,
+// kStartFresh and kWait are carried out by the caller (a re-send or a fresh submission goes through
+// record_broadcast on its own). Errors: the journal's (JOURNAL_TRANSITION when the entry moved on).
+[[nodiscard]] Status record(Journal& journal, const Entry& entry, const RecoveryAction& action,
+                            std::int64_t now_unix);
 
 }  // namespace snprelay::daemon

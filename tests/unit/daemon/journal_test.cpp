@@ -332,6 +332,18 @@ TEST_F(JournalTest, QueriesCountRecentUnfinishedAndLastCommitted) {
   EXPECT_EQ((*unfinished)[1].epoch, 10u);
   EXPECT_EQ((*unfinished)[2].epoch, 11u);
 
+  auto transitions = j().recent_transitions(2);
+  ASSERT_TRUE(transitions.ok());
+  ASSERT_EQ(transitions->size(), 2u);
+  EXPECT_EQ((*transitions)[0].epoch, 10u);  // the last write: prepare for the second operator
+  EXPECT_EQ((*transitions)[0].operator_address, "cosmosvaloper1second");
+  EXPECT_FALSE((*transitions)[0].from.has_value());
+  EXPECT_EQ((*transitions)[0].at_unix, 300);
+  EXPECT_EQ((*transitions)[1].epoch, 11u);
+  EXPECT_EQ((*transitions)[1].to, State::kPrepared);
+  // 3 + 3 + 3 + 3 (epochs 5-8) + 2 (9) + 1 (11) + 1 (the second operator's 10) transitions in all.
+  EXPECT_EQ(j().recent_transitions(100)->size(), 16u);
+
   auto last = j().last_committed();
   ASSERT_TRUE(last.ok() && last->has_value());
   EXPECT_EQ((*last)->epoch, 7u);

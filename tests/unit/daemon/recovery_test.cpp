@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "chain/tx/sign_direct.hpp"
+#include "tests/unit/temp_dir.hpp"
+
 namespace snprelay::daemon {
 namespace {
 
@@ -134,6 +137,31 @@ TEST(RecoveryRules, GraceIsAPolicy) {
   long_grace.mempool_grace_blocks = 10;
   EXPECT_EQ(decide(entry_in(State::kBroadcast), sent_blocks_ago(open_window(), 9), long_grace).kind,
             Kind::kWait);
+}
+
+TEST(RecoveryRules, RecordWritesOnlyTheDecisionsThatEndAnEntry) {
+  testing::TempDir dir("snprelay-recovery");
+  auto journal = Journal::open(dir.file("journal.db"));
+  ASSERT_TRUE(journal.ok()) << journal.error().to_string();
+  const std::string op = entry_in(State::kPrepared).operator_address;
+  BroadcastRecord r{"", Bytes{0x0a, 0x02, 0x01, 0x02}, 7};
+  r.txhash = chain::tx::tx_hash(r.tx_bytes);
+  for (const std::uint64_t epoch : {41, 42, 43}) {
+    ASSERT_TRUE(journal->prepare(op, epoch, 10).ok());
+    ASSERT_TRUE(journal->record_broadcast(op, epoch, r, false, 11).ok());
+  }
+  auto act = [&](std::uint64_t epoch, const RecoveryFacts& facts) {
+    const Entry e = **journal->get(op, epoch);
+    const RecoveryAction a = decide(e, facts);
+    EXPECT_TRUE(record(*journal, e, a, 20).ok()) << action_name(a.kind);
+    return (*journal->get(op, epoch))->state;
+  };
+  EXPECT_EQ(act(41, with_tx(open_window(), 0, "", "")), State::kCommitted);
+  EXPECT_EQ((*journal->get(op, 41))->height, 120);
+  EXPECT_EQ(act(42, closed_window()), State::kMissed);
+  EXPECT_NE((*journal->get(op, 42))->reason.find("was never included"), std::string::npos);
+  EXPECT_EQ(act(43, open_window()), State::kBroadcast);  // rebroadcast: the caller's job, nothing written
+  EXPECT_EQ(journal->history(op, 43)->size(), 2u);
 }
 
 // ---- the submission window (PROTOCOL.md "Nonce epochs", the module's epochForSubmission) -------------
