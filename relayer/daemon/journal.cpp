@@ -191,7 +191,7 @@ Status probe_existing(const std::string& path) {
   auto not_journal = [&](const std::string& why) {
     return daemon_error("NOT_A_JOURNAL",
                         path + " is not an snprelay submission journal (" + why +
-                            "); it was left untouched: point [daemon] journal at another file",
+                            "); it was left untouched: point relayer.journal_path at another file",
                         ErrorKind::kInput);
   };
   auto current = db::Database::open(path, kMigrations, read_only);
