@@ -21,6 +21,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <charconv>
@@ -375,7 +376,18 @@ class HttpServer::Impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
       parser.body_limit(options_.max_body_bytes);
-      co_await http::async_read(c->socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read_header(c->socket, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec && !parser.is_done()) {
+        // curl waits for "100 Continue" before a larger body; the limits were checked on the header.
+        if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          co_await asio::async_write(c->socket, asio::buffer(kContinue.data(), kContinue.size()),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec)
+          co_await http::async_read(c->socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
       if (ec) {
         std::optional<HttpResponse> answer;
         if (c->timed_out) {

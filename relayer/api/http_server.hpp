@@ -14,8 +14,8 @@
 // Limits (each rejection is counted in stats().rejected by reason):
 //   max_header_bytes         larger request line + headers: 431, then close       ("header")
 //   max_body_bytes           larger body (declared or sent): 413, then close      ("body")
-//   max_connections          a connection past it is answered 503 and closed at once; the server never
-//                            holds more than this many ("connections")
+//   max_connections          across both listeners: a connection past it is answered 503 and closed
+//                            at once, so the server never holds more than this many ("connections")
 //   max_concurrent_requests  requests inside the pool (queued or running) at once; past it: 503 with
 //                            Retry-After: 1, the connection stays usable ("concurrency")
 //   request_timeout          the whole request (headers and body) must arrive within it, counted from
@@ -23,6 +23,8 @@
 //                            ("timeout")
 //   idle_timeout             a kept-alive connection with no new request for this long is closed
 //   malformed HTTP           400 and close ("malformed")
+// A request with "Expect: 100-continue" gets "100 Continue" once its header passed the limits (curl
+// sends it before bodies over 1 KiB).
 // Responses carry "Connection: close" whenever the server closes after them.
 //
 // stop(): closes the listeners (and removes the unix socket), closes idle connections, lets requests

@@ -110,6 +110,19 @@ Status MetricsRegistry::add(const std::string& name, const Labels& labels, doubl
   return ok_status();
 }
 
+Status MetricsRegistry::set_total(const std::string& name, const Labels& labels, double total) {
+  std::lock_guard lock(mutex_);
+  auto s = sample(name, labels, MetricType::kCounter);
+  if (!s)
+    return s.error();
+  if (!(total >= **s) || std::isinf(total)) {
+    return metric_error("METRIC_NEGATIVE", "counter " + name + " cannot go from " + format_metric_value(**s) +
+                                               " to " + format_metric_value(total));
+  }
+  **s = total;
+  return ok_status();
+}
+
 Status MetricsRegistry::set(const std::string& name, const Labels& labels, double value) {
   std::lock_guard lock(mutex_);
   auto s = sample(name, labels, MetricType::kGauge);

@@ -43,6 +43,11 @@ class MetricsRegistry {
   // Counter: adds `delta` (>= 0) to the sample `labels`, creating it at 0 first.
   [[nodiscard]] Status add(const std::string& name, const Labels& labels, double delta = 1);
 
+  // Counter: sets the sample to `total`, a running total counted elsewhere (the HTTP server's own
+  // counters, mirrored on each scrape). METRIC_NEGATIVE when `total` is below the current value or not
+  // finite: a counter never goes back.
+  [[nodiscard]] Status set_total(const std::string& name, const Labels& labels, double total);
+
   // Gauge: sets the sample `labels` to `value` (any double, NaN and infinities included).
   [[nodiscard]] Status set(const std::string& name, const Labels& labels, double value);
 

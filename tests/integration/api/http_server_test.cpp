@@ -11,12 +11,14 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
 #include <vector>
 
 #include "attest/report.hpp"
 #include "relayer/api/routes.hpp"
+#include "relayer/api/server_metrics.hpp"
 #include "relayer/app/evidence.hpp"
 #include "tests/integration/api/raw_client.hpp"
 #include "tests/unit/temp_dir.hpp"
@@ -58,7 +60,7 @@ class TestRouter final : public Router {
  public:
   TestRouter()
       : generator_(std::make_unique<EvidenceReportGenerator>(shared_sim(), 0)),
-        routes_(std::make_unique<ApiRoutes>(*generator_, health_, metrics_, RoutesOptions{})) {}
+        routes_(std::make_unique<ApiRoutes>(*generator_, health_, metrics_, options())) {}
   HttpResponse handle(const HttpRequest& request) override {
     if (request.path() == "/slow") {
       ++slow_started;
@@ -72,8 +74,17 @@ class TestRouter final : public Router {
     return routes_->handle(request);
   }
   std::atomic<int> slow_started{0};
+  std::function<void(MetricsRegistry&)> scrape_hook;  // set before the first request
 
  private:
+  RoutesOptions options() {
+    RoutesOptions o;
+    o.on_scrape = [this](MetricsRegistry& r) {
+      if (scrape_hook)
+        scrape_hook(r);
+    };
+    return o;
+  }
   NoHealth health_;
   MetricsRegistry metrics_;
   std::unique_ptr<EvidenceReportGenerator> generator_;
@@ -166,6 +177,42 @@ TEST(ApiServer, BodyOverTheLimitIs413) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(run.server.stats().rejected_body, 2U);
+}
+
+TEST(ApiServer, ExpectContinueGetsA100BeforeTheBody) {
+  Running run(loopback());
+  RawConn c = RawConn::tcp(run.server.tcp_port());
+  const std::string body = R"({"nonce": ")" + kGuideNonce + "\"}";
+  ASSERT_TRUE(
+      c.send("POST /v1/attestation/generate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+             "Content-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n"));
+  auto interim = c.read_response(3s);
+  ASSERT_TRUE(interim.has_value());
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(c.send(body));
+  auto r = c.read_response();
+  ASSERT_TRUE(r.has_value());
+  expect_guide_report(*r);
+}
+
+TEST(ApiServer, ScrapeShowsTheServerCounters) {
+  ServerOptions o = loopback();
+  o.max_body_bytes = 16;
+  Running run(o);
+  run.router.scrape_hook = [&run](MetricsRegistry& r) {
+    ASSERT_TRUE(publish_server_stats(run.server.stats(), r).ok());
+  };
+  RawConn big = RawConn::tcp(run.server.tcp_port());
+  ASSERT_TRUE(big.send("POST /v1/attestation/generate HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n"));
+  ASSERT_TRUE(big.read_response().has_value());
+  RawConn c = RawConn::tcp(run.server.tcp_port());
+  ASSERT_TRUE(c.send(get("/metrics")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->body.find("snprelay_http_rejected_total{reason=\"body\"} 1\n"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("snprelay_http_responses_total{class=\"4xx\"} 1\n"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("snprelay_http_connections_open "), std::string::npos) << r->body;
 }
 
 TEST(ApiServer, HeadersOverTheLimitAre431) {

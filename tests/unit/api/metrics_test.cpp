@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "relayer/api/server_metrics.hpp"
+
 namespace snprelay::api {
 namespace {
 
@@ -147,6 +149,39 @@ TEST(ApiMetrics, RenderEscapesAndParsesBack) {
   EXPECT_TRUE(p.samples[3].labels.empty());
   EXPECT_EQ(p.samples[3].value, "0");
   EXPECT_EQ(text, r.render());  // stable
+}
+
+TEST(ApiMetrics, SetTotalMirrorsARunningTotalButNeverGoesBack) {
+  MetricsRegistry r;
+  ASSERT_TRUE(r.register_metric("mirrored_total", "", MetricType::kCounter).ok());
+  ASSERT_TRUE(r.register_metric("g", "", MetricType::kGauge).ok());
+  ASSERT_TRUE(r.set_total("mirrored_total", {}, 5).ok());
+  ASSERT_TRUE(r.set_total("mirrored_total", {}, 5).ok());
+  EXPECT_EQ(r.set_total("mirrored_total", {}, 4).error().code, "METRIC_NEGATIVE");
+  EXPECT_EQ(r.set_total("mirrored_total", {}, NAN).error().code, "METRIC_NEGATIVE");
+  EXPECT_EQ(r.set_total("g", {}, 1).error().code, "METRIC_TYPE");
+  EXPECT_EQ(r.value("mirrored_total", {}), 5);
+}
+
+TEST(ApiMetrics, ServerStatsArePublishedByClassAndReason) {
+  MetricsRegistry r;
+  ServerStats s;
+  s.connections_open = 3;
+  s.connections_total = 10;
+  s.requests_by_class[2] = 7;
+  s.requests_by_class[5] = 1;
+  s.rejected_timeout = 2;
+  ASSERT_TRUE(publish_server_stats(s, r).ok());
+  ASSERT_TRUE(publish_server_stats(s, r).ok());  // idempotent
+  EXPECT_EQ(r.value("snprelay_http_connections_open", {}), 3);
+  EXPECT_EQ(r.value("snprelay_http_connections_total", {}), 10);
+  EXPECT_EQ(r.value("snprelay_http_responses_total", {{"class", "2xx"}}), 7);
+  EXPECT_EQ(r.value("snprelay_http_responses_total", {{"class", "5xx"}}), 1);
+  EXPECT_EQ(r.value("snprelay_http_responses_total", {{"class", "4xx"}}), 0);
+  EXPECT_EQ(r.value("snprelay_http_rejected_total", {{"reason", "timeout"}}), 2);
+  EXPECT_EQ(r.value("snprelay_http_rejected_total", {{"reason", "connections"}}), 0);
+  s.connections_total = 9;  // another server's totals: refused
+  EXPECT_FALSE(publish_server_stats(s, r).ok());
 }
 
 TEST(ApiMetrics, NumbersInPrometheusForm) {
