@@ -10,6 +10,7 @@ add_snprelay_library(snprelay_api
     api/metrics.cpp
     api/report_source.cpp
     api/routes.cpp
+    api/server_config.cpp
     api/server_metrics.cpp
-  PUBLIC_DEPS snprelay_app snprelay_common snprelay_attest nlohmann_json::nlohmann_json
+  PUBLIC_DEPS snprelay_app snprelay_common snprelay_config snprelay_attest nlohmann_json::nlohmann_json
   PRIVATE_DEPS Boost::headers OpenSSL::Crypto Threads::Threads)
