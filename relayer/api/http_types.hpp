@@ -42,7 +42,7 @@ struct HttpRequest {
   }
 };
 
-// One response. The server adds Content-Length, Connection and Date itself; `headers` carries the
+// One response. The server adds Content-Length, Connection and Server itself; `headers` carries the
 // rest (Allow, WWW-Authenticate, Retry-After ...). `body` is bytes: a raw report is binary.
 struct HttpResponse {
   int status = 200;

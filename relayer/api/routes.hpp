@@ -8,7 +8,7 @@
 //        400 api BAD_REQUEST (body not a JSON object with a string "nonce", unknown format),
 //            BAD_BASE64, BAD_NONCE (0 or more than 64 bytes); 401 when a bearer token is configured
 //            and the request does not carry it (WWW-Authenticate: Bearer); the generator's error with
-//            app::http_status_for(kind) otherwise (503 for an unavailable device).
+//            http_status_for(kind) (common/error.hpp) otherwise (503 for an unavailable device).
 //   GET  /health/enclave            health_document() of the HealthSource; 200, or 503 when unhealthy
 //   GET  /metrics                   the registry, text/plain; version=0.0.4
 //   GET  /v1/status                 the status callback's JSON; 503 api NO_STATUS without a callback

@@ -7,8 +7,10 @@
 #include <openssl/sha.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -152,6 +154,32 @@ TEST(ApiServer, GuideRequestReturnsTheReportAndKeepsTheConnection) {
   const ServerStats s = run.server.stats();
   EXPECT_EQ(s.requests_by_class[2], 3U);
   EXPECT_EQ(s.connections_open, 1U);
+}
+
+// The guide's curl line, run by the real curl when it is installed: raw report to a file.
+TEST(ApiServer, TheGuidesCurlLineWorks) {
+  if (::access("/usr/bin/curl", X_OK) != 0)
+    GTEST_SKIP() << "no /usr/bin/curl";
+  Running run(loopback());
+  snprelay::testing::TempDir dir("snprelay-api-curl");
+  const std::string out = dir.file("report.bin");
+  const std::string command =
+      "/usr/bin/curl -s -o " + out +
+      " -w '%{http_code}' -X POST http://127.0.0.1:" + std::to_string(run.server.tcp_port()) +
+      "/v1/attestation/generate -H 'Content-Type: application/json' -d '{\"nonce\": \"" + kGuideNonce +
+      "\"}'";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char code[8] = {};
+  const std::size_t n = std::fread(code, 1, sizeof code - 1, pipe);
+  ASSERT_EQ(::pclose(pipe), 0);
+  EXPECT_EQ(std::string(code, n), "200");
+  std::ifstream in(out, std::ios::binary);
+  RawConn::Response r;
+  r.status = 200;
+  r.headers["content-type"] = "application/octet-stream";
+  r.body.assign(std::istreambuf_iterator<char>(in), {});
+  expect_guide_report(r);
 }
 
 TEST(ApiServer, BodyOverTheLimitIs413) {
