@@ -65,10 +65,11 @@ class MetricsRegistry {
     MetricType type = MetricType::kCounter;
     std::map<SortedLabels, double> samples;
   };
+  // REQUIRES(mutex_)
   [[nodiscard]] Result<double*> sample(const std::string& name, const Labels& labels, MetricType want);
 
   mutable std::mutex mutex_;
-  std::map<std::string, Family> families_;  // guarded by mutex_
+  std::map<std::string, Family> families_;  // GUARDED_BY(mutex_)
 };
 
 // The sample number as Prometheus reads it: integers without a fraction, "+Inf", "-Inf", "NaN", else
