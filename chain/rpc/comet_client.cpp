@@ -5,28 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "chain/rpc/json_rpc.hpp"
+#include "common/base64.hpp"
 
 namespace snprelay::chain::rpc {
 namespace {
-
-std::string base64(const Bytes& in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
-    for (int k = 3; k >= 0; --k)
-      out += kAlphabet[(v >> (6 * k)) & 63];
-  }
-  if (i + 1 == in.size()) {
-    const std::uint32_t v = std::uint32_t{in[i]} << 16;
-    out += std::string{kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8);
-    out += std::string{kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
 
 // Seconds since the epoch of an RFC 3339 UTC time ("2026-11-27T21:00:00.123456789Z"); -1 if unparseable.
 std::int64_t parse_rfc3339(const std::string& t) {
@@ -89,7 +71,7 @@ Result<AbciQueryResult> CometClient::abci_query(const std::string& path, const B
 }
 
 Result<BroadcastResult> CometClient::broadcast_tx_sync(const Bytes& tx_raw) {
-  const nlohmann::json params = {{"tx", base64(tx_raw)}};
+  const nlohmann::json params = {{"tx", encode_base64(tx_raw)}};
   auto body = call("broadcast_tx_sync", params.dump());
   if (!body)
     return body.error();
@@ -100,7 +82,7 @@ Result<std::optional<TxResult>> CometClient::tx(const std::string& hash) {
   auto raw = from_hex(hash);
   if (!raw || raw->size() != 32)
     return make_error("rpc", "BAD_HASH", "tx hash must be 64 hex characters: " + hash, ErrorKind::kInput);
-  const nlohmann::json params = {{"hash", base64(*raw)}, {"prove", false}};
+  const nlohmann::json params = {{"hash", encode_base64(*raw)}, {"prove", false}};
   auto body = call("tx", params.dump());
   if (!body)
     return body.error();

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "common/base64.hpp"
+
 namespace snprelay::chain::rpc {
 namespace {
 
@@ -39,35 +41,6 @@ std::string str_field(const json& j, const char* key) {
   if (!j.at(key).is_string())
     throw std::invalid_argument(std::string("field ") + key + " is not a string");
   return j.at(key).get<std::string>();
-}
-
-Result<Bytes> base64_decode(const std::string& in) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  Bytes out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  std::size_t pad = 0;
-  for (const char c : in) {
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    if (pad > 0)
-      return bad_reply("base64 data after padding");
-    const auto pos = kAlphabet.find(c);
-    if (pos == std::string_view::npos)
-      return bad_reply("invalid base64 character");
-    acc = (acc << 6) | static_cast<std::uint32_t>(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-    }
-  }
-  if (pad > 2 || (in.size() % 4) != 0)
-    return bad_reply("base64 length is not a multiple of 4");
-  return out;
 }
 
 // Parses the envelope; returns "result" or the mapped JSON-RPC error.
@@ -156,9 +129,9 @@ Result<AbciQueryResult> parse_abci_query_reply(std::string_view body) {
     q.codespace = str_field(resp, "codespace");
     q.log = str_field(resp, "log");
     q.height = int_field(resp, "height", false);
-    auto value = base64_decode(str_field(resp, "value"));
+    auto value = decode_base64(str_field(resp, "value"));
     if (!value)
-      return value.error();
+      return bad_reply("abci_query value: " + value.error().message);
     q.value = std::move(*value);
     return q;
   });

@@ -4,7 +4,6 @@
 # tests drive without a socket.
 add_snprelay_library(snprelay_api
   SOURCES
-    api/base64.cpp
     api/health.cpp
     api/http_server.cpp
     api/metrics.cpp

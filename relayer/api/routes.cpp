@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "attest/report.hpp"
-#include "relayer/api/base64.hpp"
+#include "common/base64.hpp"
 #include "relayer/app/binding.hpp"
 #include "relayer/app/report_json.hpp"
 #include "relayer/app/text.hpp"

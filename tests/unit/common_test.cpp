@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/base64.hpp"
 #include "common/file_io.hpp"
 #include "common/hex.hpp"
 #include "common/log.hpp"
@@ -31,6 +32,24 @@ TEST(Hex, RoundTripsAndRejectsBadInput) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message, "not a hex digit at position 0: 'z'");
   EXPECT_EQ(bad.error().kind, ErrorKind::kInput);
+}
+
+TEST(Base64, RoundTripsAndRejectsNonCanonicalText) {
+  for (const std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    const Bytes b(s.begin(), s.end());
+    auto back = decode_base64(encode_base64(b));
+    ASSERT_TRUE(back.ok()) << s;
+    EXPECT_EQ(*back, b);
+  }
+  EXPECT_EQ(encode_base64(Bytes{'f', 'o', 'o', 'b'}), "Zm9vYg==");
+  for (const char* bad :
+       {"Zm9vYg=", "Zm9v\nYg==", "Zm9vY===", "Zm=vYg==", "Zm9vYg-_", "Zm9vYh==", "Zm9vYmF="}) {
+    auto r = decode_base64(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, "BAD_BASE64");
+    EXPECT_EQ(r.error().kind, ErrorKind::kInput);
+    EXPECT_NE(r.error().message.find("base64"), std::string::npos);
+  }
 }
 
 TEST(Secret, MoveLeavesSourceEmptyAndCompares) {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "attest/report.hpp"
-#include "relayer/api/base64.hpp"
+#include "common/base64.hpp"
 #include "relayer/app/evidence.hpp"
 #include "tests/unit/temp_dir.hpp"
 
@@ -302,22 +302,5 @@ TEST(ApiRoutes, StatusComesFromTheCallback) {
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(error_of(r).value("code", ""), "JOURNAL");
 }
-
-TEST(ApiBase64, RoundTripsAndRejectsNonCanonicalText) {
-  for (const std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
-    const Bytes b(s.begin(), s.end());
-    auto back = decode_base64(encode_base64(b));
-    ASSERT_TRUE(back.ok()) << s;
-    EXPECT_EQ(*back, b);
-  }
-  EXPECT_EQ(encode_base64(Bytes{'f', 'o', 'o', 'b'}), "Zm9vYg==");
-  for (const char* bad : {"Zm9vYg=", "Zm9v\nYg==", "Zm9vY===", "Zm=vYg==", "Zm9vYg-_"}) {
-    auto r = decode_base64(bad);
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.error().code, "BAD_BASE64");
-    EXPECT_EQ(r.error().kind, ErrorKind::kInput);
-  }
-}
-
 }  // namespace
 }  // namespace snprelay::api
