@@ -61,7 +61,8 @@ add_executable(snprelay_onchain_devnet_tests
   integration/onchain/devnet_attest_test.cpp
   integration/onchain/devnet_client_test.cpp
   integration/onchain/devnet_cli_test.cpp
-  integration/onchain/devnet_allowlist_test.cpp)
+  integration/onchain/devnet_allowlist_test.cpp
+  integration/onchain/devnet_epoch_runner_test.cpp)
 add_executable(snprelay_onchain_localnet_tests integration/onchain/localnet_test.cpp)
 foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_localnet_tests)
   add_dependencies(${_t} snprelay)
@@ -71,6 +72,7 @@ foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_localnet_tests)
   target_compile_definitions(${_t} PRIVATE
     SNPRELAY_BIN="$<TARGET_FILE:snprelay>" SNPATTESTD_BIN="${SNPRELAY_SNPATTESTD}")
 endforeach()
+target_link_libraries(snprelay_onchain_devnet_tests PRIVATE snprelay_daemon)  # the epoch runner test
 add_test(NAME onchain.devnet COMMAND snprelay_onchain_devnet_tests)
 add_test(NAME onchain.localnet COMMAND snprelay_onchain_localnet_tests)
 set_tests_properties(onchain.devnet onchain.localnet PROPERTIES
