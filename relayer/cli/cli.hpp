@@ -58,6 +58,7 @@ void add_config_commands(CLI::App& app, Outcome& outcome);
 void add_attest_commands(CLI::App& app, Outcome& outcome);    // attest_commands.cpp
 void add_evidence_commands(CLI::App& app, Outcome& outcome);  // evidence_commands.cpp
 void add_keys_commands(CLI::App& app, Outcome& outcome);      // keys_commands.cpp
+void add_daemon_commands(CLI::App& app, Outcome& outcome);    // daemon_commands.cpp (start)
 void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.cpp (tx, query)
 // snpattest_commands.cpp: tx set-relayer|submit-attestation, binding, query snpattest (after chain).
 void add_snpattest_commands(CLI::App& app, Outcome& outcome);

@@ -1,0 +1,373 @@
+// Wiring of the daemon (daemon.hpp): configuration -> parts, one pass -> health, status and metrics.
+#include "relayer/daemon/daemon.hpp"
+
+#include <ctime>
+
+#include "chain/rpc/comet_client.hpp"
+#include "chain/rpc/curl_transport.hpp"
+#include "common/log.hpp"
+#include "relayer/api/http_server.hpp"
+#include "relayer/api/report_source.hpp"
+#include "relayer/api/routes.hpp"
+#include "relayer/api/server_config.hpp"
+#include "relayer/api/server_metrics.hpp"
+#include "relayer/app/allowlist_files.hpp"
+#include "relayer/app/evidence.hpp"
+#include "relayer/app/keys.hpp"
+#include "relayer/app/verification.hpp"
+
+namespace snprelay::daemon {
+namespace {
+
+using nlohmann::ordered_json;
+using Kind = EpochOutcome::Kind;
+
+std::int64_t wall_clock() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+// The series the daemon itself writes (the routes register the guide's enclave_* ones).
+struct Series {
+  const char* name;
+  const char* help;
+  api::MetricType type;
+};
+constexpr Series kSeries[] = {
+    {"snprelay_epochs_total", "Epoch passes by outcome", api::MetricType::kCounter},
+    {"snprelay_submissions_total", "Attestation submissions by result", api::MetricType::kCounter},
+    {"snprelay_self_check_failures_total", "Reports the chain would refuse, by failed check",
+     api::MetricType::kCounter},
+    {"snprelay_pass_errors_total", "Passes that could not reach a verdict, by error kind",
+     api::MetricType::kCounter},
+    {"snprelay_allowlist_alarms_total", "Allowlist updates refused, by code", api::MetricType::kCounter},
+    {"snprelay_allowlist_version", "Version of the local allowlist copy", api::MetricType::kGauge},
+    {"snprelay_journal_entries", "Journal rows by state", api::MetricType::kGauge},
+    {"snprelay_last_success_timestamp_seconds", "Unix time of the last committed attestation",
+     api::MetricType::kGauge},
+    {"snprelay_last_epoch", "The last epoch a pass handled", api::MetricType::kGauge},
+    {"snprelay_chain_reachable", "1 when the last pass reached the chain", api::MetricType::kGauge},
+};
+
+api::TcbLevels levels_of(std::uint64_t raw, attest::Product product) {
+  const attest::TcbParts t = attest::decode_tcb(raw, product);
+  api::TcbLevels l;
+  l.boot_loader = t.bootloader;
+  l.tee = t.tee;
+  l.snp = t.snp;
+  l.microcode = t.microcode;
+  l.fmc = t.fmc;
+  return l;
+}
+
+class StateHealth final : public api::HealthSource {
+ public:
+  explicit StateHealth(const Daemon& d) : daemon_(d) {}
+  api::HealthSnapshot snapshot() override {
+    const PassState s = daemon_.state();
+    api::HealthSnapshot h;
+    h.hardware_enabled = s.hardware_enabled;
+    h.simulated = s.simulated;
+    h.tcb = levels_of(s.reported_tcb, s.product);
+    h.last_epoch = s.last_epoch;
+    h.last_status = s.last_status;
+    h.allowlist_version = s.allowlist_version;
+    h.chain_reachable = s.chain_reachable;
+    h.degraded_reasons = s.degraded_reasons;
+    if (s.passes == 0)
+      h.degraded_reasons.emplace_back("no epoch pass has completed yet");
+    h.status = h.degraded_reasons.empty() ? api::HealthStatus::kHealthy : api::HealthStatus::kDegraded;
+    return h;
+  }
+
+ private:
+  const Daemon& daemon_;
+};
+
+}  // namespace
+
+struct Daemon::Parts {
+  std::shared_ptr<const config::Config> config;
+  std::string config_path;
+  std::unique_ptr<chain::rpc::CometClient> chain;
+  std::unique_ptr<chain::rpc::TxSubmitter> submitter;
+  std::unique_ptr<allowlist::Store> allowlist;
+  std::unique_ptr<allowlist::ChainUpdateSource> updates;
+  std::unique_ptr<attest::EvidenceSource> evidence;      // the epoch runner's
+  std::unique_ptr<attest::EvidenceSource> api_evidence;  // the API's generate
+  std::unique_ptr<attest::KdsClient> kds;
+  std::unique_ptr<Journal> journal;
+  std::unique_ptr<EpochRunner> runner;
+  api::MetricsRegistry metrics;
+  std::unique_ptr<api::EvidenceReportGenerator> generator;
+  std::unique_ptr<StateHealth> health;
+  std::unique_ptr<api::ApiRoutes> routes;
+  std::unique_ptr<api::HttpServer> server;
+};
+
+Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Daemon::~Daemon() {
+  if (parts_ && parts_->server)
+    parts_->server->stop();
+}
+
+Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Config> config,
+                                             std::string config_path) {
+  auto log = log_for("daemon");
+  auto p = std::make_unique<Parts>();
+  p->config = std::move(config);
+  p->config_path = std::move(config_path);
+  const config::Config& c = *p->config;
+
+  p->chain = std::make_unique<chain::rpc::CometClient>(
+      c.chain.rpc, std::make_shared<chain::rpc::CurlTransport>(), c.chain.rpc_timeout);
+  const auto defaults = app::key_defaults(p->config, p->config_path);
+  auto key = app::open_key(app::key_store("", defaults), c.chain.key.name, app::KeyRequest{}, defaults);
+  if (!key)
+    return key.error();
+  chain::rpc::SubmitterOptions so;
+  so.chain_id = c.chain.chain_id;
+  so.prefix = c.chain.bech32_prefix;
+  so.gas_price = c.chain.gas_price;
+  so.gas_adjustment = c.chain.gas_adjustment;
+  so.gas_cap = static_cast<std::uint64_t>(c.chain.gas_limit_max);
+  so.default_gas = static_cast<std::uint64_t>(c.chain.gas_fallback);
+  so.fee_granter = c.chain.fee_granter;
+  so.confirm_timeout = c.chain.confirm_timeout;
+  so.poll_interval = std::chrono::milliseconds(250);
+  p->submitter = std::make_unique<chain::rpc::TxSubmitter>(*p->chain, std::move(*key), so);
+
+  auto signers = app::signer_set_from_config(c, p->config_path, std::nullopt);
+  if (!signers)
+    return signers.error();
+  auto store = allowlist::Store::open(c.allowlist.db_path, c.chain.chain_id, *signers);
+  if (!store)
+    return store.error();
+  p->allowlist = std::make_unique<allowlist::Store>(std::move(*store));
+  p->updates = std::make_unique<allowlist::ChainUpdateSource>(*p->chain);
+
+  auto source = app::open_evidence_source(c, app::SimRequest{}, false);
+  if (!source)
+    return source.error();
+  p->evidence = std::move(source->source);
+  if (const auto line = app::announce_line(*p->evidence))
+    log->warn("{}", *line);
+  else
+    log->info("Hardware backend initialized: {} {}", p->evidence->describe().backend,
+              p->evidence->describe().device);
+  auto api_source = app::open_evidence_source(c, app::SimRequest{}, false);
+  if (!api_source)
+    return api_source.error();
+  p->api_evidence = std::move(api_source->source);
+  if (c.enclave.sev_snp.allow_debug_policy)
+    log->warn("SEV-SNP debug policy allowed (enclave.sev_snp.allow_debug_policy): not in require mode");
+
+  auto kds = app::make_kds_client(app::kds_request_from(c));
+  if (!kds)
+    return kds.error();
+  p->kds = std::move(*kds);
+  auto journal = Journal::open(c.relayer.journal_path);
+  if (!journal)
+    return journal.error();
+  p->journal = std::make_unique<Journal>(std::move(*journal));
+
+  EpochSetup setup;
+  setup.chain_id = c.chain.chain_id;
+  setup.operator_address = c.relayer.operator_address;
+  setup.hardware_mode = c.enclave.hardware_mode;
+  setup.product = c.enclave.sev_snp.product_name;
+  setup.vmpl = static_cast<std::uint32_t>(c.enclave.sev_snp.vmpl);
+  EpochParts parts{p->chain.get(),    p->submitter.get(), p->allowlist.get(), p->updates.get(),
+                   p->evidence.get(), p->kds.get(),       p->journal.get(),   &wall_clock};
+  p->runner = std::make_unique<EpochRunner>(setup, parts);
+
+  for (const Series& s : kSeries) {
+    if (Status st = p->metrics.register_metric(s.name, s.help, s.type); !st)
+      return st.error();
+  }
+  std::unique_ptr<Daemon> d(new Daemon(std::move(p)));
+  Parts& q = *d->parts_;
+  q.generator = std::make_unique<api::EvidenceReportGenerator>(*q.api_evidence, setup.vmpl);
+  q.health = std::make_unique<StateHealth>(*d);
+  api::RoutesOptions ro;
+  ro.status = [daemon = d.get()]() -> Result<ordered_json> {
+    const PassState s = daemon->state();
+    ordered_json j;
+    j["operator"] = daemon->parts_->config->relayer.operator_address;
+    j["relayer"] = daemon->parts_->submitter->address();
+    j["last_epoch"] = s.last_epoch ? ordered_json(*s.last_epoch) : ordered_json(nullptr);
+    j["last_status"] = s.last_status;
+    j["last_message"] = s.last_message;
+    j["last_success_unix"] = s.last_success_unix;
+    j["allowlist_version"] = s.allowlist_version;
+    j["chain_reachable"] = s.chain_reachable;
+    j["simulated"] = s.simulated;
+    ordered_json epochs = ordered_json::array();
+    for (const Entry& e : s.recent) {
+      ordered_json row;
+      row["epoch"] = e.epoch;
+      row["state"] = state_name(e.state);
+      row["txhash"] = e.txhash;
+      row["height"] = e.height;
+      row["reason"] = e.reason;
+      epochs.push_back(std::move(row));
+    }
+    j["epochs"] = std::move(epochs);
+    return j;
+  };
+  ro.on_scrape = [daemon = d.get()](api::MetricsRegistry& r) {
+    if (daemon->parts_->server)
+      (void)api::publish_server_stats(daemon->parts_->server->stats(), r);
+  };
+  q.routes = std::make_unique<api::ApiRoutes>(*q.generator, *q.health, q.metrics, std::move(ro));
+  auto server_options = api::server_options_from(c);
+  if (!server_options)
+    return server_options.error();
+  q.server = std::make_unique<api::HttpServer>(*server_options, *q.routes);
+  if (Status st = q.server->start(); !st)
+    return st.error();
+  log->info("API listening on {} (port {})", c.api.listen, q.server->tcp_port());
+  return d;
+}
+
+void Daemon::publish(const Result<EpochOutcome>& outcome) {
+  auto log = log_for("daemon");
+  api::MetricsRegistry& m = parts_->metrics;
+  std::lock_guard lock(mu_);
+  ++state_.passes;
+  state_.degraded_reasons.clear();
+  state_.simulated = parts_->evidence->describe().simulated;
+  state_.hardware_enabled = !state_.simulated;
+  if (!outcome) {
+    const Error& e = outcome.error();
+    state_.last_status = "error";
+    state_.last_message = e.to_string();
+    state_.chain_reachable = e.component != "rpc";
+    state_.degraded_reasons.push_back(e.to_string());
+    (void)m.add("snprelay_pass_errors_total", {{"kind", error_kind_name(e.kind)}});
+    log->error("epoch pass failed: {}", e.to_string());
+    (void)m.set("snprelay_chain_reachable", {}, state_.chain_reachable ? 1 : 0);
+    return;
+  }
+  const EpochOutcome& o = *outcome;
+  state_.chain_reachable = true;
+  state_.last_epoch = o.epoch;
+  state_.last_status = outcome_name(o.kind);
+  state_.last_message = o.message;
+  if (o.kind != Kind::kAlreadyDone) {
+    state_.allowlist_version = o.allowlist_version != 0 ? o.allowlist_version : state_.allowlist_version;
+    if (o.reported_tcb != 0) {
+      state_.reported_tcb = o.reported_tcb;
+      state_.product = o.product;
+    }
+  }
+  (void)m.add("snprelay_epochs_total", {{"outcome", outcome_name(o.kind)}});
+  (void)m.set("snprelay_last_epoch", {}, static_cast<double>(o.epoch));
+  (void)m.set("snprelay_chain_reachable", {}, 1);
+  (void)m.set("snprelay_allowlist_version", {}, static_cast<double>(state_.allowlist_version));
+  if (o.allowlist_alarm) {
+    state_.degraded_reasons.push_back("allowlist " + o.allowlist_alarm->code + ": " +
+                                      o.allowlist_alarm->message);
+    (void)m.add("snprelay_allowlist_alarms_total", {{"code", o.allowlist_alarm->code}});
+  }
+  switch (o.kind) {
+    case Kind::kCommitted:
+      state_.last_success_unix = wall_clock();
+      (void)m.add("snprelay_submissions_total", {{"result", "committed"}});
+      (void)m.set("snprelay_last_success_timestamp_seconds", {},
+                  static_cast<double>(state_.last_success_unix));
+      log->info("epoch {} attested: tx {} in block {}", o.epoch, o.txhash, o.height);
+      break;
+    case Kind::kSelfCheckFailed:
+      state_.degraded_reasons.push_back("self-check " + o.code + ": " + o.message);
+      (void)m.add("snprelay_self_check_failures_total", {{"code", o.code}});
+      if (o.code == "TCB_BELOW_MINIMUM")
+        log->error("TCB version below minimum: {} (epoch {} not submitted)", o.message, o.epoch);
+      else if (o.code == "CHAIN_UNTRUSTED" || o.code == "CERT_NOT_VALID_AT_TIME")
+        log->error("Certificate chain validation failed: {} (epoch {} not submitted)", o.message, o.epoch);
+      else
+        log->error("self-check {} failed: {} (epoch {} not submitted)", o.code, o.message, o.epoch);
+      break;
+    case Kind::kRefused:
+      state_.degraded_reasons.push_back("the chain refused epoch " + std::to_string(o.epoch) + ": " + o.code);
+      (void)m.add("snprelay_submissions_total", {{"result", "refused"}});
+      log->error("epoch {} refused: {} {}", o.epoch, o.code, o.message);
+      break;
+    case Kind::kMissed:
+      (void)m.add("snprelay_submissions_total", {{"result", "missed"}});
+      log->warn("epoch {} missed: {}", o.epoch, o.message);
+      break;
+    case Kind::kNotRegistered:
+    case Kind::kAllowlistStale:
+      state_.degraded_reasons.push_back(std::string(outcome_name(o.kind)) + ": " + o.message);
+      log->error("epoch {}: {}: {}", o.epoch, outcome_name(o.kind), o.message);
+      break;
+    case Kind::kPending:
+      log->info("epoch {}: tx {} pending{}", o.epoch, o.txhash,
+                o.message.empty() ? "" : " (" + o.message + ")");
+      break;
+    case Kind::kAlreadyDone:
+      break;
+  }
+  if (auto recent = parts_->journal->recent(10)) {
+    state_.recent = std::move(*recent);
+    for (Entry& e : state_.recent)
+      e.tx_bytes.clear();  // the status shows hashes, not transactions
+  }
+  if (auto counts = parts_->journal->counts()) {
+    for (std::size_t i = 0; i < kStateCount; ++i)
+      (void)m.set("snprelay_journal_entries", {{"state", state_name(static_cast<State>(i))}},
+                  static_cast<double>((*counts)[i]));
+  }
+}
+
+void Daemon::pass() {
+  if (!recovered_) {
+    auto r = parts_->runner->recover();
+    if (!r) {
+      publish(r.error());
+      return;
+    }
+    recovered_ = true;
+    if (*r > 0)
+      log_for("daemon")->info("recovered {} unfinished journal rows", *r);
+  }
+  publish(parts_->runner->attest_current());
+}
+
+PassState Daemon::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+std::uint16_t Daemon::api_port() const {
+  return parts_->server ? parts_->server->tcp_port() : 0;
+}
+
+std::chrono::milliseconds Daemon::poll_interval() const {
+  return parts_->config->relayer.poll_interval;
+}
+
+void Daemon::stop() {
+  stopping_ = true;
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mu_);
+    wake = wake_;
+  }
+  if (wake)
+    wake();
+}
+
+Status Daemon::run() {
+  Status st = run_epoch_loop(*this, stopping_, [this](std::function<void()> wake) {
+    std::lock_guard lock(mu_);
+    wake_ = std::move(wake);
+  });
+  if (parts_->server)
+    parts_->server->stop();
+  log_for("daemon")->info("stopped");
+  return st;
+}
+
+}  // namespace snprelay::daemon

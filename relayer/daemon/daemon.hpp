@@ -1,0 +1,104 @@
+// The relayer daemon behind `snprelay start --config F`: every part built from the configuration, the
+// epoch loop, and the local API.
+//
+// Lifecycle: Daemon::open(config) opens everything a pass needs and fails early with the reason (RPC
+// client, relayer key in its protection mode, allowlist copy with the pinned signer set, evidence source
+// by hardware_mode, KDS client and cache, submission journal), and binds the API listeners. run() then
+// serves until SIGTERM or SIGINT (or stop() from another thread):
+//   * one boost::asio::io_context on the calling thread runs the epoch timer and the signals (C++20
+//     coroutines, daemon_loop.cpp); each pass — blocking RPC, ioctl, KDS, SQLite, verification — runs on
+//     a one-thread asio::thread_pool, so a pass never overlaps the next one and the timer thread never
+//     blocks;
+//   * the first pass resolves unfinished journal rows (EpochRunner::recover), then every pass calls
+//     EpochRunner::attest_current and publishes its outcome to health, status and metrics;
+//   * the API (relayer/api) runs on its own I/O thread and worker pool (api::HttpServer);
+//   * a signal stops the timer, lets the pass in progress finish, stops the API (in-flight requests
+//     drain) and returns; the journal and the allowlist database close with the Daemon.
+// Logs are the guide's lines where they are true ("Hardware backend initialized", "TCB version below
+// minimum", "Certificate chain validation failed", "SEV-SNP debug policy allowed") plus one line per pass.
+//
+// Errors from open(): those of each part, unchanged (their kinds decide the exit code). run() returns an
+// error only when the loop cannot start (the signal set or the API).
+// Thread-safety: open(), run() from one thread; stop() from any thread; the HealthSource and the status
+// callback are called from API worker threads and read a mutex-guarded snapshot.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "config/config.hpp"
+#include "relayer/api/health.hpp"
+#include "relayer/api/metrics.hpp"
+#include "relayer/daemon/epoch_runner.hpp"
+
+namespace snprelay::daemon {
+
+// What the API reports between passes.
+struct PassState {
+  std::optional<std::uint64_t> last_epoch;
+  std::string last_status;  // outcome_name() of the last pass, or "error"
+  std::string last_message;
+  std::int64_t last_success_unix = 0;
+  std::uint64_t allowlist_version = 0;
+  bool chain_reachable = false;
+  bool simulated = false;
+  bool hardware_enabled = false;
+  std::uint64_t reported_tcb = 0;
+  attest::Product product = attest::Product::kUnknown;
+  std::vector<std::string> degraded_reasons;
+  std::uint64_t passes = 0;
+  std::vector<Entry>
+      recent;  // the journal's newest rows, copied after each pass (the API never reads SQLite)
+};
+
+class Daemon {
+ public:
+  // See the file comment. `config_path` names the file in messages.
+  [[nodiscard]] static Result<std::unique_ptr<Daemon>> open(std::shared_ptr<const config::Config> config,
+                                                            std::string config_path);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Serves until a signal or stop(); see the file comment.
+  [[nodiscard]] Status run();
+  // Asks run() to return after the pass in progress. Safe from any thread and from a signal's handler
+  // thread; idempotent.
+  void stop();
+
+  // One pass (recover on the first, then attest_current); what the loop runs on its worker. Public so
+  // tests can drive passes without the timer.
+  void pass();
+
+  [[nodiscard]] PassState state() const;
+  [[nodiscard]] std::uint16_t api_port() const;
+  [[nodiscard]] std::chrono::milliseconds poll_interval() const;
+
+  struct Parts;  // everything open() built (daemon.cpp)
+
+ private:
+  explicit Daemon(std::unique_ptr<Parts> parts);
+  void publish(const Result<EpochOutcome>& outcome);
+
+  std::unique_ptr<Parts> parts_;
+  mutable std::mutex mu_;
+  PassState state_;  // guarded by mu_
+  bool recovered_ = false;
+  std::atomic<bool> stopping_{false};
+  std::function<void()> wake_;  // set by run(): cancels the timer
+};
+
+// The loop of run() (daemon_loop.cpp, the daemon's only coroutine translation unit): passes every
+// poll interval until `stopping`; `set_wake` receives a callable (safe from any thread) that cuts the
+// current wait short, and an empty one when the loop ends.
+[[nodiscard]] Status run_epoch_loop(Daemon& daemon, const std::atomic<bool>& stopping,
+                                    const std::function<void(std::function<void()>)>& set_wake);
+
+}  // namespace snprelay::daemon
