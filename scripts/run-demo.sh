@@ -1,66 +1,119 @@
 #!/usr/bin/env bash
-# Builds snprelay and runs the most end-to-end job it can do today, on the embedded default
-# (simulated firmware, local KDS stand-in, both on this machine):
-#   1. validate the guide's enclave.toml
-#   2. start the local AMD KDS stand-in serving the simulated firmware's certificates
-#   3. get an attestation report bound to a fresh nonce from the simulated firmware
-#   4. fetch its VCEK through the real KDS client and certificate cache (twice: the second is a hit)
-#   5. verify the report: accepted with the simulated root trusted explicitly, and CHAIN_UNTRUSTED
-#      without it (only AMD's pinned roots are trusted by default)
-# Every step is printed; the KDS stand-in is stopped by PID at the end, whatever happens.
-# Later issues grow this into the full devnet loop.
+# The main job on the embedded default: a real one-validator snpattestd devnet on 127.0.0.1 with the
+# simulated SNP firmware, the local AMD KDS stand-in, and `snprelay start` attesting every epoch.
+#   1. build snprelay and snpattestd (a cold first run builds the Cosmos SDK app: several minutes)
+#   2. create the simulated firmware (once, kept in build/demo) and start the devnet and the KDS stand-in
+#   3. the operator registers the relayer account (MsgSetRelayer), the relayer key is imported
+#   4. `snprelay start` runs until three epochs are attested on chain
+#   5. the operator's on-chain status, the guide's curl line, /health/enclave, /v1/status
+# Everything runs on loopback and is stopped by PID at the end, whatever happens. Nothing is
+# downloaded at run time except, on a first run, Go modules for the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "1. build (snprelay in build/, snpattestd from onchain/; a first run takes a while)"
 scripts/build.sh >/dev/null
-bin=build/bin/snprelay
-demo=build/demo                   # kept between runs: the simulated firmware's keys are made once
+bin=$PWD/build/bin/snprelay
+chain=$PWD/build/bin/snpattestd
+demo=$PWD/build/demo                  # the simulated firmware's keys are made once and kept
 state=$demo/sim-firmware
 work=$(mktemp -d)
-kds_pid=""
+pids=()
 cleanup() {
-  [ -n "$kds_pid" ] && kill "$kds_pid" 2>/dev/null && wait "$kds_pid" 2>/dev/null
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 mkdir -p "$demo"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-step() { printf '\n== %s\n' "$*"; }
-
-step "1. snprelay $("$bin" version --json | sed 's/.*"version":"\([^"]*\)".*"git_commit":"\([^"]*\)".*/\1 (commit \2)/'); validate the guide's enclave.toml"
-"$bin" config check tests/data/config/guide-enclave.toml >/dev/null
-
-step "2. start the local KDS stand-in for the simulated firmware (state: $state; first run makes its keys)"
+step "2. simulated firmware ($state), devnet and KDS stand-in"
+"$bin" report get --simulate --sim-state "$state" --report-data 00 -o "$work/first.report" >/dev/null
+rpc_base=$(( ( $(free_port) / 100 ) * 100 ))
+"$chain" devnet init --home "$work/chain" --chain-id snpdemo-1 --validators 1 --sim-state "$state" \
+  --block-time 500ms --epoch-blocks 10 --rpc-port "$rpc_base" >/dev/null
+"$chain" devnet start --home "$work/chain" >"$work/chain.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 900); do grep -q '^ready' "$work/chain.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '^ready' "$work/chain.log" || { tail -20 "$work/chain.log"; exit 3; }
+info=$work/chain/devnet.json
+node=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rpc"][0])' "$info")
+echo "devnet snpdemo-1 at $node (pid ${pids[0]})"
 "$bin" sim kds --listen 127.0.0.1:0 --state "$state" >"$work/kds.out" 2>"$work/kds.err" &
-kds_pid=$!
+pids+=($!)
 for _ in $(seq 1 300); do grep -q '^listening on' "$work/kds.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^listening on' "$work/kds.out" || { cat "$work/kds.err"; exit 3; }
 kds="http://$(sed -n 's/^listening on //p' "$work/kds.out")/vcek/v1"
-echo "KDS stand-in at $kds (pid $kds_pid)"
+echo "KDS stand-in at $kds (pid ${pids[1]})"
 
-step "3. report bound to a fresh nonce (REPORT_DATA = SHA-512(nonce))"
-nonce=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "nonce $nonce"
-"$bin" report get --simulate --sim-state "$state" --nonce "$nonce" -o "$work/report.bin"
-"$bin" report show "$work/report.bin" | awk '/^(version|vmpl|measurement|chip_id):/ {print} /^reported_tcb:/ {t=1; printf "reported_tcb:"; next} t && /^  / {printf " %s", $0; next} t {t=0; print ""}'
+step "3. register the relayer: the operator signs MsgSetRelayer; the relayer key goes into the keyring"
+export SNPRELAY_KEY_PASSPHRASE="demo passphrase (simulated devnet only)"
+keys=$work/keys
+field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["validators"][0]; print(v[sys.argv[2]])' "$info" "$1"; }
+operator=$(field operator)
+relayer=$(field relayer)
+"$bin" keys add operator --recover --mnemonic-file "$(field operator_mnemonic)" --keyring-dir "$keys" >/dev/null
+"$bin" keys add relayer --recover --mnemonic-file "$(field relayer_mnemonic)" --keyring-dir "$keys" >/dev/null
+for _ in $(seq 1 300); do "$bin" query snpattest epoch --node "$node" >/dev/null 2>&1 && break; sleep 0.2; done
+"$bin" tx set-relayer --from operator --keyring-dir "$keys" --operator "$operator" --relayer "$relayer" \
+  --node "$node" --poll-interval 0.2 | sed 's/^/  /'
 
+api_port=$(free_port)
+python3 - "$info" "$work" "$state" "$kds" "$keys" "$operator" "$api_port" >"$work/snprelay.toml" <<'EOF'
+import json, sys
+info, work, state, kds, keys, operator, port = sys.argv[1:]
+d = json.load(open(info))
+print('[enclave]\nhardware_mode = "simulate"\n')
+print(f'[enclave.sev_snp]\nkds_base_url = "{kds}"\ncert_cache_path = "{work}/kds-cache"\nsim_state_dir = "{state}"\n')
+rpc = ", ".join(f'"{u}"' for u in d["rpc"])
+print(f'[chain]\nchain_id = "{d["chain_id"]}"\nrpc = [{rpc}]\ngas_price = "{d["min_gas_price"]}{d["denom"]}"\n')
+print(f'[chain.key]\nname = "relayer"\nkeyring_dir = "{keys}"\nprotection = "passphrase"\n')
+print(f'[relayer]\noperator = "{operator}"\npoll_interval = "500ms"\nstate_dir = "{work}"\njournal_path = "{work}/journal.db"\n')
+print(f'[allowlist]\nthreshold = {d["threshold"]}\ndb_path = "{work}/allowlist.db"\n\n[allowlist.signers]')
+for s in d["signers"]:
+    print(f'{s["key_id"]} = "{s["pubkey"]}"')
+print(f'\n[api]\nlisten = "127.0.0.1:{port}"')
+EOF
+"$bin" config check "$work/snprelay.toml" >/dev/null && echo "configuration: $work/snprelay.toml (valid)"
 
-step "4. fetch the VCEK named by the report's CHIP_ID and REPORTED_TCB, through the cache"
-"$bin" fetch vcek --report "$work/report.bin" --product Milan --kds "$kds" --cache "$demo/cert-cache" \
-  --out "$work/vcek.der"
-"$bin" fetch vcek --report "$work/report.bin" --product Milan --kds "$kds" --cache "$demo/cert-cache" \
-  --out "$work/vcek.der"
+step "4. snprelay start (simulate mode) until three epochs are attested"
+"$bin" start --config "$work/snprelay.toml" >"$work/snprelay.log" 2>&1 &
+pids+=($!)
+api=http://127.0.0.1:$api_port
+seen=""
+for _ in $(seq 1 600); do
+  kill -0 "${pids[2]}" 2>/dev/null || { tail -20 "$work/snprelay.log"; exit 3; }
+  line=$(curl -s "$api/v1/status" | python3 -c 'import json,sys
+try:
+  j=json.load(sys.stdin)
+except Exception:
+  sys.exit(0)
+done=[e for e in j.get("epochs", []) if e["state"]=="committed"]
+print(len(done), " ".join("%d@%d" % (e["epoch"], e["height"]) for e in done))' || true)
+  if [ -n "$line" ] && [ "$line" != "$seen" ]; then echo "  committed epochs@heights: ${line#* }"; seen=$line; fi
+  [ "${line%% *}" -ge 3 ] 2>/dev/null && break
+  sleep 0.5
+done
+[ "${seen%% *}" -ge 3 ] 2>/dev/null || { echo "fewer than three epochs attested"; tail -20 "$work/snprelay.log"; exit 3; }
 
-step "5. verify: the simulated root trusted explicitly, the nonce binding checked"
-report_data=$(printf '%b' "$(printf '%s' "$nonce" | sed 's/../\\x&/g')" | openssl dgst -sha512 -r | cut -d' ' -f1)
-"$bin" verify --report "$work/report.bin" --vcek "$work/vcek.der" --chain "$state/ask.pem" \
-  --trust-root "$state/ark.pem" --report-data "$report_data" --min-tcb bl=2,tee=0,snp=8,ucode=115
+step "5. the operator's on-chain status"
+"$bin" query snpattest status "$operator" --node "$node" | sed 's/^/  /'
 
-step "6. the same report with only AMD's pinned roots trusted (exit 1 expected)"
-set +e
-"$bin" verify --report "$work/report.bin" --vcek "$work/vcek.der" --chain "$state/ask.pem"
-rc=$?
-set -e
-echo "exit code: $rc"
-[ "$rc" -eq 1 ]
+step "the guide's curl line: POST /v1/attestation/generate (REPORT_DATA = SHA-512(nonce))"
+nonce=$(openssl rand -base64 32)
+curl -s -X POST "$api/v1/attestation/generate" -H "Content-Type: application/json" \
+  -d "{\"nonce\": \"$nonce\"}" --output "$work/report.bin"
+echo "  report: $(stat -c %s "$work/report.bin") bytes"
+want=$(printf '%s' "$nonce" | base64 -d | openssl dgst -sha512 -r | cut -d' ' -f1)
+got=$(od -An -tx1 -j 80 -N 64 "$work/report.bin" | tr -d ' \n')
+[ "$want" = "$got" ] && echo "  REPORT_DATA = SHA-512(nonce): yes" || { echo "  REPORT_DATA mismatch"; exit 1; }
 
-step "demo finished: KDS stand-in stopped"
+step "GET /health/enclave"
+curl -s "$api/health/enclave" | python3 -m json.tool | sed 's/^/  /'
+
+step "stop: snprelay (SIGTERM: the pass in progress finishes), the KDS stand-in, the devnet"
+kill -TERM "${pids[2]}"
+wait "${pids[2]}" && echo "  snprelay exited 0"
+tail -3 "$work/snprelay.log" | sed 's/^/  /'

@@ -251,9 +251,13 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
   }
   const EpochOutcome& o = *outcome;
   state_.chain_reachable = true;
+  // A pass that finds its epoch already final keeps that epoch's status ("committed", ...).
+  const bool same_epoch_done = o.kind == Kind::kAlreadyDone && state_.last_epoch == o.epoch;
   state_.last_epoch = o.epoch;
-  state_.last_status = outcome_name(o.kind);
-  state_.last_message = o.message;
+  if (!same_epoch_done) {
+    state_.last_status = outcome_name(o.kind);
+    state_.last_message = o.message;
+  }
   if (o.kind != Kind::kAlreadyDone) {
     state_.allowlist_version = o.allowlist_version != 0 ? o.allowlist_version : state_.allowlist_version;
     if (o.reported_tcb != 0) {
