@@ -150,6 +150,9 @@ TEST_F(DevnetDaemon, AttestsEpochsInARowServesTheGuidesApiAndStopsOnSigterm) {
                            "enclave_hardware_errors_total", "enclave_tcb_version", "enclave_cert_cache_hits",
                            "snprelay_epochs_total{outcome=\"committed\"}", "snprelay_journal_entries"})
     EXPECT_NE(metrics.out.find(name), std::string::npos) << name;
+  // The simulated TCB (microcode 115) is what the gauge says, not the registration's 0.
+  EXPECT_NE(metrics.out.find("enclave_tcb_version{component=\"microcode\"} 115"), std::string::npos)
+      << metrics.out;
 
   // SIGTERM: the pass in progress finishes, the API drains, exit 0.
   EXPECT_EQ(daemon_->stop(), 0) << log();
