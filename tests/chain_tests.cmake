@@ -63,7 +63,8 @@ add_executable(snprelay_onchain_devnet_tests
   integration/onchain/devnet_cli_test.cpp
   integration/onchain/devnet_allowlist_test.cpp
   integration/onchain/devnet_epoch_runner_test.cpp
-  integration/onchain/devnet_daemon_test.cpp)
+  integration/onchain/devnet_daemon_test.cpp
+  integration/onchain/devnet_crash_test.cpp)
 add_executable(snprelay_onchain_localnet_tests integration/onchain/localnet_test.cpp)
 foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_localnet_tests)
   add_dependencies(${_t} snprelay)

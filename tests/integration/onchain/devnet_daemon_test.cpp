@@ -13,14 +13,13 @@
 #include "common/base64.hpp"
 #include "tests/integration/background_process.hpp"
 #include "tests/integration/onchain/onchain_env.hpp"
+#include "tests/integration/onchain/relayer_setup.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 namespace snprelay::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kPassphrase = "onchain test passphrase";  // onchain_env.hpp's snprelay()
 
 ProcessResult curl(std::vector<std::string> args) {
   args.insert(args.begin(), {"/usr/bin/curl", "-sS", "--max-time", "20"});
@@ -31,48 +30,14 @@ class DevnetDaemon : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(devnet_ready());
-    Devnet& net = OnchainEnv::devnet();
-    const json& v = net.info().at("validators").at(0);
-    operator_ = v.at("operator").get<std::string>();
-    relayer_ = v.at("relayer").get<std::string>();
-    const std::string keyring = dir_.file("keys");
-    node_ = net.rpc().at(0);
-    for (const auto& [name, mnemonic] :
-         {std::pair{"operator", "operator_mnemonic"}, {"relayer", "relayer_mnemonic"}}) {
-      auto r = snprelay(
-          {"keys", "add", name, "--recover", "--mnemonic-file", v.at(mnemonic).get<std::string>()}, keyring);
-      ASSERT_EQ(r.exit_code, 0) << r.err;
-    }
-    auto set = snprelay({"tx", "set-relayer", "--from", "operator", "--operator", operator_, "--relayer",
-                         relayer_, "--node", node_, "--poll-interval", "0.2"},
-                        keyring);
-    ASSERT_EQ(set.exit_code, 0) << set.err;
-
-    port_ = free_port_block(1);
-    std::ofstream toml(dir_.file("snprelay.toml"));
-    toml << "[enclave]\nhardware_mode = \"simulate\"\n\n[enclave.sev_snp]\n"
-         << "kds_base_url = \"http://127.0.0.1:9/vcek/v1\"\n"
-         << "cert_cache_path = \"" << dir_.file("kds-cache") << "\"\n"
-         << "sim_state_dir = \"" << net.sim_state() << "\"\n\n"
-         << "[chain]\nchain_id = \"" << net.chain_id() << "\"\nrpc = [";
-    for (std::size_t i = 0; i < net.rpc().size(); ++i)
-      toml << (i ? ", " : "") << "\"" << net.rpc()[i] << "\"";
-    toml << "]\ngas_price = \"" << net.gas_price()
-         << "\"\n\n[chain.key]\nname = \"relayer\"\nkeyring_dir = \"" << keyring
-         << "\"\nprotection = \"passphrase\"\n\n[relayer]\noperator = \"" << operator_
-         << "\"\npoll_interval = \"500ms\"\nstate_dir = \"" << dir_.path().string() << "\"\njournal_path = \""
-         << dir_.file("journal.db")
-         << "\"\n\n[allowlist]\nthreshold = " << net.info().at("threshold").get<int>() << "\ndb_path = \""
-         << dir_.file("allowlist.db") << "\"\n\n[allowlist.signers]\n";
-    for (const auto& s : net.info().at("signers"))
-      toml << s.at("key_id").get<std::string>() << " = \"" << s.at("pubkey").get<std::string>() << "\"\n";
-    toml << "\n[api]\nlisten = \"127.0.0.1:" << port_ << "\"\n";
-    toml.close();
-
-    ::setenv("SNPRELAY_KEY_PASSPHRASE", kPassphrase, 1);  // inherited by the daemon
+    setup_ = setup_relayer(dir_, OnchainEnv::devnet().rpc());
+    ASSERT_FALSE(HasFailure());
+    operator_ = setup_.operator_address;
+    relayer_ = setup_.relayer;
+    node_ = OnchainEnv::devnet().rpc().at(0);
+    port_ = setup_.api_port;
     daemon_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{SNPRELAY_BIN, "start", "--config", dir_.file("snprelay.toml")},
-        dir_.file("daemon.log"),
+        std::vector<std::string>{SNPRELAY_BIN, "start", "--config", setup_.config}, dir_.file("daemon.log"),
         std::chrono::seconds(40));  // SIGTERM lets the pass in progress finish (it may be confirming a tx)
   }
 
@@ -92,6 +57,7 @@ class DevnetDaemon : public ::testing::Test {
   }
 
   testing::TempDir dir_{"daemon"};
+  RelayerSetup setup_;
   std::string operator_;
   std::string relayer_;
   std::string node_;
