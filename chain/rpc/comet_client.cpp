@@ -34,9 +34,12 @@ std::string CometClient::current_endpoint() const {
 Result<std::string> CometClient::call(const std::string& method, const std::string& params_json) {
   std::lock_guard lock(mu_);
   const std::string body = make_request(next_id_++, method, params_json);
+  const auto now = std::chrono::steady_clock::now();
+  // Away from the first endpoint, go back to it once per recheck interval: it comes back when healthy.
+  const std::size_t start = current_ != 0 && now >= recheck_at_ ? 0 : current_;
   std::string failures;
   for (std::size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
-    const std::size_t idx = (current_ + attempt) % endpoints_.size();
+    const std::size_t idx = (start + attempt) % endpoints_.size();
     auto reply = transport_->post(endpoints_[idx], body, timeout_);
     std::string why;
     if (!reply)
@@ -44,6 +47,10 @@ Result<std::string> CometClient::call(const std::string& method, const std::stri
     else if (reply->status >= 500 && reply->body.find("\"jsonrpc\"") == std::string::npos)
       why = "HTTP " + std::to_string(reply->status);
     if (why.empty()) {
+      if (idx != current_ && idx != 0)
+        ++failovers_;
+      if (idx != 0 && (current_ == 0 || start == 0))
+        recheck_at_ = now + recheck_interval_;
       current_ = idx;
       return std::move(reply->body);
     }
@@ -51,6 +58,16 @@ Result<std::string> CometClient::call(const std::string& method, const std::stri
   }
   return make_error("rpc", "ALL_ENDPOINTS_FAILED", method + " failed on every endpoint: " + failures,
                     ErrorKind::kUnavailable);
+}
+
+void CometClient::set_recheck_interval(std::chrono::milliseconds interval) {
+  std::lock_guard lock(mu_);
+  recheck_interval_ = interval;
+}
+
+std::uint64_t CometClient::failovers() const {
+  std::lock_guard lock(mu_);
+  return failovers_;
 }
 
 Result<NodeStatus> CometClient::status() {

@@ -6,6 +6,9 @@
 // abci_query error code or a JSON-RPC error such as "tx already exists in cache" — is never failed
 // over: it is the chain's verdict, and sending the same tx elsewhere would only confuse sequence
 // tracking. When every endpoint fails: rpc ALL_ENDPOINTS_FAILED listing each endpoint's error.
+// The order is a preference: while another endpoint is current, a call tries the first endpoint again
+// once per recheck interval (set_recheck_interval, 30 s by default), and the first endpoint is current
+// again as soon as it answers. failovers() counts the switches away from it (for the relayer's metrics).
 //
 // check_health() asks every endpoint for `status` and reports reachable, not catching up, network ==
 // expected chain id, and latest block time newer than `max_block_age` (UTC, RFC 3339 parse).
@@ -56,6 +59,12 @@ class CometClient final : public ChainClient {
   [[nodiscard]] std::vector<EndpointHealth> check_health(const std::string& chain_id,
                                                          std::chrono::seconds max_block_age);
   [[nodiscard]] std::string current_endpoint() const;
+  // How many times a call was answered by another endpoint than the one before it, away from the first
+  // (returns to the first endpoint are not counted).
+  [[nodiscard]] std::uint64_t failovers() const;
+  // While away from the first endpoint, every call after this interval (default 30 s) tries the first
+  // endpoint again; when it answers, it is current again.
+  void set_recheck_interval(std::chrono::milliseconds interval);
 
  private:
   // Sends to endpoints in failover order; returns the first HTTP reply that is not a transport failure.
@@ -65,8 +74,11 @@ class CometClient final : public ChainClient {
   std::shared_ptr<HttpTransport> transport_;
   std::chrono::milliseconds timeout_;
   mutable std::mutex mu_;
-  std::size_t current_ = 0;  // guarded by mu_
-  int next_id_ = 1;          // guarded by mu_
+  std::size_t current_ = 0;                             // guarded by mu_
+  int next_id_ = 1;                                     // guarded by mu_
+  std::chrono::milliseconds recheck_interval_{30'000};  // guarded by mu_
+  std::chrono::steady_clock::time_point recheck_at_{};  // guarded by mu_
+  std::uint64_t failovers_ = 0;                         // guarded by mu_
 };
 
 }  // namespace snprelay::chain::rpc

@@ -46,6 +46,9 @@ constexpr Series kSeries[] = {
      api::MetricType::kGauge},
     {"snprelay_last_epoch", "The last epoch a pass handled", api::MetricType::kGauge},
     {"snprelay_chain_reachable", "1 when the last pass reached the chain", api::MetricType::kGauge},
+    {"snprelay_rpc_failovers_total",
+     "Calls answered by another RPC endpoint than the one before, away from the first",
+     api::MetricType::kCounter},
 };
 
 api::TcbLevels levels_of(std::uint64_t raw, attest::Product product) {
@@ -236,6 +239,9 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
   std::lock_guard lock(mu_);
   ++state_.passes;
   state_.degraded_reasons.clear();
+  (void)m.set_total("enclave_cert_cache_hits", {}, static_cast<double>(parts_->kds->cache().hits()));
+  (void)m.set_total("snprelay_rpc_failovers_total", {}, static_cast<double>(parts_->chain->failovers()));
+
   state_.simulated = parts_->evidence->describe().simulated;
   state_.hardware_enabled = !state_.simulated;
   if (!outcome) {
@@ -314,7 +320,6 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
       break;
   }
   // enclave_tcb_version comes from the health snapshot at each scrape (routes.cpp).
-  (void)m.set_total("enclave_cert_cache_hits", {}, static_cast<double>(parts_->kds->cache().hits()));
   if (auto recent = parts_->journal->recent(10)) {
     state_.recent = std::move(*recent);
     for (Entry& e : state_.recent)

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <memory>
 #include <thread>
@@ -156,6 +157,34 @@ TEST(RpcClient, DeadFirstEndpointFailsOverToSecond) {
   auto failed = dead.status();
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, "ALL_ENDPOINTS_FAILED");
+}
+
+// "[chain] rpc endpoints fail over in order and come back when healthy" (issue 13).
+TEST(RpcClient, FirstEndpointIsUsedAgainOnceItIsHealthy) {
+  std::atomic<bool> first_down{true};
+  FakeNode first([&](const std::string&, const nlohmann::json&) {
+    return FakeReply{testing::status_reply("testchain-1", now_rfc3339(), false),
+                     first_down ? std::chrono::milliseconds(1500) : std::chrono::milliseconds(0)};
+  });
+  FakeNode second([](const std::string&, const nlohmann::json&) {
+    return FakeReply{testing::status_reply("testchain-1", now_rfc3339(), false)};
+  });
+  rpc::CometClient client({first.url(), second.url()}, curl(), 300ms);
+  client.set_recheck_interval(200ms);
+  ASSERT_TRUE(client.status().ok());
+  EXPECT_EQ(client.current_endpoint(), second.url());
+  EXPECT_EQ(client.failovers(), 1u);
+  ASSERT_TRUE(client.status().ok());  // within the interval: the second, without trying the first
+  EXPECT_EQ(client.current_endpoint(), second.url());
+  std::this_thread::sleep_for(250ms);
+  ASSERT_TRUE(client.status().ok());  // rechecked, still down: the second answers, no new failover
+  EXPECT_EQ(client.current_endpoint(), second.url());
+  EXPECT_EQ(client.failovers(), 1u);
+  first_down = false;
+  std::this_thread::sleep_for(250ms);
+  ASSERT_TRUE(client.status().ok());
+  EXPECT_EQ(client.current_endpoint(), first.url()) << "the first endpoint came back";
+  EXPECT_EQ(client.failovers(), 1u);
 }
 
 TEST(RpcClient, SlowReplyHitsTimeout) {
