@@ -154,7 +154,8 @@ TEST_F(DevnetCrash, KilledAfterTheBroadcastBeforeTheConfirmation) {
   proxy_->hold("tx");
   start();
   ASSERT_TRUE(wait_until([&] { return proxy_->waiting() > 0 && proxy_->seen("broadcast_tx_sync") > 0; }))
-      << "the daemon never asked for its tx\n" << logs();
+      << "the daemon never asked for its tx\n"
+      << logs();
   const auto recorded = row_in(State::kBroadcast);
   ASSERT_TRUE(recorded.has_value());
   kill9();
@@ -177,7 +178,8 @@ TEST_F(DevnetCrash, KilledAfterTheConfirmationNothingIsSubmittedAgain) {
         return true;
     }
     return false;
-  })) << "no later epoch was attested after the restart\n" << logs();
+  })) << "no later epoch was attested after the restart\n"
+      << logs();
   EXPECT_GT(proxy_->seen("broadcast_tx_sync"), broadcasts);  // the later epoch's
   auto j = Journal::open_read_only(dir_.file("journal.db"));
   ASSERT_TRUE(j.ok());
