@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/file_io.hpp"
+
 namespace snprelay::db {
 namespace {
 
@@ -66,18 +68,17 @@ Error sqlite_error(sqlite3* db, std::string code, const std::string& what) {
 // Creates the file with mode 0600 before SQLite sees it, so it is never readable by others, even for
 // an instant. An existing file keeps its contents; its mode is tightened to 0600.
 Status create_private_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  const UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) {
     const int err = errno;
     return make_error("db", "OPEN_FAILED", "cannot open " + path + ": " + std::strerror(err),
                       kind_of_errno(err));
   }
-  const int rc = ::fchmod(fd, 0600);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0)
+  if (::fchmod(fd.get(), 0600) != 0) {
+    const int err = errno;
     return make_error("db", "PERMISSIONS", "cannot set mode 0600 on " + path + ": " + std::strerror(err),
                       ErrorKind::kInput);
+  }
   return ok_status();
 }
 

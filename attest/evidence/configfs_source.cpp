@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/file_io.hpp"
+
 namespace snprelay::attest {
 namespace {
 
@@ -16,24 +18,22 @@ class PosixConfigfsFs final : public ConfigfsFs {
   int make_dir(const std::string& path) override { return ::mkdir(path.c_str(), 0700) == 0 ? 0 : errno; }
   int remove_dir(const std::string& path) override { return ::rmdir(path.c_str()) == 0 ? 0 : errno; }
   int write_file(const std::string& path, std::span<const std::uint8_t> data) override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
+    const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd)
       return errno;
     // configfs attributes take one write(2); a short write is an error, not something to resume.
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    const int err = n < 0 ? errno : (static_cast<std::size_t>(n) != data.size() ? EIO : 0);
-    ::close(fd);
-    return err;
+    const ssize_t n = ::write(fd.get(), data.data(), data.size());
+    return n < 0 ? errno : (static_cast<std::size_t>(n) != data.size() ? EIO : 0);
   }
   int read_file(const std::string& path, Bytes& out) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
       return errno;
     out.clear();
     std::uint8_t buf[4096];
     int err = 0;
     for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
+      const ssize_t n = ::read(fd.get(), buf, sizeof buf);
       if (n < 0) {
         if (errno == EINTR)
           continue;
@@ -44,7 +44,6 @@ class PosixConfigfsFs final : public ConfigfsFs {
         break;
       out.insert(out.end(), buf, buf + n);
     }
-    ::close(fd);
     return err;
   }
   bool is_dir(const std::string& path) override {

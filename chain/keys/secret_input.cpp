@@ -11,14 +11,6 @@
 namespace snprelay::chain::keys {
 namespace {
 
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-};
-
 // Reads all of fd into `out` (growing), stopping at EOF or, if stop_at_newline, at the first '\n'.
 bool read_all(int fd, SecretBytes& out, bool stop_at_newline) {
   SecretBytes buf(4096);
@@ -56,20 +48,20 @@ Result<SecretBytes> read_secret_file(const std::string& path) {
 }
 
 Result<SecretBytes> prompt_secret(const std::string& prompt) {
-  Fd tty{::open("/dev/tty", O_RDWR | O_CLOEXEC)};
-  if (tty.fd < 0)
+  const UniqueFd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC));
+  if (!tty)
     return make_error("chain", "NO_TTY", "no terminal to prompt on", ErrorKind::kInput);
   termios old{};
-  if (::tcgetattr(tty.fd, &old) != 0)
+  if (::tcgetattr(tty.get(), &old) != 0)
     return make_error("chain", "NO_TTY", "/dev/tty is not a terminal", ErrorKind::kInput);
   termios quiet = old;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  (void)!::write(tty.fd, prompt.data(), prompt.size());
-  ::tcsetattr(tty.fd, TCSAFLUSH, &quiet);
+  (void)!::write(tty.get(), prompt.data(), prompt.size());
+  ::tcsetattr(tty.get(), TCSAFLUSH, &quiet);
   SecretBytes out;
-  const bool ok = read_all(tty.fd, out, true);
-  ::tcsetattr(tty.fd, TCSAFLUSH, &old);
-  (void)!::write(tty.fd, "\n", 1);
+  const bool ok = read_all(tty.get(), out, true);
+  ::tcsetattr(tty.get(), TCSAFLUSH, &old);
+  (void)!::write(tty.get(), "\n", 1);
   if (!ok)
     return make_error("chain", "SECRET_INPUT_FAILED", "could not read from the terminal", ErrorKind::kInput);
   return out;

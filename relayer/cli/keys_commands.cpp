@@ -23,6 +23,7 @@
 #include "chain/keys/bip39.hpp"
 #include "chain/keys/keystore.hpp"
 #include "chain/keys/secret_input.hpp"
+#include "common/file_io.hpp"
 #include "relayer/cli/cli.hpp"
 #include "relayer/cli/key_protection.hpp"
 
@@ -62,21 +63,27 @@ void add_keyring_flags(CLI::App* cmd, KeyArgs& a) {
 }
 
 // Writes a new key's mnemonic to `path`, created 0600 (never over an existing file).
+// Writes the mnemonic and a newline to a NEW file (O_EXCL: an existing file is never overwritten), 0600,
+// fsynced; on any failure the file is removed. The mnemonic is written from its SecretBytes, never
+// copied into a std::string.
 Status write_mnemonic(const std::string& path, const SecretBytes& mnemonic) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
+  const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd)
     return make_error("cli", "WRITE_FAILED", "--mnemonic-out " + path + ": " + std::strerror(errno),
                       ErrorKind::kInput);
-  const std::string text = mnemonic.to_string_unsafe() + "\n";
-  std::size_t done = 0;
-  bool ok = true;
-  while (ok && done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    ok = n > 0;
-    done += ok ? static_cast<std::size_t>(n) : 0;
-  }
-  ok = ::fsync(fd) == 0 && ok;
-  ok = ::close(fd) == 0 && ok;
+  const auto write_all = [&fd](const std::uint8_t* data, std::size_t size) {
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::write(fd.get(), data + done, size - done);
+      if (n <= 0)
+        return false;
+      done += static_cast<std::size_t>(n);
+    }
+    return true;
+  };
+  const std::uint8_t newline = '\n';
+  const bool ok =
+      write_all(mnemonic.data(), mnemonic.size()) && write_all(&newline, 1) && ::fsync(fd.get()) == 0;
   if (!ok) {
     ::unlink(path.c_str());
     return make_error("cli", "WRITE_FAILED", "--mnemonic-out " + path + ": cannot write");

@@ -168,6 +168,17 @@ TEST_F(Hostile, KeysAddMnemonicOutIs0600AndNotLogged) {
   EXPECT_EQ(r.err.find(first + " "), std::string::npos) << "the mnemonic reached standard error";
   EXPECT_EQ(r.out.find(first + " "), std::string::npos);
 }
+TEST_F(Hostile, KeysAddMnemonicOutNeverOverwritesAFile) {
+  { std::ofstream(dir_.file("existing")) << "keep me\n"; }
+  const ProcessResult r = run({"keys", "add", "k2", "--passphrase-file", dir_.file("mnemonic"),
+                               "--mnemonic-out", dir_.file("existing")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--mnemonic-out"), std::string::npos) << r.err;
+  std::ifstream in(dir_.file("existing"));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "keep me");
+}
 TEST_F(Hostile, TxSendOfflineJsonIsJson) {
   const ProcessResult r = run(offline_send({"--json"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
