@@ -400,9 +400,11 @@ TEST(ApiServer, IdleKeepAliveConnectionIsClosed) {
   ASSERT_TRUE(c.send(get("/health/enclave")));
   ASSERT_TRUE(c.read_response().has_value());
   const auto start = Clock::now();
-  EXPECT_TRUE(c.closed_within(3s));
-  EXPECT_LT(Clock::now() - start, 2s);
-  const auto until = Clock::now() + 2s;  // the count drops just after the close the client saw
+  EXPECT_TRUE(c.closed_within(10s));
+  // Closed by the 300 ms idle timer, not by the 5 s request timeout or the 60 s default: bounds that
+  // still hold on a loaded 2-core machine (a 2 s bound failed once beside the devnet tests).
+  EXPECT_LT(Clock::now() - start, 4s);
+  const auto until = Clock::now() + 5s;  // the count drops just after the close the client saw
   while (run.server.stats().connections_open != 0 && Clock::now() < until)
     std::this_thread::sleep_for(5ms);
   EXPECT_EQ(run.server.stats().connections_open, 0U);
