@@ -92,11 +92,15 @@ Result<EpochRunner::ChainView> EpochRunner::view() const {
   if (!epoch)
     return epoch.error();
   v.epoch = *epoch;
+  return v;
+}
+
+Status EpochRunner::load_params(ChainView& v) const {
   auto params = app::query_chain_params(*parts_.chain);
   if (!params)
     return params.error();
-  v.params = *params;
-  return v;
+  v.params = std::move(*params);
+  return ok_status();
 }
 
 Result<RecoveryFacts> EpochRunner::facts_for(const Entry& entry, const ChainView& v) {
@@ -167,6 +171,8 @@ Result<int> EpochRunner::recover() {
   auto v = view();
   if (!v)
     return v.error();
+  if (Status st = load_params(*v); !st)
+    return st.error();
   auto rows = parts_.journal->unfinished();
   if (!rows)
     return rows.error();
@@ -225,6 +231,9 @@ Result<EpochOutcome> EpochRunner::attest_current() {
     out.message = std::string("journal: ") + state_name((*row)->state);
     return out;
   }
+  // Past this point the epoch is not final: the pass needs the chain's params (window, self-check).
+  if (Status st = load_params(*v); !st)
+    return st.error();
   if (*row && (*row)->state == State::kBroadcast)
     return resolve(**row, *v);
 
@@ -243,19 +252,22 @@ Result<EpochOutcome> EpochRunner::attest_current() {
     return out;
   }
 
-  // 3. allowlist
-  auto synced = allowlist::sync(*parts_.allowlist, *parts_.updates);
-  if (!synced)
-    return synced.error();
-  out.allowlist_alarm = synced->alarm;
+  // 3. allowlist: fetched only when the chain's version is ahead of the local copy (DESIGN.md §2)
+  const std::uint64_t chain_version = v->epoch.allowlist_version;
+  if (parts_.allowlist->index()->version() < chain_version) {
+    auto synced = allowlist::sync(*parts_.allowlist, *parts_.updates);
+    if (!synced)
+      return synced.error();
+    out.allowlist_alarm = synced->alarm;
+  }
   const auto index = parts_.allowlist->index();
   const std::uint64_t local = index->version();
-  const std::uint64_t chain_version = v->epoch.allowlist_version;
   out.allowlist_version = local;
   if (local != chain_version && (chain_version == 0 || local + 1 != chain_version)) {
     out.kind = Kind::kAllowlistStale;
     out.message = "local allowlist version " + std::to_string(local) + ", the chain's " +
-                  std::to_string(chain_version) + (synced->alarm ? " (" + synced->alarm->message + ")" : "");
+                  std::to_string(chain_version) +
+                  (out.allowlist_alarm ? " (" + out.allowlist_alarm->message + ")" : "");
     return out;
   }
 

@@ -3,11 +3,12 @@
 //
 // attest_current():
 //   1. CurrentEpoch and the node's status (latest height and block time); the journal row of
-//      (operator, epoch): committed or failed -> nothing to do; broadcast -> resolved by the recovery
-//      rules (recovery.hpp), never signed again;
+//      (operator, epoch): committed or failed -> nothing to do (and nothing else is asked of the
+//      node); broadcast -> resolved by the recovery rules (recovery.hpp), never signed again;
 //   2. the chain's Params, and Relayer(operator) must be this relayer's account (else kNotRegistered:
 //      `snprelay init` registers it);
-//   3. allowlist sync into the local copy (allowlist/sync.hpp); the binding uses the local version,
+//   3. allowlist sync into the local copy (allowlist/sync.hpp) when the chain's version is ahead of
+//      it; the binding uses the local version,
 //      which must be the chain's current or previous one (what the module accepts), else
 //      kAllowlistStale; a sync alarm is reported with the outcome either way;
 //   4. the report for the binding (app/binding.hpp) from the evidence source, the VCEK from the host's
@@ -110,7 +111,8 @@ class EpochRunner {
 
  private:
   struct ChainView;
-  [[nodiscard]] Result<ChainView> view() const;
+  [[nodiscard]] Result<ChainView> view() const;          // status and CurrentEpoch
+  [[nodiscard]] Status load_params(ChainView& v) const;  // the chain's Params into v
   [[nodiscard]] Result<RecoveryFacts> facts_for(const Entry& entry, const ChainView& v);
   [[nodiscard]] Result<EpochOutcome> resolve(const Entry& entry, const ChainView& v);
   [[nodiscard]] Result<EpochOutcome> submit(const ChainView& v, EpochOutcome out,
