@@ -92,22 +92,7 @@ class DevnetEpochRunner : public ::testing::Test {
     runner_ = std::make_unique<daemon::EpochRunner>(setup, parts);
   }
 
-  // Waits until a new epoch opens, so its whole submit window is ahead (on a fresh devnet, first for
-  // the first epoch to open at all).
-  std::uint64_t next_epoch() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    std::optional<std::uint64_t> first;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto e = chain::rpc::query_current_epoch(*client_);
-      if (e.ok() && !first)
-        first = e->epoch;
-      else if (e.ok() && e->epoch > *first)
-        return e->epoch;
-      std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    }
-    ADD_FAILURE() << "no new epoch within 90 s";
-    return 0;
-  }
+  std::uint64_t next_epoch() { return wait_for_new_epoch(*client_); }
 
   json attestation(std::uint64_t epoch) const {
     return query_snpattest({"attestation", operator_, std::to_string(epoch)}, node_, keyring_);

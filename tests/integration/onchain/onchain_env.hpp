@@ -6,11 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "chain/rpc/comet_client.hpp"
 #include "chain/rpc/curl_transport.hpp"
+#include "chain/rpc/queries.hpp"
 #include "tests/integration/onchain/devnet.hpp"
 #include "tests/integration/run_process.hpp"
 
@@ -73,6 +77,23 @@ inline nlohmann::json query_snpattest(std::vector<std::string> what, const std::
 inline std::unique_ptr<chain::rpc::CometClient> client_for(const std::vector<std::string>& rpc) {
   return std::make_unique<chain::rpc::CometClient>(rpc, std::make_shared<chain::rpc::CurlTransport>(),
                                                    std::chrono::seconds(5));
+}
+
+// Waits until an epoch newer than the current one opens (on a fresh devnet, first for the first epoch to
+// open at all), so its whole submit window is ahead; returns it, or 0 after a test failure at 90 s.
+inline std::uint64_t wait_for_new_epoch(chain::rpc::ChainClient& client) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  std::optional<std::uint64_t> first;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto e = chain::rpc::query_current_epoch(client);
+    if (e.ok() && !first)
+      first = e->epoch;
+    else if (e.ok() && e->epoch > *first)
+      return e->epoch;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "no new epoch within 90 s";
+  return 0;
 }
 
 }  // namespace snprelay::testing
