@@ -64,9 +64,15 @@ add_executable(snprelay_onchain_devnet_tests
   integration/onchain/devnet_allowlist_test.cpp
   integration/onchain/devnet_epoch_runner_test.cpp
   integration/onchain/devnet_daemon_test.cpp
-  integration/onchain/devnet_crash_test.cpp)
+  integration/onchain/devnet_crash_test.cpp
+  integration/onchain/devnet_init_test.cpp
+  integration/onchain/devnet_doctor_test.cpp)
+# The daemon's acceptance runs change the chain's allowlist (a revocation), so they get a devnet of their own.
+add_executable(snprelay_onchain_daemon_tests
+  integration/onchain/devnet_main.cpp
+  integration/onchain/daemon_acceptance_test.cpp)
 add_executable(snprelay_onchain_localnet_tests integration/onchain/localnet_test.cpp)
-foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_localnet_tests)
+foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_daemon_tests snprelay_onchain_localnet_tests)
   add_dependencies(${_t} snprelay)
   target_include_directories(${_t} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${_t} PRIVATE
@@ -76,9 +82,10 @@ foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_localnet_tests)
 endforeach()
 target_link_libraries(snprelay_onchain_devnet_tests PRIVATE snprelay_daemon)  # the epoch runner test
 add_test(NAME onchain.devnet COMMAND snprelay_onchain_devnet_tests)
+add_test(NAME onchain.daemon COMMAND snprelay_onchain_daemon_tests)
 add_test(NAME onchain.localnet COMMAND snprelay_onchain_localnet_tests)
-set_tests_properties(onchain.devnet onchain.localnet PROPERTIES
-  LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)
+set_tests_properties(onchain.devnet onchain.daemon onchain.localnet PROPERTIES
+  LABELS integration TIMEOUT 420 RESOURCE_LOCK snprelay_devnet)
 
 # integration: CosmJS (pinned @cosmjs/stargate) against a devnet it starts itself.
 add_test(NAME onchain.cosmjs

@@ -83,6 +83,8 @@ int run_cli(int argc, char** argv) {
   add_tpm_commands(app, outcome);
   add_allowlist_commands(app, outcome);
   add_daemon_commands(app, outcome);
+  add_init_commands(app, outcome);
+  add_doctor_commands(app, outcome);
   // `snprelay help [COMMAND...]`: the help of the command named, like git.
   auto* help = app.add_subcommand("help", "Show the help of snprelay or of a command");
   help->allow_extras();  // answered below, before parsing

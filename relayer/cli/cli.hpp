@@ -59,6 +59,8 @@ void add_attest_commands(CLI::App& app, Outcome& outcome);    // attest_commands
 void add_evidence_commands(CLI::App& app, Outcome& outcome);  // evidence_commands.cpp
 void add_keys_commands(CLI::App& app, Outcome& outcome);      // keys_commands.cpp
 void add_daemon_commands(CLI::App& app, Outcome& outcome);    // daemon_commands.cpp (start)
+void add_init_commands(CLI::App& app, Outcome& outcome);      // init_commands.cpp (init)
+void add_doctor_commands(CLI::App& app, Outcome& outcome);    // doctor_commands.cpp (doctor, status)
 void add_chain_commands(CLI::App& app, Outcome& outcome);     // chain_commands.cpp (tx, query)
 // snpattest_commands.cpp: tx set-relayer|submit-attestation, binding, query snpattest (after chain).
 void add_snpattest_commands(CLI::App& app, Outcome& outcome);

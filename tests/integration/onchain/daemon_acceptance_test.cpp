@@ -1,0 +1,2 @@
+// Placeholder: the daemon's acceptance tests on their own devnet (issue 13).
+#include <gtest/gtest.h>
