@@ -3,7 +3,7 @@
 
 # unit: the operations layer in-process (private temp files and the simulated firmware only).
 add_executable(snprelay_app_unit_tests unit/app/app_test.cpp unit/app/allowlist_files_test.cpp
-  unit/app/self_check_test.cpp)
+  unit/app/self_check_test.cpp unit/app/init_config_test.cpp unit/app/doctor_test.cpp)
 target_include_directories(snprelay_app_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_app_unit_tests PRIVATE
   snprelay_app GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
