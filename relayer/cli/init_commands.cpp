@@ -187,7 +187,8 @@ int run_init(const InitArgs& a) {
             << "\n";
   if (s.simulate && a.kds.empty())
     std::cout << "KDS: AMD's " << config->enclave.sev_snp.kds_base_url
-              << " (the default); in simulate mode the VCEK comes from the simulated firmware's host "
+              << " (the default); in simulate mode with vcek_source \"auto\" the VCEK comes from the "
+                 "simulated firmware's host "
                  "certificates, so the KDS is not asked\n";
   for (const auto& line : app::init_left_to_do(s))
     std::cout << "left to do: " << line << "\n";
