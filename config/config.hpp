@@ -26,6 +26,9 @@ using Duration = std::chrono::milliseconds;
 enum class Platform { kSevSnp };
 enum class HardwareMode { kRequire, kAuto, kSimulate };
 enum class KeyProtection { kPassphrase, kTpm, kSnpDerived };
+// Where the daemon takes the VCEK from: auto = the host's certificate table (extended report) when it
+// has one, else AMD's KDS (cached); kds = always the KDS, for hosts whose certificate table is stale.
+enum class VcekSource { kAuto, kKds };
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
 enum class LogFormatName { kText, kJson };
 
@@ -35,6 +38,7 @@ struct SevSnpConfig {
   std::string kds_base_url = "https://kdsintf.amd.com/vcek/v1";
   Duration kds_timeout = std::chrono::seconds(30);
   std::string kds_ca_bundle;  // extra CA bundle for a local KDS stand-in; system CAs otherwise
+  VcekSource vcek_source = VcekSource::kAuto;
   std::string cert_cache_path = "/var/cache/snprelay/sev-certs";
   Duration cert_cache_ttl = std::chrono::hours(24);
   attest::Product product_name = attest::Product::kMilan;  // never kUnknown
@@ -69,6 +73,9 @@ struct ChainConfig {
   std::string chain_id;
   std::vector<std::string> rpc = {"http://127.0.0.1:26657"};
   Duration rpc_timeout = std::chrono::seconds(10);
+  // While a later endpoint of `rpc` is in use, how often the first is tried again (it is used again as
+  // soon as it answers).
+  Duration rpc_recheck_interval = std::chrono::seconds(30);
   std::string bech32_prefix = "cosmos";
   std::string gas_price = "0.025ustake";  // "<amount><denom>" per gas unit
   double gas_adjustment = 1.3;
@@ -107,6 +114,10 @@ struct ApiConfig {
   std::string listen = "127.0.0.1:8080";
   std::int64_t max_body_bytes = 65536;
   std::int64_t max_connections = 256;
+  // A file holding the bearer token `POST /v1/attestation/generate` then requires (one trailing newline
+  // ignored); empty = no token. The token itself is never a configuration value (it would be printed by
+  // `config check` and copied with the file); the file must not be group- or world-readable.
+  std::string bearer_token_file;
 };
 
 struct TpmConfig {

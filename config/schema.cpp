@@ -19,6 +19,7 @@ constexpr std::array<std::string_view, 3> kHardwareModeNames = {"require", "auto
 // attest::Product: index 0 is kUnknown, never a configured value (choices_of skips empty names).
 constexpr std::array<std::string_view, 4> kProductNames = {"", "Milan", "Genoa", "Turin"};
 constexpr std::array<std::string_view, 3> kProtectionNames = {"passphrase", "tpm", "snp-derived"};
+constexpr std::array<std::string_view, 2> kVcekSourceNames = {"auto", "kds"};
 constexpr std::array<std::string_view, 7> kLevelNames = {"trace", "debug",    "info", "warn",
                                                          "error", "critical", "off"};
 constexpr std::array<std::string_view, 2> kFormatNames = {"text", "json"};
@@ -34,6 +35,9 @@ constexpr auto enum_names(attest::Product) {
 }
 constexpr auto enum_names(KeyProtection) {
   return kProtectionNames;
+}
+constexpr auto enum_names(VcekSource) {
+  return kVcekSourceNames;
 }
 constexpr auto enum_names(LogLevel) {
   return kLevelNames;
@@ -151,6 +155,9 @@ std::vector<KeySpec> build_schema() {
       "enclave.sev_snp.kds_timeout", Kind::kDuration, 100 * kMs, 300 * kSec, "per-request KDS timeout"));
   k.push_back(text<&C::enclave, &E::sev_snp, &S::kds_ca_bundle>("enclave.sev_snp.kds_ca_bundle", Format::kAny,
                                                                 "extra CA bundle for a local KDS stand-in"));
+  k.push_back(choice<VcekSource, &C::enclave, &E::sev_snp, &S::vcek_source>(
+      "enclave.sev_snp.vcek_source",
+      "auto: the host's certificate table, else the KDS; kds: always the KDS"));
   k.push_back(text<&C::enclave, &E::sev_snp, &S::cert_cache_path>(
       "enclave.sev_snp.cert_cache_path", Format::kPath, "certificate cache directory"));
   k.push_back(ranged<&C::enclave, &E::sev_snp, &S::cert_cache_ttl>(
@@ -197,6 +204,9 @@ std::vector<KeySpec> build_schema() {
   }
   k.push_back(ranged<&C::chain, &ChainConfig::rpc_timeout>("chain.rpc_timeout", Kind::kDuration, 100 * kMs,
                                                            300 * kSec, "per-request RPC timeout"));
+  k.push_back(ranged<&C::chain, &ChainConfig::rpc_recheck_interval>(
+      "chain.rpc_recheck_interval", Kind::kDuration, 1 * kSec, 3600 * kSec,
+      "while failed over, how often the first RPC endpoint is tried again"));
   k.push_back(text<&C::chain, &ChainConfig::bech32_prefix>("chain.bech32_prefix", Format::kBech32Prefix,
                                                            "account address prefix"));
   k.push_back(text<&C::chain, &ChainConfig::gas_price>("chain.gas_price", Format::kGasPrice,
@@ -243,6 +253,8 @@ std::vector<KeySpec> build_schema() {
                                                           "largest request body"));
   k.push_back(ranged<&C::api, &ApiConfig::max_connections>("api.max_connections", Kind::kInt, 1, 65536,
                                                            "open connections at most"));
+  k.push_back(text<&C::api, &ApiConfig::bearer_token_file>(
+      "api.bearer_token_file", Format::kAny, "file with the bearer token generate requires; empty: none"));
   // [tpm]
   k.push_back(text<&C::tpm, &TpmConfig::tcti>("tpm.tcti", Format::kNonEmpty,
                                               "TCTI, e.g. device:/dev/tpmrm0 or swtpm:path=/run/swtpm.sock"));

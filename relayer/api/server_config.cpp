@@ -1,15 +1,28 @@
 // Configuration -> ServerOptions (server_config.hpp).
 #include "relayer/api/server_config.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "common/file_io.hpp"
 
 namespace snprelay::api {
 namespace {
 
 Error bad(const std::string& key, const std::string& what) {
   return make_error("api", "BAD_API_CONFIG", key + ": " + what, ErrorKind::kInput);
+}
+
+std::string octal_mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777U));
+  return buf;
 }
 
 Result<std::size_t> positive(const std::string& key, std::int64_t value) {
@@ -47,6 +60,27 @@ Result<ServerOptions> server_options_from(const config::Config& config) {
     o.unix_path = endpoint.substr(kScheme.size());
   }
   return o;
+}
+
+Result<SecretBytes> bearer_token_from(const config::Config& config) {
+  const std::string& path = config.api.bearer_token_file;
+  if (path.empty())
+    return SecretBytes{};
+  constexpr std::string_view kKey = "api.bearer_token_file";
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0)
+    return bad(std::string(kKey), "cannot read " + path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return bad(std::string(kKey), path + " is not a regular file");
+  if ((st.st_mode & 077U) != 0)
+    return bad(std::string(kKey),
+               path + " is readable by other users (mode " + octal_mode(st.st_mode) + "); chmod 600 it");
+  auto token = read_secret_file(path, "API bearer token", 4096, ReadOptions{.no_follow = true});
+  if (!token)
+    return bad(std::string(kKey), token.error().message);
+  if (token->empty())
+    return bad(std::string(kKey), path + " is empty");
+  return token;
 }
 
 }  // namespace snprelay::api

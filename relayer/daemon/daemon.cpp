@@ -124,6 +124,7 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
 
   p->chain = std::make_unique<chain::rpc::CometClient>(
       c.chain.rpc, std::make_shared<chain::rpc::CurlTransport>(), c.chain.rpc_timeout);
+  p->chain->set_recheck_interval(c.chain.rpc_recheck_interval);
   const auto defaults = app::key_defaults(p->config, p->config_path);
   auto key = app::open_key(app::key_store("", defaults), c.chain.key.name, app::KeyRequest{}, defaults);
   if (!key)
@@ -180,6 +181,7 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   setup.hardware_mode = c.enclave.hardware_mode;
   setup.product = c.enclave.sev_snp.product_name;
   setup.vmpl = static_cast<std::uint32_t>(c.enclave.sev_snp.vmpl);
+  setup.vcek_source = c.enclave.sev_snp.vcek_source;
   EpochParts parts{p->chain.get(),    p->submitter.get(), p->allowlist.get(), p->updates.get(),
                    p->evidence.get(), p->kds.get(),       p->journal.get(),   &wall_clock};
   p->runner = std::make_unique<EpochRunner>(setup, parts);
@@ -193,6 +195,10 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   q.generator = std::make_unique<api::EvidenceReportGenerator>(*q.api_evidence, setup.vmpl);
   q.health = std::make_unique<StateHealth>(*d);
   api::RoutesOptions ro;
+  auto token = api::bearer_token_from(c);
+  if (!token)
+    return token.error();
+  ro.bearer_token = std::move(*token);
   ro.status = [daemon = d.get()]() -> Result<ordered_json> {
     const PassState s = daemon->state();
     ordered_json j;
@@ -204,6 +210,7 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
     j["last_success_unix"] = s.last_success_unix;
     j["allowlist_version"] = s.allowlist_version;
     j["chain_reachable"] = s.chain_reachable;
+    j["rpc_endpoint"] = s.rpc_endpoint;
     j["simulated"] = s.simulated;
     ordered_json epochs = ordered_json::array();
     for (const Entry& e : s.recent) {
@@ -241,6 +248,7 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
   state_.degraded_reasons.clear();
   (void)m.set_total("enclave_cert_cache_hits", {}, static_cast<double>(parts_->kds->cache().hits()));
   (void)m.set_total("snprelay_rpc_failovers_total", {}, static_cast<double>(parts_->chain->failovers()));
+  state_.rpc_endpoint = parts_->chain->current_endpoint();  // on the pass's thread: no request is in flight
 
   state_.simulated = parts_->evidence->describe().simulated;
   state_.hardware_enabled = !state_.simulated;

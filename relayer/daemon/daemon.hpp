@@ -48,6 +48,7 @@ struct PassState {
   std::int64_t last_success_unix = 0;
   std::uint64_t allowlist_version = 0;
   bool chain_reachable = false;
+  std::string rpc_endpoint;  // the [chain] rpc endpoint the last pass ended on (failover)
   bool simulated = false;
   bool hardware_enabled = false;
   std::uint64_t reported_tcb = 0;

@@ -207,7 +207,8 @@ Result<const attest::Verifier*> EpochRunner::verifier_for(const app::ChainParams
 Result<Bytes> EpochRunner::vcek_for(const attest::Evidence& evidence, const attest::Report& report,
                                     attest::Product product) const {
   for (const auto& c : evidence.certs) {
-    if (c.kind == attest::CertKind::kVcek || c.kind == attest::CertKind::kVlek)
+    if (setup_.vcek_source == config::VcekSource::kAuto &&
+        (c.kind == attest::CertKind::kVcek || c.kind == attest::CertKind::kVlek))
       return c.data;
   }
   return parts_.kds->vcek(product, report.chip_id, attest::decode_tcb(report.reported_tcb, product));

@@ -54,6 +54,9 @@ struct EpochSetup {
   config::HardwareMode hardware_mode = config::HardwareMode::kRequire;
   attest::Product product = attest::Product::kMilan;  // for v2 reports, which do not say
   std::uint32_t vmpl = 0;
+  // auto: the evidence's own VCEK/VLEK (the host's certificate table) when it has one, else the KDS;
+  // kds: always the KDS client (its cache first).
+  config::VcekSource vcek_source = config::VcekSource::kAuto;
   std::string memo = "snprelay";
 };
 

@@ -50,6 +50,8 @@ TEST(ConfigGuideFile, LoadsUnchangedWithItsValues) {
   EXPECT_EQ(c->enclave.sev_snp.cert_cache_ttl, std::chrono::hours(24));
   EXPECT_EQ(c->enclave.sev_snp.product_name, attest::Product::kMilan);
   EXPECT_FALSE(c->enclave.sev_snp.allow_debug_policy);
+  EXPECT_EQ(c->enclave.sev_snp.vcek_source, VcekSource::kAuto);
+  EXPECT_TRUE(c->api.bearer_token_file.empty());
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.bootloader, 2);
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.tee, 0);
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.snp, 8);
@@ -68,6 +70,7 @@ TEST(ConfigFullFile, EverySectionIsRead) {
   EXPECT_EQ(c->enclave.sev_snp.min_tcb.fmc, 1);
   EXPECT_EQ(c->enclave.sev_snp.vmpl, 1);
   EXPECT_EQ(c->chain.chain_id, "snpdev-1");
+  EXPECT_EQ(c->chain.rpc_recheck_interval, std::chrono::seconds(45));
   ASSERT_EQ(c->chain.rpc.size(), 2u);
   EXPECT_EQ(c->chain.gas_adjustment, 1.5);
   EXPECT_EQ(c->chain.key.protection, KeyProtection::kTpm);
@@ -77,6 +80,8 @@ TEST(ConfigFullFile, EverySectionIsRead) {
   ASSERT_EQ(c->allowlist.signers.size(), 2u);
   EXPECT_EQ(c->allowlist.signers[0].key_id, "signer1");
   EXPECT_EQ(c->api.listen, "127.0.0.1:9090");
+  EXPECT_EQ(c->api.bearer_token_file, "/etc/snprelay/api-token");
+  EXPECT_EQ(c->enclave.sev_snp.vcek_source, VcekSource::kKds);  // any ASCII case
   EXPECT_EQ(c->tpm.pcrs, (std::vector<std::int64_t>{0, 7}));
   EXPECT_EQ(c->log.level, LogLevel::kDebug);
   EXPECT_EQ(c->log.format, LogFormatName::kJson);

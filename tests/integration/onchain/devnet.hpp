@@ -3,7 +3,8 @@
 // child process (its output goes to HOME/devnet.log, so a full pipe can never stall the chain), and
 // the DIR/devnet.json contract (issue #10 point 6) read back. The child is stopped by its PID (SIGTERM,
 // then SIGKILL after a grace period) when the Devnet is destroyed; kill_node() SIGKILLs the process of
-// one validator by PID. Loopback ports are chosen free at start.
+// one validator by PID, and restart_node() starts it again (`snpattestd start --home HOME/nodeN`, a child
+// of the test, stopped with the Devnet). Loopback ports are chosen free at start.
 #pragma once
 
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -113,6 +115,11 @@ class Devnet {
   // SIGKILL the process serving validator `index`: `devnet start` prints "<moniker> rpc URL pid N log
   // F" per node; N must be a child of the devnet process (never anyone else's). Returns N or 0.
   pid_t kill_node(int index) {
+    if (auto again = restarted_.find(index); again != restarted_.end() && again->second->running()) {
+      const pid_t node = again->second->pid();
+      ::kill(node, SIGKILL);
+      return node;
+    }
     const std::string moniker = info_.at("validators").at(index).value("moniker", "");
     std::ifstream in(home_ / "devnet.log");
     for (std::string line; std::getline(in, line);) {
@@ -131,8 +138,26 @@ class Devnet {
     return 0;
   }
 
+  // Starts validator `index` again after kill_node(): its home, keys and ports are unchanged, so it
+  // rejoins and catches up with the others. Its output goes to HOME/nodeN/restart.log. Returns its PID,
+  // or 0 when it exited at once.
+  pid_t restart_node(int index) {
+    const auto node_home = home_ / ("node" + std::to_string(index));
+    auto p = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{snpattestd_, "start", "--home", node_home.string(), "--log_no_color"},
+        (node_home / "restart.log").string(), std::chrono::seconds(10));
+    if (!p->running())
+      return 0;
+    const pid_t pid = p->pid();
+    restarted_[index] = std::move(p);
+    return pid;
+  }
+
   // SIGTERM, wait up to 10 s, then SIGKILL.
-  void stop() { process_.reset(); }
+  void stop() {
+    restarted_.clear();
+    process_.reset();
+  }
 
  private:
   static std::vector<pid_t> descendants(pid_t root) {
@@ -231,6 +256,7 @@ class Devnet {
   std::filesystem::path sim_;
   nlohmann::json info_;
   std::unique_ptr<BackgroundProcess> process_;
+  std::map<int, std::unique_ptr<BackgroundProcess>> restarted_;  // restart_node()'s, by validator index
   std::string error_;
 };
 

@@ -21,11 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-ProcessResult curl(std::vector<std::string> args) {
-  args.insert(args.begin(), {"/usr/bin/curl", "-sS", "--max-time", "20"});
-  return run_process(args);
-}
-
 class DevnetDaemon : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,16 +40,8 @@ class DevnetDaemon : public ::testing::Test {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
 
-  std::string log() const {
-    std::ifstream in(dir_.file("daemon.log"));
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-
-  json get_json(const std::string& path) const {
-    auto r = curl({url(path)});
-    auto j = json::parse(r.out, nullptr, false);
-    return j.is_discarded() || !j.is_object() ? json::object() : j;
-  }
+  std::string log() const { return file_text(dir_.file("daemon.log")); }
+  json get_json(const std::string& path) const { return api_json(url(path)); }
 
   testing::TempDir dir_{"daemon"};
   RelayerSetup setup_;

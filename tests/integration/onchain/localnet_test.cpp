@@ -1,3 +1,7 @@
+// Issue #13 acceptance first: `snprelay start` for validator 2 with two RPC endpoints, node 0 first. Node
+// 0 is SIGKILLed mid-run: the daemon fails over to node 1 and the next epoch still lands; node 0 is started
+// again: once it answers, the daemon uses it again ([chain] rpc_recheck_interval, 2 s here).
+//
 // Issue #10 acceptance: a 4-validator snpattestd localnet on loopback keeps producing blocks with one
 // node SIGKILLed (3 of 4 equal validators are > 2/3 of the power), and a bound simulated report still
 // lands through the remaining nodes: every snprelay command is given all four --node URLs with the
@@ -5,9 +9,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "tests/integration/background_process.hpp"
 #include "tests/integration/onchain/onchain_env.hpp"
+#include "tests/integration/onchain/relayer_setup.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace snprelay::testing {
 namespace {
@@ -18,6 +26,67 @@ std::int64_t height_at(const std::string& url) {
   auto client = client_for({url});
   auto st = client->status();
   return st.ok() ? st->latest_block_height : -1;
+}
+
+TEST(Localnet, DaemonFailsOverWhenTheFirstNodeDiesAndReturnsWhenItIsBack) {
+  ASSERT_TRUE(devnet_ready());
+  Devnet& net = OnchainEnv::devnet();
+  const auto rpc = net.rpc();
+  ASSERT_EQ(rpc.size(), 4u);
+  const TempDir dir("localnet-daemon");
+  RelayerOptions options;
+  options.validator = 2;
+  options.chain_extra = "rpc_recheck_interval = \"2s\"\n";
+  const RelayerSetup setup = setup_relayer(dir, {rpc[0], rpc[1]}, options);
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  const std::string log_file = dir.file("daemon.log");
+  const auto log = [&] { return file_text(log_file); };
+  BackgroundProcess daemon({SNPRELAY_BIN, "start", "--config", setup.config}, log_file,
+                           std::chrono::seconds(40));
+
+  // The newest committed epoch above `after` (0 after a test failure at 90 s), and the endpoint the
+  // daemon's last pass used.
+  const auto committed_after = [&](std::uint64_t after) -> std::pair<std::uint64_t, std::string> {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (std::chrono::steady_clock::now() < deadline && !daemon.exited()) {
+      const json s = api_json(setup.api("/v1/status"));
+      for (const auto& e : s.value("epochs", json::array())) {
+        if (e.value("state", "") == "committed" && e.value("epoch", 0ULL) > after)
+          return {e.value("epoch", 0ULL), s.value("rpc_endpoint", "")};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    ADD_FAILURE() << "no epoch above " << after << " committed within 90 s\n" << log();
+    return {0, ""};
+  };
+
+  const auto [first, first_rpc] = committed_after(0);
+  ASSERT_GT(first, 0u);
+  EXPECT_EQ(first_rpc, rpc[0]);
+
+  // Node 0 dies: the next epoch lands through node 1.
+  ASSERT_GT(net.kill_node(0), 0);
+  const auto [second, second_rpc] = committed_after(first);
+  ASSERT_GT(second, first);
+  EXPECT_EQ(second_rpc, rpc[1]);
+  const auto scrape = curl({setup.api("/metrics")});
+  const auto at = scrape.out.find("\nsnprelay_rpc_failovers_total ");
+  ASSERT_NE(at, std::string::npos) << scrape.out;
+  EXPECT_GE(std::stod(scrape.out.substr(at + 30)), 1.0) << scrape.out;  // each recheck of node 0 counts
+
+  // Node 0 is back: once it has caught up, the daemon's passes use it again.
+  ASSERT_GT(net.restart_node(0), 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  std::string now_rpc;
+  while (std::chrono::steady_clock::now() < deadline && now_rpc != rpc[0]) {
+    ASSERT_FALSE(daemon.exited()) << log();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    now_rpc = api_json(setup.api("/v1/status")).value("rpc_endpoint", "");
+  }
+  EXPECT_EQ(now_rpc, rpc[0]) << log();
+  const auto [third, third_rpc] = committed_after(second);
+  EXPECT_GT(third, second);
+  EXPECT_EQ(daemon.stop(), 0) << log();
 }
 
 TEST(Localnet, OneNodeKilledBlocksContinueAndSubmissionFailsOver) {

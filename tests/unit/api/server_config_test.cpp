@@ -3,6 +3,11 @@
 #include "relayer/api/server_config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "tests/unit/temp_dir.hpp"
 
 namespace snprelay::api {
 namespace {
@@ -53,6 +58,43 @@ TEST(ApiServerConfig, UnrepresentableValuesNameTheirKey) {
   EXPECT_NE(o.error().message.find("enclave.sev_snp.endpoint"), std::string::npos);
   c.enclave.sev_snp.endpoint = "unix://";
   EXPECT_FALSE(server_options_from(c).ok());
+}
+
+TEST(ApiServerConfig, BearerTokenComesFromAPrivateFile) {
+  config::Config c;
+  auto none = bearer_token_from(c);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());  // no file configured: generate is open (loopback only by default)
+
+  const testing::TempDir dir("token");
+  const std::string file = dir.file("api-token");
+  std::ofstream(file) << "s3cret-token\n";
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  c.api.bearer_token_file = file;
+  auto token = bearer_token_from(c);
+  ASSERT_TRUE(token.ok()) << token.error().message;
+  EXPECT_EQ(std::string(token->view().begin(), token->view().end()), "s3cret-token");
+
+  // Readable by the group: refused, naming the key, the file and its mode, never the token.
+  ASSERT_EQ(::chmod(file.c_str(), 0640), 0);
+  auto shared = bearer_token_from(c);
+  ASSERT_FALSE(shared.ok());
+  EXPECT_EQ(shared.error().code, "BAD_API_CONFIG");
+  EXPECT_EQ(shared.error().kind, ErrorKind::kInput);
+  EXPECT_NE(shared.error().message.find("api.bearer_token_file"), std::string::npos);
+  EXPECT_NE(shared.error().message.find("0640"), std::string::npos) << shared.error().message;
+  EXPECT_EQ(shared.error().message.find("s3cret"), std::string::npos);
+
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  std::ofstream(file, std::ios::trunc) << "\n";
+  auto empty = bearer_token_from(c);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("is empty"), std::string::npos) << empty.error().message;
+
+  c.api.bearer_token_file = dir.file("missing");
+  auto missing = bearer_token_from(c);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find(dir.file("missing")), std::string::npos);
 }
 
 }  // namespace
