@@ -3,7 +3,7 @@
 # simulated SNP firmware, the local AMD KDS stand-in, and `snprelay start` attesting every epoch.
 #   1. build snprelay and snpattestd (a cold first run builds the Cosmos SDK app: several minutes)
 #   2. create the simulated firmware (once, kept in build/demo) and start the devnet and the KDS stand-in
-#   3. the operator registers the relayer account (MsgSetRelayer), the relayer key is imported
+#   3. `snprelay init`: the configuration, the relayer key and the relayer's registration (MsgSetRelayer)
 #   4. `snprelay start` runs until three epochs are attested on chain
 #   5. the operator's on-chain status, the guide's curl line, /health/enclave, /v1/status
 # Everything runs on loopback and is stopped by PID at the end, whatever happens. Nothing is
@@ -48,38 +48,18 @@ grep -q '^listening on' "$work/kds.out" || { cat "$work/kds.err"; exit 3; }
 kds="http://$(sed -n 's/^listening on //p' "$work/kds.out")/vcek/v1"
 echo "KDS stand-in at $kds (pid ${pids[1]})"
 
-step "3. register the relayer: the operator signs MsgSetRelayer; the relayer key goes into the keyring"
-export SNPRELAY_KEY_PASSPHRASE="demo passphrase (simulated devnet only)"
-keys=$work/keys
-field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["validators"][0]; print(v[sys.argv[2]])' "$info" "$1"; }
-operator=$(field operator)
-relayer=$(field relayer)
-"$bin" keys add operator --recover --mnemonic-file "$(field operator_mnemonic)" --keyring-dir "$keys" >/dev/null
-"$bin" keys add relayer --recover --mnemonic-file "$(field relayer_mnemonic)" --keyring-dir "$keys" >/dev/null
+step "3. snprelay init: the configuration, the relayer key (imported without a prompt) and MsgSetRelayer"
+export SNPRELAY_KEY_PASSPHRASE="demo passphrase (simulated devnet only)"  # `snprelay start` needs it too
+operator=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["validators"][0]["operator"])' "$info")
 for _ in $(seq 1 300); do "$bin" query snpattest epoch --node "$node" >/dev/null 2>&1 && break; sleep 0.2; done
-"$bin" tx set-relayer --from operator --keyring-dir "$keys" --operator "$operator" --relayer "$relayer" \
-  --node "$node" --poll-interval 0.2 | sed 's/^/  /'
-
 api_port=$(free_port)
-python3 - "$info" "$work" "$state" "$kds" "$keys" "$operator" "$api_port" >"$work/snprelay.toml" <<'EOF'
-import json, sys
-info, work, state, kds, keys, operator, port = sys.argv[1:]
-d = json.load(open(info))
-print('[enclave]\nhardware_mode = "simulate"\n')
-print(f'[enclave.sev_snp]\nkds_base_url = "{kds}"\ncert_cache_path = "{work}/kds-cache"\nsim_state_dir = "{state}"\n')
-rpc = ", ".join(f'"{u}"' for u in d["rpc"])
-print(f'[chain]\nchain_id = "{d["chain_id"]}"\nrpc = [{rpc}]\ngas_price = "{d["min_gas_price"]}{d["denom"]}"\n')
-print(f'[chain.key]\nname = "relayer"\nkeyring_dir = "{keys}"\nprotection = "passphrase"\n')
-print(f'[relayer]\noperator = "{operator}"\npoll_interval = "500ms"\nstate_dir = "{work}"\njournal_path = "{work}/journal.db"\n')
-print(f'[allowlist]\nthreshold = {d["threshold"]}\ndb_path = "{work}/allowlist.db"\n\n[allowlist.signers]')
-for s in d["signers"]:
-    print(f'{s["key_id"]} = "{s["pubkey"]}"')
-print(f'\n[api]\nlisten = "127.0.0.1:{port}"')
-EOF
-"$bin" config check "$work/snprelay.toml" >/dev/null && echo "configuration: $work/snprelay.toml (valid)"
+"$bin" init --devnet "$info" --validator 0 --home "$work/relayer" --sim-state "$state" --kds "$kds" \
+  --api-listen "127.0.0.1:$api_port" | sed 's/^/  /'
+config=$work/relayer/snprelay.toml
+"$bin" config check "$config" >/dev/null && echo "configuration: $config (valid)"
 
 step "4. snprelay start (simulate mode) until three epochs are attested"
-"$bin" start --config "$work/snprelay.toml" >"$work/snprelay.log" 2>&1 &
+"$bin" start --config "$config" >"$work/snprelay.log" 2>&1 &
 pids+=($!)
 api=http://127.0.0.1:$api_port
 seen=""
