@@ -3,6 +3,8 @@
 #   scripts/bench.sh          human-readable tables
 #   scripts/bench.sh --json   one JSON object per line on stdout:
 #                             {"name": ..., "per_second": ..., "limit_per_second": ..., "ratio": ...}
+#                             then the chain side's go benchmarks and the daemon's on a devnet
+#                             (bench/daemon_bench.sh: epoch_latency, relayer_rss, api_generate)
 # Extra arguments are passed to Google Benchmark (e.g. --benchmark_min_time=2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,3 +38,8 @@ else
   echo "== onchain (go test -bench)"
   echo "$gobench" | grep -E '^(Benchmark|ok|goos|cpu)'
 fi
+
+# The daemon on a real devnet (bench/daemon_bench.sh): snprelay from the Release build, snpattestd beside it.
+(cd onchain && go build -o ../build-release/bin/snpattestd ./cmd/snpattestd) >&2
+cmake --build --preset release -j"$(nproc)" --target snprelay >&2
+if [ "$json" -eq 1 ]; then bench/daemon_bench.sh build-release/bin --json; else bench/daemon_bench.sh build-release/bin; fi

@@ -46,6 +46,9 @@ constexpr Series kSeries[] = {
      api::MetricType::kGauge},
     {"snprelay_last_epoch", "The last epoch a pass handled", api::MetricType::kGauge},
     {"snprelay_chain_reachable", "1 when the last pass reached the chain", api::MetricType::kGauge},
+    {"snprelay_submit_latency_seconds",
+     "The last broadcast: from reading the epoch's nonce to the tx in the node's mempool",
+     api::MetricType::kGauge},
     {"snprelay_rpc_failovers_total",
      "Calls answered by another RPC endpoint than the one before, away from the first",
      api::MetricType::kCounter},
@@ -287,6 +290,11 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
     state_.degraded_reasons.push_back("allowlist " + o.allowlist_alarm->code + ": " +
                                       o.allowlist_alarm->message);
     (void)m.add("snprelay_allowlist_alarms_total", {{"code", o.allowlist_alarm->code}});
+  }
+  if (o.to_mempool) {
+    const double ms = static_cast<double>(o.to_mempool->count()) / 1000.0;
+    (void)m.set("snprelay_submit_latency_seconds", {}, ms / 1000.0);
+    log->info("epoch {} in the mempool {:.3f} ms after its nonce was read", o.epoch, ms);
   }
   switch (o.kind) {
     case Kind::kCommitted:

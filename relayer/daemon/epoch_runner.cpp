@@ -1,6 +1,7 @@
 #include "relayer/daemon/epoch_runner.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "attest/report.hpp"
@@ -77,6 +78,7 @@ struct EpochRunner::ChainView {
   chain::rpc::CurrentEpoch epoch;
   chain::rpc::NodeStatus status;
   app::ChainParams params;
+  std::chrono::steady_clock::time_point nonce_read;  // when CurrentEpoch answered
 };
 
 EpochRunner::EpochRunner(EpochSetup setup, EpochParts parts)
@@ -92,6 +94,7 @@ Result<EpochRunner::ChainView> EpochRunner::view() const {
   if (!epoch)
     return epoch.error();
   v.epoch = *epoch;
+  v.nonce_read = std::chrono::steady_clock::now();
   return v;
 }
 
@@ -367,6 +370,8 @@ Result<EpochOutcome> EpochRunner::submit(const ChainView& v, EpochOutcome out,
       return st.error();
     return out;
   }
+  out.to_mempool =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - v.nonce_read);
   sent_at_height_[check.hash] = v.status.latest_block_height;
 
   // 7. confirmation

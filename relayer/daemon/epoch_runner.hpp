@@ -26,6 +26,7 @@
 // outlive the runner; the journal and the allowlist store belong to this runner's thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -94,6 +95,9 @@ struct EpochOutcome {
   bool simulated = false;          // the evidence came from the simulated firmware
   std::uint64_t reported_tcb = 0;  // REPORTED_TCB of the report (raw)
   attest::Product product = attest::Product::kUnknown;
+  // This pass's broadcast: from the CurrentEpoch answer (the nonce read) to CheckTx accepting the tx
+  // into the node's mempool; unset when the pass broadcast nothing. Block time is not in it.
+  std::optional<std::chrono::microseconds> to_mempool;
 };
 
 // "already_done", "committed", "pending", "self_check_failed", "refused", "missed", "not_registered",
