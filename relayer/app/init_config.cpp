@@ -213,7 +213,11 @@ std::string init_keyring_dir(const InitSettings& s) {
 std::string render_init_config(const InitSettings& s) {
   std::ostringstream t;
   t << "# Written by `snprelay init`" << (s.simulate ? " for a devnet" : "")
-    << ". Check it with: snprelay config check FILE\n\n";
+    << ". Check it with: snprelay config check FILE\n";
+  if (!s.simulate)
+    t << "# Still to fill in before `snprelay start`: [allowlist.signers] (key_id = \"pubkey hex\") and\n"
+         "# [allowlist] threshold as governance set them, and [chain] gas_price (the chain's minimum).\n";
+  t << "\n";
   t << "[enclave]\nhardware_mode = " << quoted(s.simulate ? "simulate" : "require") << "\n\n";
   t << "[enclave.sev_snp]\n";
   if (!s.options.kds_base_url.empty())

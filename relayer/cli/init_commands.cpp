@@ -194,7 +194,8 @@ int run_init(const InitArgs& a) {
     std::cout << "left to do: " << line << "\n";
   std::cout << "\nnext:\n";
   if (s.options.protection == config::KeyProtection::kPassphrase)
-    std::cout << "  export SNPRELAY_KEY_PASSPHRASE=...   # the same passphrase init sealed the key with\n";
+    std::cout << "  export SNPRELAY_KEY_PASSPHRASE=...   # the relayer key's passphrase"
+              << (s.simulate ? " (the one init sealed it with)" : "") << "\n";
   std::cout << "  snprelay start --config " << path << "\n";
   return kOk;
 }

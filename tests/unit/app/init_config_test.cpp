@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -298,6 +299,31 @@ TEST_F(InitConfig, TheRelayerKeyIsImportedOnceAndAForeignKeyOrMnemonicIsRefused)
       import_key_from_mnemonic(store, "relayer", other, "", ProtectionMode::kPassphrase, request, {});
   ASSERT_FALSE(foreign.ok());
   EXPECT_EQ(foreign.error().code, "KEY_MISMATCH");
+}
+
+TEST_F(InitConfig, SnpDerivedProtectionSealsToTheDevnetsSimulatedFirmwareWithoutAnySecret) {
+  const std::string mnemonic = dir_.file("relayer.mnemonic");
+  std::ofstream(mnemonic) << kMnemonic << "\n";
+  ::chmod(mnemonic.c_str(), 0600);
+  auto m = parse_devnet_manifest(manifest().dump(), "devnet.json");
+  ASSERT_TRUE(m.ok());
+  InitOptions o = options();
+  o.sim_state_dir = dir_.file("sim");
+  o.protection = config::KeyProtection::kSnpDerived;
+  auto s = devnet_settings(*m, 0, o);
+  ASSERT_TRUE(s.ok());
+  auto config = std::make_shared<const config::Config>(load(*s));
+  const KeyDefaults defaults = key_defaults(config, init_config_path(*s));
+  const chain::keys::KeyStore store = key_store("", defaults);
+  EXPECT_EQ(store.path_of("relayer").parent_path().string(), init_keyring_dir(*s));
+  auto r =
+      import_key_from_mnemonic(store, "relayer", mnemonic, "", ProtectionMode::kSnpDerived, {}, defaults);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  auto info = store.show("relayer");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->protection, "snp-derived");
+  // What the daemon does with the written configuration: open the key with no request at all.
+  EXPECT_TRUE(open_key(store, "relayer", {}, defaults).ok());
 }
 
 TEST_F(InitConfig, PassphraseProtectionWithoutAPassphraseSourceIsRefusedBeforeAnyPrompt) {
