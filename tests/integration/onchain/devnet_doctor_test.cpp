@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "relayer/daemon/journal.hpp"
+#include "tests/integration/loopback_http.hpp"
 #include "tests/integration/onchain/onchain_env.hpp"
 #include "tests/integration/onchain/relayer_setup.hpp"
 #include "tests/unit/temp_dir.hpp"
@@ -139,6 +140,28 @@ TEST_F(DevnetDoctor, KeyTheChainDoesNotKnowAsRelayerFails) {
   EXPECT_NE(detail.find(setup_.relayer), std::string::npos) << detail;  // what the chain has
   EXPECT_NE(detail.find("snprelay tx set-relayer"), std::string::npos) << detail;
   EXPECT_EQ(level_of(checks, "key"), "ok") << detail_of(checks, "key");
+}
+
+TEST_F(DevnetDoctor, KdsThatAnswersIsReachableAndAMissingPassphraseFailsWithoutAPrompt) {
+  // Any HTTP answer shows the KDS is there (the bare base URL is not a resource: 404).
+  LoopbackHttp kds({{404, "not found", {}}});
+  const std::string config = edited_config("kds.toml", "http://127.0.0.1:9/vcek/v1", kds.base() + "/vcek/v1");
+  auto checks = doctor(config, 0);
+  EXPECT_EQ(level_of(checks, "kds"), "ok") << detail_of(checks, "kds");
+  EXPECT_NE(detail_of(checks, "kds").find("reachable"), std::string::npos);
+  EXPECT_GE(kds.count(), 1u);  // one GET
+
+  // No SNPRELAY_KEY_PASSPHRASE and no terminal: the key check fails naming the variable (exit 1).
+  auto r = run_process(
+      {"/usr/bin/env", "-u", "SNPRELAY_KEY_PASSPHRASE", SNPRELAY_BIN, "doctor", "--config", config},
+      {{"SNPRELAY_KEYRING_DIR", setup_.keyring}});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string key_line;
+  for (std::istringstream lines(r.out); std::getline(lines, key_line);)
+    if (key_line.find("  key ") != std::string::npos)
+      break;
+  EXPECT_EQ(key_line.rfind("fail", 0), 0u) << r.out;
+  EXPECT_NE(key_line.find("SNPRELAY_KEY_PASSPHRASE"), std::string::npos) << r.out;
 }
 
 TEST_F(DevnetDoctor, StatusWithoutDaemonReadsTheJournalOrExitsThree) {
