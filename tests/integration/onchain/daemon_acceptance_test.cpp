@@ -2,7 +2,7 @@
 //   1. the VCEK comes from the KDS stand-in (vcek_source = "kds"), which is rate-limited to 1 request a
 //      second while another client keeps it busy: the daemon's fetch is answered 429 with Retry-After: 1,
 //      it waits exactly that long (its log says so), and the epoch still lands. The generate route wants
-//      the bearer token from [api] bearer_token_file.
+//      the bearer token from [api] bearer_token_file; [log] format = "json" makes the log JSON lines.
 //   2. the KDS stand-in is stopped: with the VCEK in the cache, the next epoch still lands (cache hits).
 //   3. governance applies allowlist version 2 mid-run: the next attestation is verified against it (the
 //      record on chain says version 2).
@@ -123,6 +123,7 @@ TEST_F(DaemonAcceptance, KdsRetryAfterAndOutageAllowlistUpdateAndRevocation) {
   options.kds_base_url = kds_base;
   options.sev_snp_extra = "vcek_source = \"kds\"\nkds_timeout = \"60s\"\n";
   options.api_extra = "bearer_token_file = \"" + token_file + "\"\n";
+  options.sections = "[log]\nformat = \"json\"\n";  // the daemon's log as JSON lines, from the file
   setup_ = setup_relayer(dir_, net().rpc(), options);
   ASSERT_FALSE(HasFailure());
   for (const auto& s : net().info().at("signers")) {
@@ -151,6 +152,9 @@ TEST_F(DaemonAcceptance, KdsRetryAfterAndOutageAllowlistUpdateAndRevocation) {
   ASSERT_GT(first, 0u);
   EXPECT_NE(log().find("failed (HTTP 429); retrying in 1000 ms"), std::string::npos) << log();
   EXPECT_TRUE(record(first).value("simulated", false));
+  const std::string lines = log();
+  EXPECT_NE(lines.find(R"("component":"daemon")"), std::string::npos) << lines;
+  EXPECT_TRUE(json::accept(lines.substr(0, lines.find('\n')))) << lines;
 
   // The generate route wants the token from bearer_token_file.
   const std::string body = R"({"nonce": "c25wcmVsYXk="})";

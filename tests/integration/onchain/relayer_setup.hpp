@@ -36,6 +36,7 @@ struct RelayerOptions {
   std::string sev_snp_extra;
   std::string chain_extra;  // lines for [chain]
   std::string api_extra;
+  std::string sections;  // whole sections after [api], e.g. "[log]\nformat = \"json\"\n"
 };
 
 // Fails the current test (ADD_FAILURE) when a step does; check HasFailure() after it.
@@ -77,7 +78,9 @@ inline RelayerSetup setup_relayer(const TempDir& dir, const std::vector<std::str
   for (const auto& signer : net.info().at("signers"))
     toml << signer.at("key_id").get<std::string>() << " = \"" << signer.at("pubkey").get<std::string>()
          << "\"\n";
-  toml << "\n[api]\nlisten = \"127.0.0.1:" << s.api_port << "\"\n" << options.api_extra;
+  toml << "\n[api]\nlisten = \"127.0.0.1:" << s.api_port << "\"\n"
+       << options.api_extra << "\n"
+       << options.sections;
   ::setenv("SNPRELAY_KEY_PASSPHRASE", "onchain test passphrase", 1);  // snprelay()'s, inherited by the daemon
   return s;
 }
