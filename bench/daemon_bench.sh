@@ -39,7 +39,7 @@ grep -q '^ready' "$work/chain.log" || { tail -20 "$work/chain.log" >&2; exit 3; 
 
 export SNPRELAY_KEY_PASSPHRASE="bench passphrase (simulated devnet only)"
 api_port=$(free_port)
-"$snprelay" init --devnet "$work/chain/devnet.json" --sim-state "$work/sim" --home "$work/relayer" --api-listen "127.0.0.1:$api_port" \
+"$snprelay" init --devnet "$work/chain/devnet.json" --home "$work/relayer" --api-listen "127.0.0.1:$api_port" \
   >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; exit 3; }
 api=http://127.0.0.1:$api_port
 SNPRELAY_RELAYER_POLL_INTERVAL=100ms "$snprelay" start --config "$work/relayer/snprelay.toml" \

@@ -53,7 +53,7 @@ export SNPRELAY_KEY_PASSPHRASE="demo passphrase (simulated devnet only)"  # `snp
 operator=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["validators"][0]["operator"])' "$info")
 for _ in $(seq 1 300); do "$bin" query snpattest epoch --node "$node" >/dev/null 2>&1 && break; sleep 0.2; done
 api_port=$(free_port)
-"$bin" init --devnet "$info" --validator 0 --home "$work/relayer" --sim-state "$state" --kds "$kds" \
+"$bin" init --devnet "$info" --validator 0 --home "$work/relayer" --kds "$kds" \
   --api-listen "127.0.0.1:$api_port" | sed 's/^/  /'
 config=$work/relayer/snprelay.toml
 "$bin" config check "$config" >/dev/null && echo "configuration: $config (valid)"

@@ -31,7 +31,7 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 
 	m, raw := readManifest(t, home)
 	wantKeys := []string{"chain_id", "denom", "min_gas_price", "rpc", "validators", "accounts", "signers",
-		"threshold", "gov_authority", "epoch_blocks"}
+		"threshold", "gov_authority", "epoch_blocks", "sim_state"}
 	if len(raw) != len(wantKeys) {
 		t.Errorf("devnet.json has %d keys, want exactly %v", len(raw), wantKeys)
 	}
@@ -53,6 +53,7 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 		{"threshold", m.Threshold, uint32(2)},
 		{"gov_authority", m.GovAuthority, "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn"},
 		{"epoch_blocks", m.EpochBlocks, uint64(12)},
+		{"sim_state", m.SimState, simDir},
 	}
 	for _, c := range checks {
 		if fmt.Sprint(c.got) != fmt.Sprint(c.want) {

@@ -129,6 +129,7 @@ type manifest struct {
 	Threshold    uint32 `json:"threshold"`
 	GovAuthority string `json:"gov_authority"`
 	EpochBlocks  uint64 `json:"epoch_blocks"`
+	SimState     string `json:"sim_state"`
 }
 
 func readManifest(t *testing.T, home string) (manifest, map[string]any) {

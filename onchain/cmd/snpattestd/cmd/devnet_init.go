@@ -106,7 +106,11 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 	}
 	var simRoots [][]byte
 	label := "sim-guest"
+	simState := ""
 	if o.simState != "" {
+		if simState, err = filepath.Abs(o.simState); err != nil {
+			return nil, err
+		}
 		roots, product, err := readSimRoots(o.simState)
 		if err != nil {
 			return nil, err
@@ -246,6 +250,7 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 		Threshold:    signerThreshold,
 		GovAuthority: app.GovAuthority(),
 		EpochBlocks:  o.epochBlocks,
+		SimState:     simState,
 	}
 	for i, n := range nodes {
 		var peers []string

@@ -6,7 +6,9 @@ import (
 )
 
 // devnetManifest is DIR/devnet.json, the contract scripts and tests read (issue 10, point 6). Paths
-// are absolute; "min_gas_price" is the amount per gas unit in "denom".
+// are absolute; "min_gas_price" is the amount per gas unit in "denom"; "sim_state" is the simulated
+// firmware's state directory given to --sim-state (its roots are the chain's trusted simulated roots;
+// `snprelay init --devnet` runs the relayer on it), absent without one.
 type devnetManifest struct {
 	ChainID      string            `json:"chain_id"`
 	Denom        string            `json:"denom"`
@@ -18,6 +20,7 @@ type devnetManifest struct {
 	Threshold    uint32            `json:"threshold"`
 	GovAuthority string            `json:"gov_authority"`
 	EpochBlocks  uint64            `json:"epoch_blocks"`
+	SimState     string            `json:"sim_state,omitempty"`
 }
 
 type manifestVal struct {
