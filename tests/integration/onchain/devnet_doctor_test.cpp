@@ -7,8 +7,10 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "relayer/daemon/journal.hpp"
+#include "tests/integration/background_process.hpp"
 #include "tests/integration/loopback_http.hpp"
 #include "tests/integration/onchain/onchain_env.hpp"
 #include "tests/integration/onchain/relayer_setup.hpp"
@@ -195,6 +197,26 @@ TEST_F(DevnetDoctor, StatusWithoutDaemonReadsTheJournalOrExitsThree) {
   EXPECT_EQ(v["epochs"][0].value("state", ""), "committed");
   EXPECT_EQ(v["epochs"][0].value("height", 0), 42);
   EXPECT_EQ(v["counts"].value("committed", 0), 1);
+}
+
+TEST_F(DevnetDoctor, StatusAsksTheRunningDaemonsApiFirst) {
+  BackgroundProcess daemon({SNPRELAY_BIN, "start", "--config", setup_.config}, dir_.file("daemon.log"),
+                           std::chrono::seconds(40));  // SIGTERM lets a pass in progress finish
+  json view;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline && !daemon.exited()) {
+    auto r = snprelay({"status", "--config", setup_.config, "--json"}, setup_.keyring);
+    view = json_of(r);
+    if (r.exit_code == 0 && view.value("source", "").starts_with("api "))
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_TRUE(view.is_object());
+  EXPECT_EQ(view.value("source", ""), "api " + setup_.api("/v1/status")) << view.dump();
+  EXPECT_EQ(view.value("operator", ""), setup_.operator_address);
+  EXPECT_EQ(view.value("relayer", ""), setup_.relayer);
+  EXPECT_TRUE(view.contains("counts")) << view.dump();  // the journal, read beside the running daemon
+  EXPECT_EQ(daemon.stop(), 0);
 }
 
 }  // namespace
