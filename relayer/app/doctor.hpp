@@ -21,8 +21,10 @@
 //              it is at the chain's version) — below = fail.
 // A check that cannot run because an earlier one failed says "skipped: <why>" (warn or fail, never ok).
 // Every network step is bounded (DoctorOptions::timeout per request; the KDS GET is one attempt), so
-// run_doctor returns in bounded time. It writes nothing: the allowlist copy is opened only when it
-// exists, no report is requested twice (check 8 reuses check 1's), nothing is broadcast.
+// run_doctor returns in bounded time. It sends nothing to the chain and creates none of the relayer's files
+// (the simulated firmware, as for every command, makes its state directory on first use): the allowlist copy
+// is opened (allowlist::Store::open, as the daemon opens it) only when it exists; one report is requested
+// (check 8 reuses check 1's).
 //
 // Thread-safety: pure functions over their arguments; run_doctor uses its own clients and may run
 // beside a daemon using the same files (SQLite lets readers in; the evidence device serialises).
