@@ -310,15 +310,25 @@ Result<X509Ptr> SimFirmware::vcek_cert(const TcbParts& tcb, EVP_PKEY* key) const
   return cert;
 }
 
-Result<Bytes> SimFirmware::vcek_der(const TcbParts& tcb) {
-  std::lock_guard lock(mutex_);
+Result<const SimFirmware::Vcek*> SimFirmware::vcek(const TcbParts& tcb) {
+  const std::string id = tcb_hex(tcb, settings_.product);
+  if (const auto it = vceks_.find(id); it != vceks_.end())
+    return &it->second;
   auto key = vcek_key(tcb);
   if (!key)
     return key.error();
   auto cert = vcek_cert(tcb, key->get());
   if (!cert)
     return cert.error();
-  return cert_der(**cert);
+  return &vceks_.emplace(id, Vcek{std::move(*key), cert_der(**cert)}).first->second;
+}
+
+Result<Bytes> SimFirmware::vcek_der(const TcbParts& tcb) {
+  std::lock_guard lock(mutex_);
+  auto v = vcek(tcb);
+  if (!v)
+    return v.error();
+  return (*v)->der;
 }
 
 std::string SimFirmware::chain_pem() const {
@@ -374,12 +384,10 @@ Result<Bytes> SimFirmware::report(std::span<const std::uint8_t, 64> report_data,
   r.current_minor = r.committed_minor = 55;
   r.current_build = r.committed_build = 21;
   auto raw = serialize_report(r);
-  auto key = vcek_key(s.tcb);
-  if (!key)
-    return key.error();
-  if (auto cert = vcek_cert(s.tcb, key->get()); !cert)
-    return cert.error();
-  if (Status st = sign_report(raw, key->get()); !st)
+  auto v = vcek(s.tcb);
+  if (!v)
+    return v.error();
+  if (Status st = sign_report(raw, (*v)->key.get()); !st)
     return st.error();
   return Bytes(raw.begin(), raw.end());
 }

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -83,6 +84,13 @@ class SimFirmware {
 
  private:
   SimFirmware() = default;
+  // The VCEK key and certificate (DER) of one TCB. Their files never change once written, so each is
+  // read (or minted) once per process and kept here.
+  struct Vcek {
+    EvpPkeyPtr key;
+    Bytes der;
+  };
+  [[nodiscard]] Result<const Vcek*> vcek(const TcbParts& tcb);     // REQUIRES(mutex_)
   [[nodiscard]] Result<EvpPkeyPtr> vcek_key(const TcbParts& tcb);  // REQUIRES(mutex_)
   [[nodiscard]] Result<X509Ptr> vcek_cert(const TcbParts& tcb, EVP_PKEY* key) const;
 
@@ -94,6 +102,7 @@ class SimFirmware {
   std::array<std::uint8_t, 32> report_id_{};
   SecretBytes root_secret_;
   std::mutex mutex_;
+  std::map<std::string, Vcek> vceks_;  // by TCB (tcb_hex); GUARDED_BY(mutex_)
 };
 
 // The simulated firmware as an EvidenceSource: reports come with a host certificate table holding
