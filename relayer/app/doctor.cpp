@@ -121,10 +121,11 @@ CheckResult check_kds(Context& x) {
       ++vceks;
     }
   }
-  const bool host_vcek =
-      x.evidence && std::any_of(x.evidence->certs.begin(), x.evidence->certs.end(), [](auto& e) {
-        return e.kind == attest::CertKind::kVcek || e.kind == attest::CertKind::kVlek;
-      });
+  // With vcek_source = "kds" the daemon never takes the host's VCEK, so that one warms nothing.
+  const bool host_vcek = snp.vcek_source == config::VcekSource::kAuto && x.evidence &&
+                         std::any_of(x.evidence->certs.begin(), x.evidence->certs.end(), [](auto& e) {
+                           return e.kind == attest::CertKind::kVcek || e.kind == attest::CertKind::kVlek;
+                         });
   const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(snp.cert_cache_ttl);
   std::string cache = std::to_string(vceks) + " VCEK(s) cached in " + snp.cert_cache_path;
   if (chain_age)

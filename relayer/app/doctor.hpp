@@ -5,8 +5,8 @@
 //   evidence   the device (/dev/sev-guest ioctl or configfs-tsm, per hardware_mode) answers one report
 //              request, or the simulated firmware does (warn: "simulated", never ok-as-hardware);
 //   kds        the certificate cache (VCEKs cached, age of the cert chain vs cert_cache_ttl) and one GET
-//              of kds_base_url; unreachable with a warm cache (or a VCEK from the host) = warn, with a
-//              cold one = fail;
+//              of kds_base_url; unreachable with a warm cache (or, with vcek_source = "auto", a VCEK
+//              from the host) = warn, with a cold one = fail;
 //   chain      every [chain] rpc endpoint's `status`: reachable, network == chain_id (fail naming both
 //              ids), latest height; some endpoints down but one up = warn;
 //   relayer    Query/Relayer for [relayer] operator == this key's address (fail: what the chain has and
