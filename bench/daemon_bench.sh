@@ -17,25 +17,11 @@ requests=${API_REQUESTS:-4000}
 snprelay=$bin_dir/snprelay
 chain=$bin_dir/snpattestd
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/../scripts/devnet-lib.sh"
 say() { echo "daemon_bench: $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # A devnet with one-second epochs (200 ms blocks, 5 blocks): 100 epochs take about two minutes.
-"$snprelay" report get --simulate --sim-state "$work/sim" --report-data 00 -o "$work/first.report" >/dev/null 2>&1
-rpc_base=$(( ( $(free_port) / 100 ) * 100 ))
-"$chain" devnet init --home "$work/chain" --chain-id snpbench-1 --validators 1 --sim-state "$work/sim" \
-  --block-time 200ms --epoch-blocks 5 --rpc-port "$rpc_base" >/dev/null
-"$chain" devnet start --home "$work/chain" >"$work/chain.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 900); do grep -q '^ready' "$work/chain.log" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready' "$work/chain.log" || { tail -20 "$work/chain.log" >&2; exit 3; }
+start_devnet "$snprelay" "$chain" "$work/sim" snpbench-1 200ms 5
 
 export SNPRELAY_KEY_PASSPHRASE="bench passphrase (simulated devnet only)"
 api_port=$(free_port)

@@ -19,25 +19,11 @@ chain=$PWD/build/bin/snpattestd
 demo=$PWD/build/demo                  # the simulated firmware's keys are made once and kept
 state=$demo/sim-firmware
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/devnet-lib.sh
 mkdir -p "$demo"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 step "2. simulated firmware ($state), devnet and KDS stand-in"
-"$bin" report get --simulate --sim-state "$state" --report-data 00 -o "$work/first.report" >/dev/null
-rpc_base=$(( ( $(free_port) / 100 ) * 100 ))
-"$chain" devnet init --home "$work/chain" --chain-id snpdemo-1 --validators 1 --sim-state "$state" \
-  --block-time 500ms --epoch-blocks 10 --rpc-port "$rpc_base" >/dev/null
-"$chain" devnet start --home "$work/chain" >"$work/chain.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 900); do grep -q '^ready' "$work/chain.log" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready' "$work/chain.log" || { tail -20 "$work/chain.log"; exit 3; }
+start_devnet "$bin" "$chain" "$state" snpdemo-1 500ms 10
 info=$work/chain/devnet.json
 node=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rpc"][0])' "$info")
 echo "devnet snpdemo-1 at $node (pid ${pids[0]})"
