@@ -81,6 +81,8 @@ foreach(_t snprelay_onchain_devnet_tests snprelay_onchain_daemon_tests snprelay_
     SNPRELAY_BIN="$<TARGET_FILE:snprelay>" SNPATTESTD_BIN="${SNPRELAY_SNPATTESTD}")
 endforeach()
 target_link_libraries(snprelay_onchain_devnet_tests PRIVATE snprelay_daemon)  # the epoch runner test
+# The acceptance run checks packaging/monitoring's rules and dashboard against a live scrape.
+target_compile_definitions(snprelay_onchain_daemon_tests PRIVATE SNPRELAY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME onchain.devnet COMMAND snprelay_onchain_devnet_tests)
 add_test(NAME onchain.daemon COMMAND snprelay_onchain_daemon_tests)
 add_test(NAME onchain.localnet COMMAND snprelay_onchain_localnet_tests)

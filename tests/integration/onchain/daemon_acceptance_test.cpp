@@ -9,6 +9,7 @@
 //   4. governance revokes the simulated measurement (version 3): the chain marks the operator REVOKED at
 //      once, and the daemon does not broadcast: its self-check fails with the chain's code, health is
 //      degraded and says why, and no record appears for the epochs after the revocation.
+// At the end, every metric named by packaging/monitoring's alert rules and dashboard is in the scrape.
 // Revoking the simulated measurement breaks every later simulated submission, hence this binary's own
 // devnet (tests/chain_tests.cmake).
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "tests/integration/background_process.hpp"
@@ -239,6 +241,20 @@ TEST_F(DaemonAcceptance, KdsRetryAfterAndOutageAllowlistUpdateAndRevocation) {
   EXPECT_NE(log().find("not submitted"), std::string::npos) << log();
   EXPECT_EQ(query_snpattest({"status", setup_.operator_address}, node(), setup_.keyring).value("status", ""),
             "REVOKED");
+
+  // Every metric the shipped alert rules and dashboard name is in this daemon's scrape.
+  const std::string scrape = curl({url("/metrics")}).out;
+  for (const char* file : {"/packaging/monitoring/alerts.yml", "/packaging/monitoring/dashboard.json"}) {
+    const std::string text = file_text(std::string(SNPRELAY_SOURCE_DIR) + file);
+    ASSERT_FALSE(text.empty()) << file;
+    const std::regex metric(R"(\b(?:snprelay|enclave)_[a-z_]+)");
+    std::set<std::string> named;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), metric); it != std::sregex_iterator(); ++it)
+      named.insert(it->str());
+    EXPECT_GE(named.size(), 5u) << file;
+    for (const std::string& name : named)
+      EXPECT_NE(scrape.find("# TYPE " + name + " "), std::string::npos) << file << " names " << name;
+  }
 
   EXPECT_EQ(daemon_->stop(), 0) << log();
 }
