@@ -280,4 +280,14 @@ Result<std::string> query_snpattest_json(ChainClient& client, const SnpQueryRequ
   return decode_snp_query_json(q, reply->value);
 }
 
+Result<nlohmann::json> query_snpattest(ChainClient& client, const SnpQueryRequest& q) {
+  auto text = query_snpattest_json(client, q);
+  if (!text)
+    return text.error();
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return bad(std::string(snp_query_path(q.kind)) + " did not render as a JSON object");
+  return j;
+}
+
 }  // namespace snprelay::chain::rpc

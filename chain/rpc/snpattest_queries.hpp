@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,5 +62,7 @@ struct SnpQueryRequest {
 
 // encode, abci_query, decode. Errors: as listed in the file comment.
 [[nodiscard]] Result<std::string> query_snpattest_json(ChainClient& client, const SnpQueryRequest& request);
+// The same reply as a JSON object, for callers that read its fields (the daemon, doctor, init).
+[[nodiscard]] Result<nlohmann::json> query_snpattest(ChainClient& client, const SnpQueryRequest& request);
 
 }  // namespace snprelay::chain::rpc

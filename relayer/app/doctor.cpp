@@ -73,14 +73,7 @@ Result<nlohmann::json> query(chain::rpc::ChainClient& client, SnpQuery kind, con
   SnpQueryRequest q;
   q.kind = kind;
   q.operator_address = op;
-  auto text = chain::rpc::query_snpattest_json(client, q);
-  if (!text)
-    return text.error();
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error("app", "BAD_QUERY_REPLY", "the node's snpattest reply is not a JSON object",
-                      ErrorKind::kUnavailable);
-  return j;
+  return chain::rpc::query_snpattest(client, q);
 }
 
 CheckResult check_evidence(Context& x) {

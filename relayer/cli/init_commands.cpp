@@ -53,9 +53,9 @@ constexpr auto kNodeWait = std::chrono::seconds(30);
 Result<std::string> chain_relayer(chain::rpc::ChainClient& client, const std::string& operator_address) {
   const auto deadline = std::chrono::steady_clock::now() + kNodeWait;
   for (;;) {
-    auto r = chain::rpc::query_snpattest_json(client, {chain::rpc::SnpQuery::kRelayer, operator_address});
+    auto r = chain::rpc::query_snpattest(client, {chain::rpc::SnpQuery::kRelayer, operator_address});
     if (r.ok())
-      return nlohmann::json::parse(*r, nullptr, false).value("relayer", std::string());
+      return r->value("relayer", std::string());
     if (r.error().code == "NOT_FOUND")
       return std::string();
     if (r.error().kind != ErrorKind::kUnavailable || std::chrono::steady_clock::now() > deadline)

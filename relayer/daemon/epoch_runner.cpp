@@ -19,17 +19,6 @@ using chain::rpc::SnpQuery;
 using chain::rpc::SnpQueryRequest;
 using Kind = EpochOutcome::Kind;
 
-Result<nlohmann::json> snp_query(chain::rpc::ChainClient& client, const SnpQueryRequest& request) {
-  auto text = chain::rpc::query_snpattest_json(client, request);
-  if (!text)
-    return text.error();
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (j.is_discarded())
-    return make_error("daemon", "BAD_QUERY_REPLY", "the node's snpattest reply is not JSON",
-                      ErrorKind::kUnavailable);
-  return j;
-}
-
 // The attestation the chain holds for (operator, epoch): its height, or nullopt.
 Result<std::optional<std::int64_t>> attestation_height(chain::rpc::ChainClient& client, const std::string& op,
                                                        std::uint64_t epoch) {
@@ -37,7 +26,7 @@ Result<std::optional<std::int64_t>> attestation_height(chain::rpc::ChainClient& 
   q.kind = SnpQuery::kAttestation;
   q.operator_address = op;
   q.epoch = epoch;
-  auto j = snp_query(client, q);
+  auto j = chain::rpc::query_snpattest(client, q);
   if (!j && j.error().code == "NOT_FOUND")
     return std::optional<std::int64_t>();
   if (!j)
@@ -245,7 +234,7 @@ Result<EpochOutcome> EpochRunner::attest_current() {
   SnpQueryRequest rq;
   rq.kind = SnpQuery::kRelayer;
   rq.operator_address = op;
-  auto relayer = snp_query(*parts_.chain, rq);
+  auto relayer = chain::rpc::query_snpattest(*parts_.chain, rq);
   if (!relayer && relayer.error().code != "NOT_FOUND")
     return relayer.error();
   const std::string bound = relayer ? relayer->value("relayer", std::string()) : std::string();
