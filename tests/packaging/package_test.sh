@@ -149,6 +149,13 @@ $(diff <(echo "$host_before") <(host_state) || true)" test "$host_before" = "$(h
 # 4. systemd-analyze verify. It resolves ExecStart= and the units the service needs (sysinit.target,
 # ...) inside --root, so a scratch root gets the installed unit and binary plus the host's targets and
 # slices. A deliberately broken copy proves the check can fail (verify warns but exits 0 on a bad key).
+unit="$root/lib/systemd/system/snprelay.service"
+for line in "ExecStart=/usr/bin/snprelay start --config /etc/snprelay/snprelay.toml" "User=snprelay" \
+  "Group=snprelay" "StateDirectory=snprelay" "CacheDirectory=snprelay" "DevicePolicy=closed" \
+  "DeviceAllow=/dev/sev-guest rw" "DeviceAllow=/dev/tpmrm0 rw" "ProtectSystem=strict" "NoNewPrivileges=yes" \
+  "CapabilityBoundingSet=" "AmbientCapabilities=" "EnvironmentFile=-/etc/snprelay/env"; do
+  grep -qxF -- "$line" "$unit" || fail "the unit lacks the line '$line'"
+done
 vroot="$work/verify-root"
 mkdir -p "$vroot/lib/systemd/system" "$vroot/usr/bin"
 unit_dir=/lib/systemd/system
