@@ -5,7 +5,8 @@
 # with the systemd unit, sysusers and udev files, the example configurations and the maintainer scripts of
 # packaging/ into OUT/snprelay_<version>_amd64.deb (default OUT: DIR/package). The version is the top
 # CMakeLists.txt's project(snprelay VERSION x.y.z). Depends comes from dpkg-shlibdeps, or, where it is
-# missing, from the libraries ldd lists mapped to their packages with dpkg -S.
+# missing or failing, from the binary's NEEDED libraries (objdump -p, located by ldd) mapped to their
+# packages with dpkg -S.
 # Progress goes to stderr; the last line on stdout is the .deb's path. Needs dpkg-deb, strip and du; no
 # root (dpkg-deb --root-owner-group makes every file root:root; postinst gives the configuration to the
 # snprelay group).
@@ -77,14 +78,17 @@ shlib_depends() {
     fi
     echo "package.sh: dpkg-shlibdeps failed ($(tail -1 "$work/shlibdeps.log")); using ldd and dpkg -S" >&2
   fi
-  command -v ldd >/dev/null || die "neither dpkg-shlibdeps nor ldd can name the libraries"
-  local lib pkgname
-  ldd "$root/usr/bin/snprelay" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r lib; do
-    pkgname=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1) ||
-      pkgname=""
-    [[ -n "$pkgname" ]] || pkgname=$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1) || true
-    [[ -n "$pkgname" ]] || die "no installed package owns $lib (needed by snprelay)"
-    echo "$pkgname"
+  command -v ldd >/dev/null && command -v objdump >/dev/null ||
+    die "neither dpkg-shlibdeps nor ldd and objdump can name the libraries"
+  # The binary's own DT_NEEDED entries (not their dependencies), located by ldd, owned per dpkg -S.
+  local needed lib pkgname
+  ldd "$root/usr/bin/snprelay" >"$work/ldd.txt"
+  for needed in $(objdump -p "$root/usr/bin/snprelay" | awk '$1 == "NEEDED" { print $2 }'); do
+    lib=$(awk -v n="$needed" '$1 == n && $2 == "=>" { print $3 }' "$work/ldd.txt")
+    [[ -n "$lib" && "$lib" != "not" ]] || die "ldd cannot find $needed (needed by snprelay)"
+    pkgname=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null) ||
+      die "no installed package owns $lib (needed by snprelay)"
+    echo "${pkgname%%:*}"
   done | sort -u | paste -sd, - | sed 's/,/, /g'
 }
 libs=$(shlib_depends)
