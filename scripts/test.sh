@@ -33,6 +33,9 @@ cmake --build --preset asan -j"$jobs" --target snprelay_unit_tier
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs"
 
+phase "fuzz (bounded)"
+scripts/fuzz.sh --ci --jobs "$jobs"
+
 phase "all tiers (unit, integration, fuzz replay)"
 ctest --preset default -j"$jobs"
 
