@@ -14,6 +14,9 @@
 # --jobs N     targets fuzzed at the same time, and the build's -j (default: nproc).
 # TARGET...    libFuzzer target names (default: every target with the ctest label "fuzz").
 #
+# SNPRELAY_BUILD_LOCK=<file>: configure and build under `flock <file>` (a build machine shared by
+# several people); unset, no lock is taken.
+#
 # Targets and corpora are read from ctest's registrations (build-fuzz/tests/CTestTestfile.cmake: the
 # replay test `<target>.corpus_replay` names the corpus directory). One summary line per target:
 #   <target>: execs=N exec/s=N cov=N ft=N corpus=N result=ok|FINDING
@@ -42,7 +45,10 @@ if [ -z "$seconds" ]; then
 fi
 start=$(date +%s)
 
-cmake --preset fuzz >/dev/null
+locked() {
+  if [ -n "${SNPRELAY_BUILD_LOCK:-}" ]; then flock "$SNPRELAY_BUILD_LOCK" "$@"; else "$@"; fi
+}
+locked cmake --preset fuzz >/dev/null
 registry="$root/build-fuzz/tests/CTestTestfile.cmake"
 # "<target> <replay binary> <corpus dir>" for every fuzz replay test.
 mapfile -t entries < <(sed -n 's/^add_test(\[=\[\(.*\)\.corpus_replay\]=\] "\([^"]*\)" "\([^"]*\)")$/\1 \2 \3/p' "$registry")
@@ -63,7 +69,7 @@ for t in "${targets[@]}"; do
 done
 
 echo "fuzz.sh: building ${#targets[@]} targets (-j$jobs)"
-cmake --build --preset fuzz -j"$jobs" --target "${targets[@]}" >/dev/null
+locked cmake --build --preset fuzz -j"$jobs" --target "${targets[@]}" >/dev/null
 echo "fuzz.sh: built in $(( $(date +%s) - start ))s; fuzzing ${seconds}s per target, $jobs at a time"
 
 work=$(mktemp -d /tmp/snprelay-fuzz.XXXXXX)
