@@ -23,4 +23,4 @@ add_test(NAME packaging.syscall_filter
 set_tests_properties(packaging.syscall_filter PROPERTIES
   LABELS integration
   SKIP_RETURN_CODE 77
-  TIMEOUT 60)
+  TIMEOUT 180)

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# ctest packaging.syscall_filter: does `snprelay start` stay inside the unit's SystemCallFilter=?
-# systemd-analyze verify checks the unit's syntax, not whether the daemon can live in its seccomp filter,
-# and this machine has no systemd to run the unit. So: run the daemon as an unprivileged user (as the unit
-# does: SQLite, for one, calls fchown only as root) under strace with the devnet profile (simulated
-# firmware, an RPC endpoint that refuses connections, the API on a free loopback port), make it serve
-# /metrics and generate an attestation report, stop it with SIGTERM, and compare every system call it made
-# with the set the unit's SystemCallFilter= lines allow (groups expanded by systemd-analyze syscall-filter).
-#   syscall_filter_test.sh BUILD_DIR SOURCE_DIR
-# Exit 0 = pass, 1 = fail (the calls outside the filter are listed), 77 = skipped: strace, setpriv or
-# systemd-analyze is not installed.
+# ctest packaging.syscall_filter: does `snprelay start` live within the unit's sandbox at run time?
+# systemd-analyze verify checks the unit's syntax, not whether the daemon can work inside it, and this
+# machine has no systemd to run the unit. So: run the daemon as an unprivileged user (as the unit does:
+# SQLite, for one, calls fchown only as root) under strace with the devnet profile (simulated firmware,
+# an RPC endpoint that refuses connections, the API on a free loopback port), make it serve /metrics and
+# generate an attestation report, stop it with SIGTERM, and check the trace against the unit:
+#   * every system call is in the set its SystemCallFilter= lines allow (groups expanded by
+#     systemd-analyze syscall-filter);
+#   * no writable+executable mapping and no mprotect(PROT_EXEC) (MemoryDenyWriteExecute=yes);
+#   * as root only (strace -u nobody; a non-root tracer cannot read a non-dumpable process's strings):
+#     every file written lies in the state or cache directory (ProtectSystem=strict), and no /proc file
+#     but the process's own is read (ProcSubset=pid).
+#   syscall_filter_test.sh BUILD_DIR SOURCE_DIR        (KEEP_WORK=1 keeps the trace and logs)
+# Exit 0 = pass, 1 = fail (each finding printed), 77 = skipped: strace, setpriv or systemd-analyze is not
+# installed.
 set -euo pipefail
 
 build_dir=${1:?usage: syscall_filter_test.sh BUILD_DIR SOURCE_DIR}
@@ -27,7 +32,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/snprelay-syscalls.XXXXXX")
 daemon_pid=""
 cleanup() {
   [[ -z "$daemon_pid" ]] || kill -KILL "$daemon_pid" 2>/dev/null || true
-  rm -rf "$work"
+  [[ -n "${KEEP_WORK:-}" ]] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -61,37 +66,39 @@ comm -23 "$work/allowed" "$work/denied" >"$work/permitted"
 if grep -qx mount "$work/permitted"; then echo "FAIL: mount expanded as allowed" >&2; exit 1; fi
 
 # The daemon's home, owned by the user it runs as (nobody when this test is root).
-run_as=()
-if [[ $(id -u) == 0 ]]; then
-  run_as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env)
-fi
 home="$work/home"
 mkdir -m 0700 "$home"
-[[ ${#run_as[@]} -eq 0 ]] || chown nobody:nogroup "$work" "$home"
 sed -e "s|/var/lib/snprelay|$home/lib|g" -e "s|/var/cache/snprelay|$home/cache|g" \
   -e 's|^operator = "".*|operator = "cosmosvaloper1jhg0e7s6gn44tfc5k37kr04sznyhedtcqhk3u8"|' \
   -e 's|127.0.0.1:26657|127.0.0.1:1|' -e 's|^listen = .*|listen = "127.0.0.1:0"|' \
   "$src/packaging/config/snprelay-devnet.toml" >"$home/snprelay.toml"
 printf '\n[allowlist.signers]\n"gov-1" = "034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa"\n' \
   >>"$home/snprelay.toml"
-[[ ${#run_as[@]} -eq 0 ]] || chown nobody:nogroup "$home/snprelay.toml"
-as_daemon_user() {
-  "${run_as[@]}" env PATH="$PATH" HOME="$home" SNPRELAY_KEY_PASSPHRASE=syscall-test-passphrase "$@"
-}
-as_daemon_user "$binary" keys add relayer --config "$home/snprelay.toml" --mnemonic-out "$home/mnemonic" \
-  >"$work/keys.log" 2>&1 || { cat "$work/keys.log" >&2; echo "FAIL: snprelay keys add" >&2; exit 1; }
-
-as_daemon_user strace -f -qq -o "$home/trace" "$binary" start --config "$home/snprelay.toml" \
-  >"$work/daemon.log" 2>&1 &
+daemon_env=(env PATH="$PATH" HOME="$home" SNPRELAY_KEY_PASSPHRASE=syscall-test-passphrase)
+keys_add=("$binary" keys add relayer --config "$home/snprelay.toml" --mnemonic-out "$home/mnemonic")
+start=("$binary" start --config "$home/snprelay.toml")
+if [[ $(id -u) == 0 ]]; then
+  # root traces (strace -u), so it can still read the paths after snprelay makes itself non-dumpable.
+  chown -R nobody:nogroup "$work"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups "${daemon_env[@]}" "${keys_add[@]}" >"$work/keys.log" 2>&1 ||
+    { cat "$work/keys.log" >&2; echo "FAIL: snprelay keys add" >&2; exit 1; }
+  "${daemon_env[@]}" strace -u nobody -f -qq -o "$work/trace" "${start[@]}" >"$work/daemon.log" 2>&1 &
+  paths_readable=1
+else
+  "${daemon_env[@]}" "${keys_add[@]}" >"$work/keys.log" 2>&1 ||
+    { cat "$work/keys.log" >&2; echo "FAIL: snprelay keys add" >&2; exit 1; }
+  "${daemon_env[@]}" strace -f -qq -o "$work/trace" "${start[@]}" >"$work/daemon.log" 2>&1 &
+  paths_readable=0  # a non-root tracer cannot read a non-dumpable process's memory: names only
+fi
 strace_pid=$!
 port=""
-for _ in $(seq 100); do
+for _ in $(seq 600); do  # up to 60 s: the first start generates the simulated RSA-4096 keys, under strace
   port=$(sed -nE 's/.*API listening on 127\.0\.0\.1:[0-9]+ \(port ([0-9]+)\).*/\1/p' "$work/daemon.log" | head -1)
   [[ -z "$port" ]] || break
   kill -0 "$strace_pid" 2>/dev/null || break
   sleep 0.1
 done
-daemon_pid=$(awk 'NR == 1 { print $1 }' "$home/trace" 2>/dev/null || true)
+daemon_pid=$(awk 'NR == 1 { print $1 }' "$work/trace" 2>/dev/null || true)
 [[ -n "$port" && -n "$daemon_pid" ]] || {
   cat "$work/daemon.log" >&2
   echo "FAIL: the daemon did not report its API port" >&2
@@ -126,11 +133,31 @@ fail() {
 grep -q 'epoch pass failed' "$work/daemon.log" || fail "no epoch pass ran (the RPC path was not exercised)"
 grep -q '\[daemon\] stopped' "$work/daemon.log" || fail "the daemon did not log its clean stop"
 
-sed -nE 's/^[0-9]+ +([a-z_0-9]+)\(.*/\1/p' "$home/trace" | sort -u >"$work/used"
+sed -nE 's/^[0-9]+ +([a-z_0-9]+)\(.*/\1/p' "$work/trace" | sort -u >"$work/used"
 [[ $(wc -l <"$work/used") -gt 20 ]] || fail "strace recorded only $(wc -l <"$work/used") distinct calls"
 outside=$(comm -23 "$work/used" "$work/permitted")
 [[ -z "$outside" ]] || fail "system calls outside the unit's SystemCallFilter=: $(echo $outside)"
 
+
+# MemoryDenyWriteExecute=yes refuses writable+executable mappings and mprotect(PROT_EXEC).
+wx=$(grep -E '^[0-9]+ +(mmap|mprotect|pkey_mprotect)\(' "$work/trace" |
+  grep -E 'mprotect\(.*PROT_EXEC|PROT_WRITE\|PROT_EXEC|PROT_EXEC\|PROT_WRITE' | head -3 || true)
+[[ -z "$wx" ]] || fail "calls MemoryDenyWriteExecute= refuses: $wx"
+# ProtectSystem=strict: writes only under the state and cache directories (here $home/lib, $home/cache);
+# ProcSubset=pid: no /proc file but the process's own.
+if [[ $paths_readable == 1 ]]; then
+  writes=$(grep -E '^[0-9]+ +(creat|mkdir|mkdirat|rename|renameat|renameat2|unlink|unlinkat|rmdir|link|linkat|symlink|symlinkat|truncate|chmod|fchmodat)\(' "$work/trace" || true)
+  writes+=$'\n'$(grep -E '^[0-9]+ +open(at)?\(.*(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC)' "$work/trace" || true)
+  bad_paths=$(grep -oE '"/[^"]*"' <<<"$writes" | tr -d '"' | sort -u |
+    grep -vE "^($home/lib|$home/cache)(/|\$)|^/dev/null\$" || true)
+  [[ -z "$bad_paths" ]] || fail "writes outside the state and cache directories: $(echo $bad_paths)"
+  proc=$(grep -oE '"/proc/[^"]*"' "$work/trace" | tr -d '"' | sort -u |
+    grep -vE '^/proc/(self|thread-self|[0-9]+)(/|$)' || true)
+  [[ -z "$proc" ]] || fail "reads /proc files ProcSubset=pid hides: $(echo $proc)"
+  [[ -n "$(grep -oE '"'"$home"'/lib/[^"]*"' "$work/trace" | head -1)" ]] || fail "no path was readable in the trace"
+else
+  echo "note: not root, so the written paths cannot be read from the trace; only system call names checked"
+fi
 if [[ $failures -gt 0 ]]; then
   tail -20 "$work/daemon.log" >&2
   exit 1
