@@ -126,6 +126,8 @@ check "user snprelay's group is not snprelay ($gid vs $group_gid)" test "${gid:-
 check "user snprelay is not a system user (uid $uid)" test "${uid:-1000}" -lt 1000 -a "${uid:-0}" -gt 0
 check "user snprelay's home is '$home'" test "$home" = /var/lib/snprelay
 check "user snprelay has a login shell '$shell'" test "${shell##*/}" = nologin
+check "user snprelay is not a member of group tss (/dev/tpmrm0)" \
+  grep -qE '^tss:[^:]*:[0-9]+:(.*,)?snprelay(,|$)' "$root/etc/group"
 
 # Modes and owners as installed (the configuration handed to group snprelay by postinst).
 expected_stat=(
