@@ -119,9 +119,13 @@ for t in "${targets[@]}"; do
   echo "$t: execs=${execs:-?} exec/s=${rate:-?} cov=${cov:-?} ft=${ft:-?} corpus=${size:-?} result=$result"
   if [ "$result" = ok ] && [ "$ci" = 0 ]; then
     before=$(find "${corpus_of[$t]}" -maxdepth 1 -type f | wc -l)
-    "${bin_of[$t]}" -merge=1 "${corpus_of[$t]}" "$dir/new" >"$dir/merge.log" 2>&1
+    # Edges only (no hit-count buckets): an input is kept when it reaches code the corpus does not.
+    "${bin_of[$t]}" -merge=1 -use_counters=0 "${corpus_of[$t]}" "$dir/new" >"$dir/merge.log" 2>&1
     after=$(find "${corpus_of[$t]}" -maxdepth 1 -type f | wc -l)
-    echo "  merged $((after - before)) new inputs into ${corpus_of[$t]#"$root"/}"
+    echo "  merged $((after - before)) new inputs into ${corpus_of[$t]#"$root"/} ($after files)"
+    if [ "$after" -gt 200 ]; then
+      echo "  note: over 200 files; minimize before committing (tests/fuzz/README.md)"
+    fi
   fi
   if [ "$result" = FINDING ]; then
     grep -m3 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|fuzz invariant broken' "$log" | sed 's/^/  /' || true
