@@ -11,8 +11,6 @@ CurlPtr open_curl(std::chrono::milliseconds timeout, const std::string& ca_bundl
   CurlPtr curl(curl_easy_init());
   if (!curl)
     return nullptr;
-  // Never 0 (curl's "no timeout"): a deadline already spent still gets one millisecond and fails.
-  const long ms = static_cast<long>(std::max<std::chrono::milliseconds::rep>(timeout.count(), 1));
   curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
@@ -21,10 +19,16 @@ CurlPtr open_curl(std::chrono::milliseconds timeout, const std::string& ca_bundl
   curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYHOST, 2L);
   if (!ca_bundle.empty())
     curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca_bundle.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, ms);
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, ms);
+  set_curl_timeout(curl.get(), timeout);
   curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "snprelay");
   return curl;
+}
+
+void set_curl_timeout(CURL* curl, std::chrono::milliseconds timeout) {
+  // Never 0 (curl's "no timeout"): a deadline already spent still gets one millisecond and fails.
+  const long ms = static_cast<long>(std::max<std::chrono::milliseconds::rep>(timeout.count(), 1));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ms);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ms);
 }
 
 bool is_http_url(const std::string& url) {

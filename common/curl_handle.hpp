@@ -30,6 +30,10 @@ using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 [[nodiscard]] CurlPtr open_curl(std::chrono::milliseconds timeout, const std::string& ca_bundle = {});
 
+// Sets the whole-transfer and connect deadlines of a handle to `timeout` (at least 1 ms: never curl's
+// "no timeout"), as open_curl does: for a handle kept for another request.
+void set_curl_timeout(CURL* curl, std::chrono::milliseconds timeout);
+
 // True for "http://..." and "https://..." with something after the scheme.
 [[nodiscard]] bool is_http_url(const std::string& url);
 

@@ -29,7 +29,8 @@ set_tests_properties(chain.cosmjs_conformance PROPERTIES LABELS integration TIME
 # `snprelay keys|query|tx` binary against the stateful fake chain (fake_chain.hpp).
 add_executable(snprelay_chain_integration_tests
   integration/chain/rpc_client_test.cpp
-  integration/chain/chain_cli_test.cpp)
+  integration/chain/chain_cli_test.cpp
+  integration/chain/curl_transport_test.cpp)
 add_dependencies(snprelay_chain_integration_tests snprelay)
 target_include_directories(snprelay_chain_integration_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_chain_integration_tests PRIVATE

@@ -19,11 +19,34 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* user) 
 
 CurlTransport::CurlTransport() = default;
 
+CurlPtr CurlTransport::take(std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      CurlPtr curl = std::move(idle_.back());
+      idle_.pop_back();
+      set_curl_timeout(curl.get(), timeout);
+      return curl;
+    }
+  }
+  return open_curl(timeout);
+}
+
+void CurlTransport::give_back(CurlPtr curl) {
+  // Nothing of the finished call may outlive it in the handle: its header list and reply buffer die now.
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, nullptr);
+  std::lock_guard lock(mu_);
+  if (idle_.size() < kIdleHandles)
+    idle_.push_back(std::move(curl));
+}
+
 Result<HttpResponse> CurlTransport::post(const std::string& url, const std::string& body,
                                          std::chrono::milliseconds timeout) {
   if (!is_http_url(url))
     return make_error("rpc", "BAD_URL", "RPC URL must be http:// or https://: " + url, ErrorKind::kInput);
-  CurlPtr curl = open_curl(timeout);
+  CurlPtr curl = take(timeout);
   if (!curl)
     return make_error("rpc", "TRANSPORT", "curl_easy_init failed", ErrorKind::kUnavailable);
   // No "Expect: 100-continue": libcurl adds it to bodies over 1 KiB (a signed attestation tx) and then
@@ -48,6 +71,7 @@ Result<HttpResponse> CurlTransport::post(const std::string& url, const std::stri
                       url + ": " + curl_easy_strerror(rc) + " (curl " + std::to_string(rc) + ")",
                       ErrorKind::kUnavailable);
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &out.status);
+  give_back(std::move(curl));
   return out;
 }
 
