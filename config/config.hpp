@@ -81,6 +81,9 @@ struct ChainConfig {
   double gas_adjustment = 1.3;
   std::int64_t gas_limit_max = 2'000'000;
   std::int64_t gas_fallback = 400'000;
+  // How long one simulation's gas serves later transactions of the same shape (the daemon's epoch
+  // submissions); 0 simulates every transaction. See chain/rpc/tx_submitter.hpp.
+  Duration simulation_reuse = std::chrono::minutes(10);
   std::string fee_granter;
   Duration confirm_timeout = std::chrono::seconds(30);
   KeyConfig key;

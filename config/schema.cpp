@@ -217,6 +217,9 @@ std::vector<KeySpec> build_schema() {
                                                              100'000'000, "cap on the gas limit"));
   k.push_back(ranged<&C::chain, &ChainConfig::gas_fallback>("chain.gas_fallback", Kind::kInt, 10'000,
                                                             100'000'000, "gas limit when simulation fails"));
+  k.push_back(ranged<&C::chain, &ChainConfig::simulation_reuse>(
+      "chain.simulation_reuse", Kind::kDuration, 0, 24 * 3600 * kSec,
+      "how long a simulated gas figure serves transactions of the same shape (0: simulate each)"));
   k.push_back(text<&C::chain, &ChainConfig::fee_granter>("chain.fee_granter", Format::kAddress,
                                                          "optional fee granter address"));
   k.push_back(ranged<&C::chain, &ChainConfig::confirm_timeout>(

@@ -50,6 +50,19 @@ Result<tx::Coin> fee_for_gas(const std::string& gas_price, std::uint64_t gas) {
   return tx::Coin{denom->denom, amount};
 }
 
+namespace {
+
+// What fixes the size-metered gas of a transaction: each message's type URL and encoded size, and the
+// memo's size (the reuse key of a simulation).
+std::string tx_shape(const std::vector<tx::AnyMessage>& messages, const std::string& memo) {
+  std::string shape;
+  for (const auto& m : messages)
+    shape += m.type_url + ":" + std::to_string(m.value.size()) + ";";
+  return shape + "memo:" + std::to_string(memo.size());
+}
+
+}  // namespace
+
 TxSubmitter::TxSubmitter(ChainClient& client, keys::AccountKey key, SubmitterOptions options)
     : client_(client), key_(std::move(key)), options_(std::move(options)) {
   auto a = keys::bech32_address(key_.public_key, options_.prefix);
@@ -91,6 +104,7 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
   if (auto st = ensure_account(); !st)
     return st.error();
   SubmitOutcome outcome;
+  const std::string shape = tx_shape(messages, memo);
   for (int attempt = 0;; ++attempt) {
     tx::TxSpec spec;
     spec.messages = messages;
@@ -99,7 +113,14 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
     spec.account_number = *account_number_;
     spec.sequence = *sequence_;
     std::uint64_t gas = options_.default_gas;
-    if (options_.simulate_gas) {
+    const auto known = estimates_.find(shape);
+    const auto now = std::chrono::steady_clock::now();
+    outcome.simulation_reused = options_.simulate_gas && known != estimates_.end() &&
+                                now - known->second.at < options_.simulation_reuse;
+    if (outcome.simulation_reused) {
+      gas = static_cast<std::uint64_t>(
+          std::ceil(static_cast<double>(known->second.gas_used) * options_.gas_adjustment));
+    } else if (options_.simulate_gas) {
       // Simulate with the fee the tx will roughly pay, so the fee deduction's gas is counted.
       spec.fee.granter = options_.fee_granter;
       if (!options_.fixed_fees.empty()) {
@@ -114,6 +135,8 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
       outcome.simulation_error.clear();
       if (used) {
         gas = static_cast<std::uint64_t>(std::ceil(static_cast<double>(*used) * options_.gas_adjustment));
+        if (options_.simulation_reuse.count() > 0)
+          estimates_[shape] = GasEstimate{*used, now};
       } else if (auto expected = parse_expected_sequence(used.error().message);
                  expected && *expected > *sequence_ && attempt < options_.max_sequence_retries) {
         ++outcome.resyncs;
@@ -169,8 +192,10 @@ Result<SubmitOutcome> TxSubmitter::submit(const std::vector<tx::AnyMessage>& mes
       }
       continue;
     }
-    if (result->code != 19)
+    if (result->code != 19) {
       stale_ = true;  // an unexplained rejection: refetch the account before the next transaction
+      estimates_.clear();
+    }
     return outcome;
   }
 }
@@ -192,8 +217,15 @@ Result<TxResult> TxSubmitter::wait_for(const std::string& hash) {
   const auto deadline = std::chrono::steady_clock::now() + options_.confirm_timeout;
   for (;;) {
     auto r = client_.tx(hash);
-    if (r && r->has_value())
+    if (r && r->has_value()) {
+      const TxResult& found = **r;
+      const bool out_of_gas = found.code == 11 && found.codespace == "sdk";
+      if (out_of_gas || (found.gas_wanted > 0 && found.gas_used * 10 > found.gas_wanted * 9)) {
+        std::lock_guard lock(mu_);
+        estimates_.clear();
+      }
       return std::move(**r);
+    }
     if (std::chrono::steady_clock::now() + options_.poll_interval > deadline)
       return make_error(
           "chain", "CONFIRM_TIMEOUT",

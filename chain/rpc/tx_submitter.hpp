@@ -21,6 +21,14 @@
 // simulation fails the fallback `default_gas` is used; the simulation carries the fee (fixed_fees, or
 // the price of default_gas) so the ante handler meters the fee deduction too. Fees: `fixed_fees` if set, else
 // ceil(gas × gas_price). Fee granter optional.
+// Reusing a simulation (`simulation_reuse` > 0, the daemon's hot path; one-shot commands leave it 0): a
+// successful simulation's gas_used is remembered with the transaction's shape — each message's type URL
+// and encoded size, and the memo's size, which fix the size-metered part of the gas — and the next
+// submissions of the same shape within `simulation_reuse` sign with ceil(gas_used × gas_adjustment)
+// without asking the node (a simulation is the slowest step between a nonce and the mempool). Every
+// estimate is dropped, so the next submission simulates again, when: a tx of ours is found in a block
+// out of gas, or using more than 90% of its gas limit (wait_for: the margin is being eaten); CheckTx
+// refuses a tx for anything but a sequence mismatch (the refusal that also marks the account stale).
 //
 // Write-ahead (the daemon's submission journal, issue 13): submit() takes an optional BeforeBroadcast
 // hook that sees every signed transaction — its exact bytes, hash, account number, sequence and gas —
@@ -35,6 +43,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -60,6 +69,7 @@ struct SubmitterOptions {
   std::chrono::milliseconds confirm_timeout{30'000};
   std::chrono::milliseconds poll_interval{1'000};
   std::chrono::milliseconds resync_interval{300'000};  // 0 = only on demand
+  std::chrono::milliseconds simulation_reuse{0};       // 0 = simulate every transaction
 };
 
 struct SubmitOutcome {
@@ -67,7 +77,8 @@ struct SubmitOutcome {
   std::uint64_t sequence_used = 0;
   std::uint64_t gas_limit = 0;
   int resyncs = 0;
-  std::string simulation_error;  // why simulation failed (then gas_limit is default_gas); "" otherwise
+  std::string simulation_error;    // why simulation failed (then gas_limit is default_gas); "" otherwise
+  bool simulation_reused = false;  // gas_limit came from a remembered simulation of the same shape
 };
 
 // One signed transaction as submit() is about to broadcast it (the BeforeBroadcast hook's argument).
@@ -113,7 +124,8 @@ class TxSubmitter {
   [[nodiscard]] Result<BroadcastResult> rebroadcast(const Bytes& tx_raw);
 
   // Polls `tx` until the hash is in a block (returns its result, code may be != 0) or the confirm
-  // timeout passes (chain CONFIRM_TIMEOUT).
+  // timeout passes (chain CONFIRM_TIMEOUT). A result out of gas, or using more than 90% of its gas
+  // limit, drops the remembered simulations (see the file comment).
   [[nodiscard]] Result<TxResult> wait_for(const std::string& hash);
 
   // Refetches account number and sequence from the chain.
@@ -136,6 +148,11 @@ class TxSubmitter {
   std::optional<std::uint64_t> sequence_;              // guarded by mu_
   std::chrono::steady_clock::time_point synced_at_{};  // guarded by mu_
   bool stale_ = false;                                 // guarded by mu_
+  struct GasEstimate {
+    std::uint64_t gas_used = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, GasEstimate> estimates_;  // by transaction shape; guarded by mu_
 };
 
 }  // namespace snprelay::chain::rpc

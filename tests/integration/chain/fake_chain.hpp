@@ -208,6 +208,11 @@ class FakeChain {
     std::lock_guard lock(mu_);
     simulate_checks_sequence_ = on;
   }
+  // `tx` then reports every included tx as out of gas (sdk code 11, gas used above the limit).
+  void deliver_out_of_gas(bool on) {
+    std::lock_guard lock(mu_);
+    out_of_gas_ = on;
+  }
   void set_confirm_after_polls(int polls) {
     std::lock_guard lock(mu_);
     confirm_after_polls_ = polls;
@@ -380,14 +385,14 @@ class FakeChain {
                       {"height", "1235"},
                       {"index", 0},
                       {"tx_result",
-                       {{"code", 0},
+                       {{"code", out_of_gas_ ? 11 : 0},
                         {"data", nullptr},
-                        {"log", ""},
+                        {"log", out_of_gas_ ? "out of gas in location: ReadFlat; gasWanted: 140000" : ""},
                         {"info", ""},
                         {"gas_wanted", "140000"},
-                        {"gas_used", "98765"},
+                        {"gas_used", out_of_gas_ ? "140123" : "98765"},
                         {"events", nlohmann::json::array()},
-                        {"codespace", ""}}},
+                        {"codespace", out_of_gas_ ? "sdk" : ""}}},
                       {"tx", ""}});
   }
 
@@ -398,6 +403,7 @@ class FakeChain {
   std::uint32_t reject_code_ = 0;
   std::string reject_log_;
   std::uint64_t simulated_gas_ = 100'000;
+  bool out_of_gas_ = false;
   int confirm_after_polls_ = 1;
   bool simulate_checks_sequence_ = false;
   std::vector<Broadcast> broadcasts_;

@@ -261,5 +261,58 @@ TEST(TxSubmitter, SimulationMismatchAheadIsAdoptedBeforeSigning) {
   ASSERT_EQ(chain.broadcasts().size(), 1u);  // the stale sequence 5 was never broadcast
 }
 
+TEST(TxSubmitter, ASimulationServesTheSameShapeUntilATxRunsOutOfGasAndOnlyWhenAsked) {
+  testing::FakeChain chain("testchain-1");
+  const auto key = test_key();
+  const std::string addr = *keys::bech32_address(key.public_key, "cosmos");
+  chain.set_account(addr, {3, 0, std::nullopt, {}});
+  chain.set_simulated_gas(100'000);
+  rpc::CometClient client({chain.url()}, curl(), 2s);
+  rpc::SubmitterOptions opts;
+  opts.chain_id = "testchain-1";
+  opts.gas_adjustment = 1.5;
+  opts.simulation_reuse = 10min;
+  opts.poll_interval = 10ms;
+  rpc::TxSubmitter submitter(client, test_key(), opts);
+  auto simulations = [&] {
+    const auto paths = chain.abci_paths();
+    return std::count(paths.begin(), paths.end(), "/cosmos.tx.v1beta1.Service/Simulate");
+  };
+  const auto msg = tx::make_msg_send(addr, addr, {{"ustake", "1"}});
+
+  auto first = submitter.submit({msg}, "epoch");
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_FALSE(first->simulation_reused);
+  EXPECT_EQ(first->gas_limit, 150'000u);
+  auto second = submitter.submit({msg}, "epoch");
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  EXPECT_TRUE(second->simulation_reused);
+  EXPECT_EQ(second->gas_limit, 150'000u);
+  EXPECT_EQ(simulations(), 1);
+  // Another shape (a longer memo is more bytes to pay for) is simulated on its own.
+  ASSERT_FALSE(submitter.submit({msg}, "a longer memo")->simulation_reused);
+  EXPECT_EQ(simulations(), 2);
+  // A tx of ours found out of gas drops every estimate: the next one is simulated again.
+  chain.set_simulated_gas(120'000);
+  chain.deliver_out_of_gas(true);
+  auto landed = submitter.wait_for(second->check_tx.hash);
+  ASSERT_TRUE(landed.ok()) << landed.error().to_string();
+  EXPECT_EQ(landed->code, 11u);
+  auto third = submitter.submit({msg}, "epoch");
+  ASSERT_TRUE(third.ok()) << third.error().to_string();
+  EXPECT_FALSE(third->simulation_reused);
+  EXPECT_EQ(third->gas_limit, 180'000u);
+  EXPECT_EQ(simulations(), 3);
+  EXPECT_EQ(chain.broadcasts().size(), 4u);
+
+  // simulation_reuse 0 (the default, one-shot commands): every transaction is simulated.
+  chain.deliver_out_of_gas(false);
+  opts.simulation_reuse = 0ms;
+  rpc::TxSubmitter each(client, test_key(), opts);
+  ASSERT_FALSE(each.submit({msg}, "epoch")->simulation_reused);
+  ASSERT_FALSE(each.submit({msg}, "epoch")->simulation_reused);
+  EXPECT_EQ(simulations(), 5);
+}
+
 }  // namespace
 }  // namespace snprelay::chain
