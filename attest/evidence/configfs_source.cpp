@@ -50,6 +50,9 @@ class PosixConfigfsFs final : public ConfigfsFs {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
   }
+  int check_writable(const std::string& path) override {
+    return ::access(path.c_str(), W_OK) == 0 ? 0 : errno;
+  }
 };
 
 std::string trimmed(const Bytes& b) {
@@ -104,6 +107,11 @@ Result<std::unique_ptr<ConfigfsTsmSource>> ConfigfsTsmSource::open(ConfigfsOptio
                           ">= 6.7) or configfs is not mounted (mount -t configfs none /sys/kernel/config)",
                       ErrorKind::kUnavailable);
   }
+  // A root-only or read-only report directory (the kernel's default owner is root; a sandboxed
+  // service sees /sys/kernel/config read-only) fails every report: say so now, so the selection falls
+  // back to /dev/sev-guest instead of choosing a backend that can never answer.
+  if (const int err = fs->check_writable(options.root); err != 0)
+    return io_error("cannot create report entries in", options.root, err);
   return std::unique_ptr<ConfigfsTsmSource>(new ConfigfsTsmSource(std::move(options), std::move(fs)));
 }
 

@@ -31,6 +31,9 @@ class ConfigfsFs {
   [[nodiscard]] virtual int write_file(const std::string& path, std::span<const std::uint8_t> data) = 0;
   [[nodiscard]] virtual int read_file(const std::string& path, Bytes& out) = 0;
   [[nodiscard]] virtual bool is_dir(const std::string& path) = 0;
+  // 0 when this process may create entries in the directory; else EACCES (not our group), EROFS (a
+  // read-only mount, e.g. systemd's ProtectKernelTunables=) or another errno.
+  [[nodiscard]] virtual int check_writable(const std::string& path) = 0;
 };
 
 // The real filesystem (open/read/write/mkdir/rmdir).

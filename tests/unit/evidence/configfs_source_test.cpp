@@ -70,6 +70,8 @@ class EmulatedTsm final : public ConfigfsFs {
     return err;
   }
   bool is_dir(const std::string& path) override { return real->is_dir(path); }
+  int writable_error = 0;  // what check_writable answers
+  int check_writable(const std::string&) override { return writable_error; }
 
  private:
   static void put(const std::string& path, const std::string& text) {
@@ -188,6 +190,22 @@ TEST(ConfigfsOpen, MissingRootExplainsKernelOption) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "DEVICE_MISSING");
   EXPECT_NE(s.error().message.find("CONFIG_TSM_REPORTS"), std::string::npos);
+}
+
+TEST(ConfigfsOpen, ReadOnlyRootIsRefusedAtOpen) {
+  testing::TempDir dir;
+  const std::string root = dir.file("tsm/report");
+  fs::create_directories(root);
+  for (const int err : {EROFS, EACCES}) {
+    auto e = std::make_unique<EmulatedTsm>();
+    e->writable_error = err;
+    ConfigfsOptions o;
+    o.root = root;
+    auto s = ConfigfsTsmSource::open(o, std::move(e));
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, err == EACCES ? "PERMISSION_DENIED" : "IO");
+    EXPECT_NE(s.error().message.find(root), std::string::npos) << s.error().message;
+  }
 }
 
 }  // namespace
