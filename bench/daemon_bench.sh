@@ -57,7 +57,12 @@ count=$(wc -l <"$work/latency")
 pct() { awk -v p="$1" -v n="$count" 'NR == int((n - 1) * p / 100) + 1 {print; exit}' "$work/latency"; }
 p50=$(pct 50)
 p99=$(pct 99)
-
+# The median of each phase of the breakdown the same lines carry, for the human summary.
+phases=""
+for phase in "chain reads" evidence self-check journal "sign and broadcast"; do
+  m=$(grep -o "$phase [0-9.]*" "$work/snprelay.log" | awk '{print $NF}' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+  phases="$phases$phase $m  "
+done
 say "api_generate: $requests requests, 8 in parallel"
 nonce=$(head -c 32 /dev/urandom | base64 -w0)
 for _ in $(seq 1 "$requests"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$api/v1/attestation/generate"; done \
@@ -80,6 +85,7 @@ if [ "$json" = "--json" ]; then
 else
   echo "== daemon (devnet, simulated firmware)"
   printf '  epoch_latency  p50 %s ms  p99 %s ms  (%s epochs; goal p99 <= 20 ms)\n' "$p50" "$p99" "$count"
+  printf '                 median ms by phase: %s\n' "$phases"
   printf '  relayer_rss    %s MB after %s epochs (goal <= 30 MB)\n' "$mb" "$epochs"
   printf '  api_generate   %s requests/s (%s requests, 8 in parallel)\n' "$per_second" "$requests"
 fi

@@ -139,6 +139,7 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   so.gas_adjustment = c.chain.gas_adjustment;
   so.gas_cap = static_cast<std::uint64_t>(c.chain.gas_limit_max);
   so.default_gas = static_cast<std::uint64_t>(c.chain.gas_fallback);
+  so.simulation_reuse = std::chrono::duration_cast<std::chrono::milliseconds>(c.chain.simulation_reuse);
   so.fee_granter = c.chain.fee_granter;
   so.confirm_timeout = c.chain.confirm_timeout;
   so.poll_interval = std::chrono::milliseconds(250);
@@ -294,7 +295,12 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
   if (o.to_mempool) {
     const double ms = static_cast<double>(o.to_mempool->count()) / 1000.0;
     (void)m.set("snprelay_submit_latency_seconds", {}, ms / 1000.0);
-    log->info("epoch {} in the mempool {:.3f} ms after its nonce was read", o.epoch, ms);
+    const auto in_ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+    log->info(
+        "epoch {} in the mempool {:.3f} ms after its nonce was read (chain reads {:.1f}, evidence {:.1f}, "
+        "self-check {:.1f}, journal {:.1f}, sign and broadcast {:.1f})",
+        o.epoch, ms, in_ms(o.phases.chain), in_ms(o.phases.evidence), in_ms(o.phases.self_check),
+        in_ms(o.phases.journal), in_ms(o.phases.submit));
   }
   switch (o.kind) {
     case Kind::kCommitted:

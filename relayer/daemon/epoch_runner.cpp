@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "attest/report.hpp"
@@ -32,6 +33,15 @@ Result<std::optional<std::int64_t>> attestation_height(chain::rpc::ChainClient& 
   if (!j)
     return j.error();
   return std::optional<std::int64_t>(j->value("height", std::int64_t{0}));
+}
+
+using Clock = std::chrono::steady_clock;
+
+// Adds the time since `mark` to `phase` and moves `mark` to now.
+void lap(std::chrono::microseconds& phase, Clock::time_point& mark) {
+  const Clock::time_point now = Clock::now();
+  phase += std::chrono::duration_cast<std::chrono::microseconds>(now - mark);
+  mark = now;
 }
 
 std::string refusal_code(const std::string& codespace, std::uint32_t code) {
@@ -93,6 +103,23 @@ Status EpochRunner::load_params(ChainView& v) const {
     return params.error();
   v.params = std::move(*params);
   return ok_status();
+}
+
+Result<EpochRunner::ChainReads> EpochRunner::params_and_relayer() const {
+  ChainReads r;
+  auto params = app::query_chain_params(*parts_.chain);
+  if (!params)
+    return params.error();
+  r.params = std::move(*params);
+  SnpQueryRequest q;
+  q.kind = SnpQuery::kRelayer;
+  q.operator_address = setup_.operator_address;
+  auto relayer = chain::rpc::query_snpattest(*parts_.chain, q);
+  if (!relayer && relayer.error().code != "NOT_FOUND")
+    return relayer.error();
+  if (relayer)
+    r.relayer = relayer->value("relayer", std::string());
+  return r;
 }
 
 Result<RecoveryFacts> EpochRunner::facts_for(const Entry& entry, const ChainView& v) {
@@ -225,27 +252,13 @@ Result<EpochOutcome> EpochRunner::attest_current() {
     return out;
   }
   // Past this point the epoch is not final: the pass needs the chain's params (window, self-check).
-  if (Status st = load_params(*v); !st)
-    return st.error();
-  if (*row && (*row)->state == State::kBroadcast)
+  if (*row && (*row)->state == State::kBroadcast) {
+    if (Status st = load_params(*v); !st)
+      return st.error();
     return resolve(**row, *v);
-
-  // 2. the relayer registered for the operator must be this account
-  SnpQueryRequest rq;
-  rq.kind = SnpQuery::kRelayer;
-  rq.operator_address = op;
-  auto relayer = chain::rpc::query_snpattest(*parts_.chain, rq);
-  if (!relayer && relayer.error().code != "NOT_FOUND")
-    return relayer.error();
-  const std::string bound = relayer ? relayer->value("relayer", std::string()) : std::string();
-  if (bound != parts_.submitter->address()) {
-    out.kind = Kind::kNotRegistered;
-    out.message = "the chain's relayer for " + op + " is " + (bound.empty() ? "not set" : bound) + ", not " +
-                  parts_.submitter->address() + " (snprelay init registers it)";
-    return out;
   }
 
-  // 3. allowlist: fetched only when the chain's version is ahead of the local copy (DESIGN.md §2)
+  // 2. allowlist: fetched only when the chain's version is ahead of the local copy (DESIGN.md §2)
   const std::uint64_t chain_version = v->epoch.allowlist_version;
   if (parts_.allowlist->index()->version() < chain_version) {
     auto synced = allowlist::sync(*parts_.allowlist, *parts_.updates);
@@ -263,6 +276,13 @@ Result<EpochOutcome> EpochRunner::attest_current() {
                   (out.allowlist_alarm ? " (" + out.allowlist_alarm->message + ")" : "");
     return out;
   }
+
+  // 3. the chain's Params and Relayer(operator), read on a second thread while this one gets the
+  //    evidence: neither needs the other (the binding names this relayer whatever the chain says), and
+  //    the chain client serializes its own calls. Leaving early joins the reads (std::async's future).
+  auto chain_reads = std::async(std::launch::async, [this] { return params_and_relayer(); });
+  Clock::time_point mark = v->nonce_read;
+  lap(out.phases.chain, mark);
 
   // 4. evidence bound to the epoch
   app::BindingRequest b;
@@ -293,6 +313,20 @@ Result<EpochOutcome> EpochRunner::attest_current() {
   auto vcek = vcek_for(*evidence, *report, product);
   if (!vcek)
     return vcek.error();
+  lap(out.phases.evidence, mark);
+
+  auto reads = chain_reads.get();
+  if (!reads)
+    return reads.error();
+  v->params = std::move(reads->params);
+  if (reads->relayer != parts_.submitter->address()) {
+    out.kind = Kind::kNotRegistered;
+    out.message = "the chain's relayer for " + op + " is " +
+                  (reads->relayer.empty() ? "not set" : reads->relayer) + ", not " +
+                  parts_.submitter->address() + " (snprelay init registers it)";
+    return out;
+  }
+  lap(out.phases.chain, mark);
 
   // 5. self-check
   auto verifier = verifier_for(v->params);
@@ -315,6 +349,7 @@ Result<EpochOutcome> EpochRunner::attest_current() {
     out.message = checked.failures.front().message;
     return out;
   }
+  lap(out.phases.self_check, mark);
 
   // 6. journal, sign, broadcast
   if (!*row) {
@@ -330,11 +365,12 @@ Result<EpochOutcome> EpochRunner::attest_current() {
   msg.vcek_sha256.assign(digest.begin(), digest.end());
   msg.vcek_der = std::move(*vcek);
   msg.allowlist_version = local;
-  return submit(*v, std::move(out), msg);
+  lap(out.phases.journal, mark);
+  return submit(*v, std::move(out), msg, mark);
 }
 
 Result<EpochOutcome> EpochRunner::submit(const ChainView& v, EpochOutcome out,
-                                         const chain::tx::SubmitAttestation& msg) {
+                                         const chain::tx::SubmitAttestation& msg, Clock::time_point mark) {
   const std::string& op = setup_.operator_address;
   const std::uint64_t epoch = out.epoch;
   Journal& journal = *parts_.journal;
@@ -359,8 +395,8 @@ Result<EpochOutcome> EpochRunner::submit(const ChainView& v, EpochOutcome out,
       return st.error();
     return out;
   }
-  out.to_mempool =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - v.nonce_read);
+  lap(out.phases.submit, mark);
+  out.to_mempool = std::chrono::duration_cast<std::chrono::microseconds>(mark - v.nonce_read);
   sent_at_height_[check.hash] = v.status.latest_block_height;
 
   // 7. confirmation

@@ -5,12 +5,12 @@
 //   1. CurrentEpoch and the node's status (latest height and block time); the journal row of
 //      (operator, epoch): committed or failed -> nothing to do (and nothing else is asked of the
 //      node); broadcast -> resolved by the recovery rules (recovery.hpp), never signed again;
-//   2. the chain's Params, and Relayer(operator) must be this relayer's account (else kNotRegistered:
-//      `snprelay init` registers it);
-//   3. allowlist sync into the local copy (allowlist/sync.hpp) when the chain's version is ahead of
+//   2. allowlist sync into the local copy (allowlist/sync.hpp) when the chain's version is ahead of
 //      it; the binding uses the local version,
 //      which must be the chain's current or previous one (what the module accepts), else
 //      kAllowlistStale; a sync alarm is reported with the outcome either way;
+//   3. the chain's Params, and Relayer(operator), which must be this relayer's account (else
+//      kNotRegistered: `snprelay init` registers it) — read on a second thread during step 4;
 //   4. the report for the binding (app/binding.hpp) from the evidence source, the VCEK from the host's
 //      certificate table, else the KDS client and its cache;
 //   5. the self-check (app/self_check.hpp): a report the chain would refuse is never broadcast
@@ -98,6 +98,13 @@ struct EpochOutcome {
   // This pass's broadcast: from the CurrentEpoch answer (the nonce read) to CheckTx accepting the tx
   // into the node's mempool; unset when the pass broadcast nothing. Block time is not in it.
   std::optional<std::chrono::microseconds> to_mempool;
+  // Where to_mempool went, in order (set with it): the chain reads after the nonce (Params, Relayer,
+  // allowlist sync), the report and its VCEK, the self-check, the journal's prepare row, and the
+  // submitter (gas, signing, the write-ahead row, CheckTx).
+  struct Phases {
+    std::chrono::microseconds chain{0}, evidence{0}, self_check{0}, journal{0}, submit{0};
+  };
+  Phases phases;
 };
 
 // "already_done", "committed", "pending", "self_check_failed", "refused", "missed", "not_registered",
@@ -120,10 +127,16 @@ class EpochRunner {
   struct ChainView;
   [[nodiscard]] Result<ChainView> view() const;          // status and CurrentEpoch
   [[nodiscard]] Status load_params(ChainView& v) const;  // the chain's Params into v
+  struct ChainReads {
+    app::ChainParams params;
+    std::string relayer;  // Relayer(operator); "" when none is set
+  };
+  [[nodiscard]] Result<ChainReads> params_and_relayer() const;  // thread-safe: the chain client only
   [[nodiscard]] Result<RecoveryFacts> facts_for(const Entry& entry, const ChainView& v);
   [[nodiscard]] Result<EpochOutcome> resolve(const Entry& entry, const ChainView& v);
   [[nodiscard]] Result<EpochOutcome> submit(const ChainView& v, EpochOutcome out,
-                                            const chain::tx::SubmitAttestation& msg);
+                                            const chain::tx::SubmitAttestation& msg,
+                                            std::chrono::steady_clock::time_point mark);
   [[nodiscard]] Result<Bytes> vcek_for(const attest::Evidence& evidence, const attest::Report& report,
                                        attest::Product product) const;
   [[nodiscard]] Result<const attest::Verifier*> verifier_for(const app::ChainParams& params);

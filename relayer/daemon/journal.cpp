@@ -299,6 +299,11 @@ Status Journal::apply(const std::string& op, std::uint64_t epoch, const Change& 
                         "journal key needs an operator and an epoch below 2^63 (got operator \"" + op +
                             "\", epoch " + std::to_string(epoch) + ")",
                         ErrorKind::kInput);
+  // See the file comment of journal.hpp: only the creation of a prepared row skips its fsync.
+  if (auto st =
+          db_.exec(change.to == State::kPrepared ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+      !st)
+    return st;
   auto tx = db::Transaction::begin(db_);
   if (!tx)
     return tx.error();
