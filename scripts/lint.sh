@@ -13,5 +13,7 @@ mapfile -t units < <(printf '%s\n' "${sources[@]}" | grep -E '^(common|config|db
   grep -v -e '^attest/sim/kds_server.cpp$' -e '^relayer/api/http_server.cpp$' \
   -e '^relayer/daemon/daemon_loop.cpp$')
 echo "lint: clang-tidy on ${#units[@]} translation units"
-printf '%s\n' "${units[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p build --quiet --extra-arg=-Wno-unknown-warning-option 2>/dev/null
+# A unit whose preprocessed input a previous clean run already checked is skipped (scripts/tidy-cached.py:
+# a content-keyed cache, as ccache is for the compiler; SNPRELAY_TIDY_CACHE=off checks every unit).
+scripts/tidy-cached.py build "${units[@]}"
 echo "lint: clean"
