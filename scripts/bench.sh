@@ -43,3 +43,5 @@ fi
 (cd onchain && go build -o ../build-release/bin/snpattestd ./cmd/snpattestd) >&2
 cmake --build --preset release -j"$(nproc)" --target snprelay >&2
 if [ "$json" -eq 1 ]; then bench/daemon_bench.sh build-release/bin --json; else bench/daemon_bench.sh build-release/bin; fi
+# The API under load with wrk (bench/api_load.sh: 1, 100, 1000 connections; no chain needed).
+if [ "$json" -eq 1 ]; then bench/api_load.sh build-release/bin --json; else bench/api_load.sh build-release/bin; fi

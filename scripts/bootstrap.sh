@@ -9,7 +9,7 @@ packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost-dev
   libssl-dev openssl
-  libcurl4-openssl-dev curl
+  libcurl4-openssl-dev curl wrk
   libtss2-dev swtpm swtpm-tools tpm2-tools
   libprotobuf-dev protobuf-compiler
   libsecp256k1-dev
