@@ -134,6 +134,10 @@ Result<Bytes> tx_bytes_from_file_contents(std::span<const std::uint8_t> contents
         "chain", "INVALID_TX",
         "the transaction file is neither binary TxRaw nor hex text (" + bytes.error().message + ")",
         ErrorKind::kInput);
+  if (bytes->empty())  // "0x" alone: hex text of nothing
+    return make_error("chain", "INVALID_TX",
+                      "the transaction file is empty (\"" + tokens[0] + "\" holds no bytes)",
+                      ErrorKind::kInput);
   if (tokens.size() > 2)
     return make_error("chain", "INVALID_TX", "the transaction file has more than a TxRaw and its hash",
                       ErrorKind::kInput);

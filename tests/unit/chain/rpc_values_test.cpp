@@ -56,6 +56,11 @@ TEST(TxFile, HexBinaryAndOfflineOutputForms) {
   EXPECT_FALSE(tx::tx_bytes_from_file_contents(as_bytes(hex.substr(1))).ok());
   EXPECT_FALSE(tx::tx_bytes_from_file_contents(as_bytes("\n\n")).ok());
   EXPECT_FALSE(tx::tx_bytes_from_file_contents(Bytes{}).ok());
+  for (const char* nothing : {"0x", "0X\n"}) {  // fuzz finding: hex text of zero bytes
+    const auto r = tx::tx_bytes_from_file_contents(as_bytes(nothing));
+    ASSERT_FALSE(r.ok()) << nothing;
+    EXPECT_EQ(r.error().code, "INVALID_TX");
+  }
 }
 
 TEST(Queries, DecodeCurrentEpochAndAllBalances) {
