@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace snprelay::attest {
@@ -83,6 +84,16 @@ Result<X509Ptr> parse_cert_der(std::span<const std::uint8_t> der) {
     return cert_error("not a DER X.509 certificate (" + std::to_string(der.size()) + " bytes)");
   if (p != der.data() + der.size())
     return cert_error("trailing bytes after the DER certificate");
+  // DER has one encoding per certificate; OpenSSL also takes BER (e.g. a non-minimal outer length), which
+  // the chain's Go parser refuses, and then the bytes received and the bytes hashed as the certificate
+  // differ.
+  const int n = i2d_X509(cert.get(), nullptr);
+  Bytes again(n > 0 ? static_cast<std::size_t>(n) : 0);
+  unsigned char* out = again.data();
+  if (n <= 0 || i2d_X509(cert.get(), &out) != n ||
+      !std::equal(again.begin(), again.end(), der.begin(), der.end()))
+    return cert_error("not DER: the certificate's " + std::to_string(der.size()) +
+                      " bytes are a non-canonical (BER) encoding");
   return cert;
 }
 

@@ -115,6 +115,21 @@ TEST(Certs, RejectsGarbageAndTruncation) {
   EXPECT_FALSE(parse_crl(Bytes{0x30, 0x03, 0x02, 0x01, 0x00}).ok());
 }
 
+TEST(Certs, BerOuterLengthIsNotDer) {
+  // The real VCEK with its outer length written in three bytes (30 83 00 05 4c) instead of two: the
+  // same certificate to OpenSSL's BER reader, refused by DER (and by the chain's Go parser). Fuzz finding.
+  const Bytes der = snp_file("milan_virtee_vcek.der");
+  ASSERT_TRUE(parse_cert_der(der).ok());
+  ASSERT_EQ(der[0], 0x30);
+  ASSERT_EQ(der[1], 0x82);
+  Bytes ber = {0x30, 0x83, 0x00};
+  ber.insert(ber.end(), der.begin() + 2, der.end());
+  auto parsed = parse_cert_der(ber);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().code, "CERT_INVALID");
+  EXPECT_NE(parsed.error().message.find("not DER"), std::string::npos) << parsed.error().message;
+}
+
 TEST(Certs, DuplicateKdsExtensionIsRejected) {
   testing::LookAlike la(SNPRELAY_TEST_DATA);
   testing::VcekSpec spec;
