@@ -307,7 +307,72 @@ Result<X509CrlPtr> parse_crl(std::span<const std::uint8_t> bytes) {
   return crl;
 }
 
+namespace {
+
+// One DER element at `p` (tag, then a definite length of at most 4 bytes): its whole size and where its
+// contents start, or nullopt.
+struct Tlv {
+  std::size_t header = 0;
+  std::size_t size = 0;  // header + contents
+};
+std::optional<Tlv> read_tlv(std::span<const std::uint8_t> p) {
+  if (p.size() < 2)
+    return std::nullopt;
+  std::size_t len = p[1];
+  std::size_t header = 2;
+  if (len & 0x80) {
+    const std::size_t n = len & 0x7f;
+    if (n == 0 || n > 4 || p.size() < 2 + n)
+      return std::nullopt;
+    len = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      len = (len << 8) | p[2 + i];
+    header += n;
+  }
+  if (p.size() - header < len)
+    return std::nullopt;
+  return Tlv{header, header + len};
+}
+
+// Whether the CRL's outer signatureAlgorithm is byte-identical to the one its TBS carries: the CRL is
+// re-encoded (OpenSSL keeps the TBS bytes as received) and both AlgorithmIdentifiers are compared.
+bool crl_algorithms_agree(const X509_CRL& crl) {
+  unsigned char* der = nullptr;
+  const int n = i2d_X509_CRL(const_cast<X509_CRL*>(&crl), &der);
+  if (n <= 0)
+    return false;
+  const Bytes bytes(der, der + n);
+  OPENSSL_free(der);
+  std::span<const std::uint8_t> all(bytes);
+  const auto outer = read_tlv(all);
+  if (!outer)
+    return false;
+  std::span<const std::uint8_t> body = all.subspan(outer->header, outer->size - outer->header);
+  const auto tbs = read_tlv(body);
+  if (!tbs)
+    return false;
+  std::span<const std::uint8_t> tbs_body = body.subspan(tbs->header, tbs->size - tbs->header);
+  auto first = read_tlv(tbs_body);
+  if (first && tbs_body[0] == 0x02) {  // version INTEGER, then the signature AlgorithmIdentifier
+    tbs_body = tbs_body.subspan(first->size);
+    first = read_tlv(tbs_body);
+  }
+  std::span<const std::uint8_t> after_tbs = body.subspan(tbs->size);
+  const auto second = read_tlv(after_tbs);
+  if (!first || !second)
+    return false;
+  const auto inner_alg = tbs_body.first(first->size);
+  const auto outer_alg = after_tbs.first(second->size);
+  return std::equal(inner_alg.begin(), inner_alg.end(), outer_alg.begin(), outer_alg.end());
+}
+
+}  // namespace
+
 bool crl_signed_by(const X509_CRL& crl, EVP_PKEY* issuer_key) {
+  // X509_CRL_verify checks the signature over the TBS only; the outer signatureAlgorithm must also equal
+  // the one inside the TBS (RFC 5280 5.1.1.2; X509_verify and Go's parser check it, OpenSSL's CRL path not).
+  if (!crl_algorithms_agree(crl))
+    return false;
   return issuer_key != nullptr && X509_CRL_verify(const_cast<X509_CRL*>(&crl), issuer_key) == 1;
 }
 

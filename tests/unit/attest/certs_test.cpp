@@ -169,6 +169,17 @@ TEST(Certs, CrlSignedByArkListsRevokedSerial) {
   EXPECT_FALSE(crl_lists(**parsed, *la.ark()));
 }
 
+TEST(Certs, CrlWithAnOuterSignatureAlgorithmUnlikeItsTbsIsNotSigned) {
+  testing::LookAlike la(SNPRELAY_TEST_DATA);
+  auto good = parse_crl(testing::snp_file("lookalike/milan_crl.der"));
+  ASSERT_TRUE(good.ok());
+  ASSERT_TRUE(crl_signed_by(**good, X509_get0_pubkey(la.ark())));
+  // Same TBS and signature; only the outer algorithm's parameters differ (a fuzz finding).
+  auto odd = parse_crl(testing::snp_file("lookalike/milan_crl_outer_sigalg_mismatch.der"));
+  ASSERT_TRUE(odd.ok());
+  EXPECT_FALSE(crl_signed_by(**odd, X509_get0_pubkey(la.ark())));
+}
+
 TEST(Certs, CrlFreshnessFollowsNextUpdate) {
   auto crl = parse_crl(testing::snp_file("lookalike/milan_crl.der"));
   ASSERT_TRUE(crl.ok());
