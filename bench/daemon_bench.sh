@@ -8,7 +8,8 @@
 #   api_generate   {"per_second", "requests"}: POST /v1/attestation/generate (the guide's request) with
 #                  8 connections in parallel against the simulated firmware, every answer checked 200.
 # Usage: bench/daemon_bench.sh BIN_DIR [--json]   (BIN_DIR holds snprelay and snpattestd)
-# Environment: EPOCHS (default 100), API_REQUESTS (default 4000).
+# Environment: EPOCHS (default 100), API_REQUESTS (default 4000), DAEMON_BENCH_LOG (a path: keep the
+# daemon's log there, with every epoch's phase breakdown).
 set -euo pipefail
 bin_dir=$1
 json=${2:-}
@@ -52,6 +53,7 @@ rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$daemon/status")
 
 # The first broadcast fetched nothing either (the simulated firmware's certificate table gives the VCEK),
 # so every line is a warm-cache pass.
+[ -z "${DAEMON_BENCH_LOG:-}" ] || cp "$work/snprelay.log" "$DAEMON_BENCH_LOG"
 grep -o 'in the mempool [0-9.]* ms' "$work/snprelay.log" | awk '{print $4}' | sort -n >"$work/latency"
 count=$(wc -l <"$work/latency")
 pct() { awk -v p="$1" -v n="$count" 'NR == int((n - 1) * p / 100) + 1 {print; exit}' "$work/latency"; }
@@ -59,7 +61,7 @@ p50=$(pct 50)
 p99=$(pct 99)
 # The median of each phase of the breakdown the same lines carry, for the human summary.
 phases=""
-for phase in "chain reads" evidence self-check journal "sign and broadcast"; do
+for phase in "chain reads" evidence self-check journal write-ahead "sign and broadcast"; do
   m=$(grep -o "$phase [0-9.]*" "$work/snprelay.log" | awk '{print $NF}' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
   phases="$phases$phase $m  "
 done

@@ -298,9 +298,9 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
     const auto in_ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
     log->info(
         "epoch {} in the mempool {:.3f} ms after its nonce was read (chain reads {:.1f}, evidence {:.1f}, "
-        "self-check {:.1f}, journal {:.1f}, sign and broadcast {:.1f})",
+        "self-check {:.1f}, journal {:.1f}, write-ahead {:.1f}, sign and broadcast {:.1f})",
         o.epoch, ms, in_ms(o.phases.chain), in_ms(o.phases.evidence), in_ms(o.phases.self_check),
-        in_ms(o.phases.journal), in_ms(o.phases.submit));
+        in_ms(o.phases.journal), in_ms(o.phases.write_ahead), in_ms(o.phases.submit));
   }
   switch (o.kind) {
     case Kind::kCommitted:

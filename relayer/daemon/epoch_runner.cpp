@@ -374,9 +374,13 @@ Result<EpochOutcome> EpochRunner::submit(const ChainView& v, EpochOutcome out,
   const std::string& op = setup_.operator_address;
   const std::uint64_t epoch = out.epoch;
   Journal& journal = *parts_.journal;
+  std::chrono::microseconds written{0};  // the write-ahead rows' share of the submitter's time
   const chain::rpc::BeforeBroadcast write_ahead = [&](const chain::rpc::SignedAttempt& a) -> Status {
-    return journal.record_broadcast(op, epoch, BroadcastRecord{a.hash, a.tx_raw, a.sequence}, a.attempt > 0,
-                                    parts_.now_unix());
+    Clock::time_point start = Clock::now();
+    Status st = journal.record_broadcast(op, epoch, BroadcastRecord{a.hash, a.tx_raw, a.sequence},
+                                         a.attempt > 0, parts_.now_unix());
+    lap(written, start);
+    return st;
   };
   auto sent =
       parts_.submitter->submit({chain::tx::make_msg_submit_attestation(msg)}, setup_.memo, write_ahead);
@@ -396,6 +400,8 @@ Result<EpochOutcome> EpochRunner::submit(const ChainView& v, EpochOutcome out,
     return out;
   }
   lap(out.phases.submit, mark);
+  out.phases.write_ahead = written;
+  out.phases.submit -= written;
   out.to_mempool = std::chrono::duration_cast<std::chrono::microseconds>(mark - v.nonce_read);
   sent_at_height_[check.hash] = v.status.latest_block_height;
 

@@ -98,11 +98,12 @@ struct EpochOutcome {
   // This pass's broadcast: from the CurrentEpoch answer (the nonce read) to CheckTx accepting the tx
   // into the node's mempool; unset when the pass broadcast nothing. Block time is not in it.
   std::optional<std::chrono::microseconds> to_mempool;
-  // Where to_mempool went, in order (set with it): the chain reads after the nonce (Params, Relayer,
-  // allowlist sync), the report and its VCEK, the self-check, the journal's prepare row, and the
-  // submitter (gas, signing, the write-ahead row, CheckTx).
+  // Where to_mempool went (set with it): the chain reads after the nonce not overlapped with the
+  // evidence (allowlist sync, waiting for Params and Relayer), the report and its VCEK, the self-check,
+  // the journal's prepare row, the write-ahead broadcast row (its fsync), and the rest of the submitter
+  // (gas, signing, CheckTx).
   struct Phases {
-    std::chrono::microseconds chain{0}, evidence{0}, self_check{0}, journal{0}, submit{0};
+    std::chrono::microseconds chain{0}, evidence{0}, self_check{0}, journal{0}, write_ahead{0}, submit{0};
   };
   Phases phases;
 };
