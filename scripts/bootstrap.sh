@@ -17,7 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   python3
-  dpkg-dev fakeroot strace systemd
+  dpkg-dev fakeroot strace systemd prometheus
 )
 
 missing=()
@@ -43,6 +43,11 @@ else
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # `prometheus` is here for promtool only (the alert-rule tests): on a machine run by systemd its
+  # package starts a server on port 9090; stop and disable it.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
 fi
 
 # The chain side (onchain/, Go) and the third-party .proto files both languages compile come from the

@@ -56,6 +56,13 @@ Status check_vcek_matches(std::span<const std::uint8_t> der, Product product,
   return ok_status();
 }
 
+Result<Bytes> KdsClient::fetch_counted(const std::string& url) {
+  auto got = fetcher_->fetch(url);
+  if (!got)
+    failures_->fetch_add(1);
+  return got;
+}
+
 Result<Bytes> KdsClient::vcek(Product product, std::span<const std::uint8_t> chip_id,
                               const TcbParts& reported_tcb) {
   auto url = vcek_url(options_.base_url, product, chip_id, reported_tcb);
@@ -65,7 +72,7 @@ Result<Bytes> KdsClient::vcek(Product product, std::span<const std::uint8_t> chi
                           to_hex(chip_id.first(product == Product::kTurin ? 8 : 64)) + "-" +
                           std::to_string(encode_tcb(reported_tcb, product));
   return cache_->get_or_fetch(
-      key, std::chrono::seconds(0), [&] { return fetcher_->fetch(*url); },
+      key, std::chrono::seconds(0), [&] { return fetch_counted(*url); },
       [&](const Bytes& der) { return check_vcek_matches(der, product, chip_id, reported_tcb); });
 }
 
@@ -76,7 +83,7 @@ Result<Bytes> KdsClient::chain(Product product, KdsSigner signer) {
   const std::string key = std::string(signer == KdsSigner::kVlek ? "vlek" : "vcek") + "-chain-" +
                           std::string(product_name(product));
   return cache_->get_or_fetch(
-      key, options_.chain_ttl, [&] { return fetcher_->fetch(*url); },
+      key, options_.chain_ttl, [&] { return fetch_counted(*url); },
       [](const Bytes& pem) -> Status {
         auto certs = parse_certs_any(pem);
         if (!certs)
@@ -98,7 +105,7 @@ Result<Bytes> KdsClient::crl(Product product, KdsSigner signer) {
   const std::string key = std::string(signer == KdsSigner::kVlek ? "vlek" : "vcek") + "-crl-" +
                           std::string(product_name(product));
   return cache_->get_or_fetch(
-      key, options_.chain_ttl, [&] { return fetcher_->fetch(*url); },
+      key, options_.chain_ttl, [&] { return fetch_counted(*url); },
       [](const Bytes& der) -> Status {
         auto crl = parse_crl(der);
         if (!crl)

@@ -15,6 +15,7 @@
 // Thread-safety: all methods may be called concurrently (the cache is single-flight per key).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <span>
@@ -43,11 +44,18 @@ class KdsClient {
   [[nodiscard]] Result<Bytes> crl(Product product, KdsSigner signer);
 
   [[nodiscard]] const CertCache& cache() const { return *cache_; }
+  // Fetches from the KDS that ended in an error (every retry spent, a 4xx, a transport failure) since
+  // construction; a cache hit fetches nothing. For the daemon's snprelay_kds_fetch_failures_total.
+  // Thread-safe (atomic).
+  [[nodiscard]] std::uint64_t fetch_failures() const { return failures_->load(); }
 
  private:
+  [[nodiscard]] Result<Bytes> fetch_counted(const std::string& url);
+
   KdsClientOptions options_;
   std::shared_ptr<CertFetcher> fetcher_;
   std::shared_ptr<CertCache> cache_;
+  std::shared_ptr<std::atomic<std::uint64_t>> failures_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 // The check vcek() applies: `der` is one certificate whose hwID and TCB extensions equal the request.

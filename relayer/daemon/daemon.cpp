@@ -52,6 +52,12 @@ constexpr Series kSeries[] = {
     {"snprelay_rpc_failovers_total",
      "Calls answered by another RPC endpoint than the one before, away from the first",
      api::MetricType::kCounter},
+    {"snprelay_kds_fetch_failures_total",
+     "Fetches from the KDS that ended in an error (a warm certificate cache fetches nothing)",
+     api::MetricType::kCounter},
+    {"snprelay_guest_debug_allowed",
+     "1 when the last report's guest policy lets the host debug the guest (POLICY.DEBUG)",
+     api::MetricType::kGauge},
 };
 
 api::TcbLevels levels_of(std::uint64_t raw, attest::Product product) {
@@ -251,6 +257,8 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
   ++state_.passes;
   state_.degraded_reasons.clear();
   (void)m.set_total("enclave_cert_cache_hits", {}, static_cast<double>(parts_->kds->cache().hits()));
+  (void)m.set_total("snprelay_kds_fetch_failures_total", {},
+                    static_cast<double>(parts_->kds->fetch_failures()));
   (void)m.set_total("snprelay_rpc_failovers_total", {}, static_cast<double>(parts_->chain->failovers()));
   state_.rpc_endpoint = parts_->chain->current_endpoint();  // on the pass's thread: no request is in flight
 
@@ -282,6 +290,8 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
       state_.reported_tcb = o.reported_tcb;
       state_.product = o.product;
     }
+    if (o.guest_debug)
+      (void)m.set("snprelay_guest_debug_allowed", {}, *o.guest_debug ? 1 : 0);
   }
   (void)m.add("snprelay_epochs_total", {{"outcome", outcome_name(o.kind)}});
   (void)m.set("snprelay_last_epoch", {}, static_cast<double>(o.epoch));

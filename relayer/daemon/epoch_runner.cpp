@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attest/report.hpp"
+#include "attest/report_bits.hpp"
 #include "chain/crypto/hash.hpp"
 #include "chain/rpc/queries.hpp"
 #include "chain/rpc/snpattest_queries.hpp"
@@ -303,6 +304,7 @@ Result<EpochOutcome> EpochRunner::attest_current() {
   if (!report)
     return report.error();
   out.reported_tcb = report->reported_tcb;
+  out.guest_debug = attest::decode_policy(report->policy).debug;
   attest::Product product = setup_.product;
   if (report->has_cpuid()) {
     if (const auto p = attest::product_from_cpuid(report->cpuid_fam_id, report->cpuid_mod_id);

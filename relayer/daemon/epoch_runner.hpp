@@ -92,8 +92,9 @@ struct EpochOutcome {
   std::string message;                  // in words
   std::uint64_t allowlist_version = 0;  // the local version the binding used
   std::optional<allowlist::Alarm> allowlist_alarm;
-  bool simulated = false;          // the evidence came from the simulated firmware
-  std::uint64_t reported_tcb = 0;  // REPORTED_TCB of the report (raw)
+  bool simulated = false;           // the evidence came from the simulated firmware
+  std::uint64_t reported_tcb = 0;   // REPORTED_TCB of the report (raw)
+  std::optional<bool> guest_debug;  // the report's POLICY.DEBUG bit; unset when no report was taken
   attest::Product product = attest::Product::kUnknown;
   // This pass's broadcast: from the CurrentEpoch answer (the nonce read) to CheckTx accepting the tx
   // into the node's mempool; unset when the pass broadcast nothing. Block time is not in it.

@@ -142,6 +142,18 @@ TEST_F(KdsClientTest, ChainIsFetchedValidatedAndCached) {
   EXPECT_EQ(shared->hits(), 1u);
 }
 
+TEST_F(KdsClientTest, FailedFetchesAreCountedAndHitsAreNot) {
+  auto c = client(cache());
+  // A TCB the stand-in has no certificate for: 404, a fetch that fails.
+  TcbParts unknown = tcb;
+  unknown.microcode = 99;
+  ASSERT_FALSE(c.vcek(Product::kMilan, report.chip_id, unknown).ok());
+  EXPECT_EQ(c.fetch_failures(), 1u);
+  ASSERT_TRUE(c.vcek(Product::kMilan, report.chip_id, tcb).ok());  // fetched
+  ASSERT_TRUE(c.vcek(Product::kMilan, report.chip_id, tcb).ok());  // from the cache
+  EXPECT_EQ(c.fetch_failures(), 1u);
+}
+
 TEST_F(KdsClientTest, GarbageWith200IsRefused) {
   fs::remove(dir.path() / "kds/vcek/Milan/cert_chain.pem");
   std::ofstream(dir.path() / "kds/vcek/Milan/cert_chain.pem") << "<html>maintenance</html>";
