@@ -4,6 +4,10 @@
 // the proxy's destruction. That freezes a client at an exact step — e.g. holding "broadcast_tx_sync"
 // stops the relayer after its journal recorded the signed bytes and before the node saw them — so a
 // test can SIGKILL it there. Counts of requests seen per method are kept.
+// Fault modes for the fault matrix (tests/integration/faults), off unless asked for: answer() makes the
+// proxy itself reply to a method with a canned HTTP status and body (garbage, wrong JSON) without
+// forwarding, and delay() forwards a method only after a pause (a slow node); clear_faults() ends both.
+// A held method waits first; a canned answer wins over a delay for the same request.
 // Every connection gets its own thread; the destructor stops accepting, releases held requests, and
 // joins. Test-only code (tests/integration), never linked into the product.
 #pragma once
@@ -15,6 +19,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <map>
@@ -83,6 +88,24 @@ class RpcProxy {
       discard_generation_ = ++generation_;
     }
     cv_.notify_all();
+  }
+  // From now on, requests of `method` ("*": every method) are answered by the proxy with HTTP `status`
+  // and `body` (Content-Length framed, then the connection is closed); nothing is forwarded.
+  void answer(const std::string& method, int status, std::string body) {
+    std::lock_guard lock(mu_);
+    canned_[method] = {status, std::move(body)};
+  }
+  // From now on, requests of `method` ("*": every method) are forwarded after `pause` (cut short only
+  // by the proxy's destruction).
+  void delay(const std::string& method, std::chrono::milliseconds pause) {
+    std::lock_guard lock(mu_);
+    delays_[method] = pause;
+  }
+  // Ends every answer() and delay(); held methods are unaffected.
+  void clear_faults() {
+    std::lock_guard lock(mu_);
+    canned_.clear();
+    delays_.clear();
   }
   // How many requests of `method` arrived (held or forwarded).
   [[nodiscard]] int seen(const std::string& method) const {
@@ -198,12 +221,37 @@ class RpcProxy {
           if (stop_ || discard_generation_ == generation_)
             break;
         }
+        if (const auto* canned = fault_for(canned_, method)) {
+          const std::string reply = "HTTP/1.1 " + std::to_string(canned->first) +
+                                    " Fault\r\nContent-Type: text/plain\r\nContent-Length: " +
+                                    std::to_string(canned->second.size()) + "\r\nConnection: close\r\n\r\n" +
+                                    canned->second;
+          lock.unlock();
+          write_all(client, reply);
+          break;
+        }
+        if (const auto* pause = fault_for(delays_, method)) {
+          const auto until = std::chrono::steady_clock::now() + *pause;
+          cv_.wait_until(lock, until, [&] { return stop_.load(); });
+          if (stop_)
+            break;
+        }
       }
       auto response = forward(*request);
       if (!response || !write_all(client, *response))
         break;
     }
     ::close(client);
+  }
+
+  // The fault configured for `method`, else for "*", else nullptr (mu_ held).
+  template <typename Map>
+  static const typename Map::mapped_type* fault_for(const Map& faults, const std::string& method) {
+    if (const auto it = faults.find(method); it != faults.end())
+      return &it->second;
+    if (const auto it = faults.find("*"); it != faults.end())
+      return &it->second;
+    return nullptr;
   }
 
   void accept_loop() {
@@ -232,7 +280,9 @@ class RpcProxy {
   std::map<std::string, int> seen_;
   int waiting_ = 0;
   std::uint64_t generation_ = 0;
-  std::uint64_t discard_generation_ = 0;  // generation_ at the last discard()
+  std::uint64_t discard_generation_ = 0;                       // generation_ at the last discard()
+  std::map<std::string, std::pair<int, std::string>> canned_;  // answer(): method -> (status, body)
+  std::map<std::string, std::chrono::milliseconds> delays_;    // delay(): method -> pause
 };
 
 }  // namespace snprelay::testing
