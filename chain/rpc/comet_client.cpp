@@ -31,9 +31,23 @@ std::string CometClient::current_endpoint() const {
   return endpoints_[current_];
 }
 
+namespace {
+
+// Whether `body` is a node's JSON-RPC 2.0 answer to request `id` (a result or an error). Anything else —
+// a proxy's HTML page, a truncated or non-JSON body, a reply to another request — is not the node's
+// verdict, and the call fails over.
+bool answers(const std::string& body, int id) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  return j.is_object() && j.contains("jsonrpc") && j["jsonrpc"] == "2.0" && j.contains("id") &&
+         j["id"] == id && (j.contains("result") || j.contains("error"));
+}
+
+}  // namespace
+
 Result<std::string> CometClient::call(const std::string& method, const std::string& params_json) {
   std::lock_guard lock(mu_);
-  const std::string body = make_request(next_id_++, method, params_json);
+  const int id = next_id_++;
+  const std::string body = make_request(id, method, params_json);
   const auto now = std::chrono::steady_clock::now();
   // Away from the first endpoint, go back to it once per recheck interval: it comes back when healthy.
   const std::size_t start = current_ != 0 && now >= recheck_at_ ? 0 : current_;
@@ -44,8 +58,8 @@ Result<std::string> CometClient::call(const std::string& method, const std::stri
     std::string why;
     if (!reply)
       why = reply.error().to_string();
-    else if (reply->status >= 500 && reply->body.find("\"jsonrpc\"") == std::string::npos)
-      why = "HTTP " + std::to_string(reply->status);
+    else if (!answers(reply->body, id))
+      why = "HTTP " + std::to_string(reply->status) + ", not a JSON-RPC reply to this request";
     if (why.empty()) {
       if (idx != current_ && idx != 0)
         ++failovers_;

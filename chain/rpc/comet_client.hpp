@@ -1,10 +1,11 @@
 // CometClient: ChainClient over CometBFT JSON-RPC (HTTP POST), with a list of endpoints and failover.
 //
 // Failover rule: a request goes to the current endpoint; on a transport failure (rpc TRANSPORT,
-// TIMEOUT, or an HTTP 5xx/non-JSON reply) it is retried on the next endpoint, each at most once per
-// call, and the endpoint that answered becomes current. An answer — including a CheckTx rejection, an
-// abci_query error code or a JSON-RPC error such as "tx already exists in cache" — is never failed
-// over: it is the chain's verdict, and sending the same tx elsewhere would only confuse sequence
+// TIMEOUT, or a reply that is not a JSON-RPC 2.0 answer to this request's id, whatever its HTTP
+// status: an HTML error page, a non-JSON or truncated body) it is retried on the next endpoint, each
+// at most once per call, and the endpoint that answered becomes current. An answer — including a CheckTx
+// rejection, an abci_query error code or a JSON-RPC error such as "tx already exists in cache" — is never
+// failed over: it is the chain's verdict, and sending the same tx elsewhere would only confuse sequence
 // tracking. When every endpoint fails: rpc ALL_ENDPOINTS_FAILED listing each endpoint's error.
 // The order is a preference: while another endpoint is current, a call tries the first endpoint again
 // once per recheck interval (set_recheck_interval, 30 s by default), and the first endpoint is current

@@ -88,7 +88,13 @@ class FakeNode {
       }
       const std::string method =
           req.is_object() && req.contains("method") ? req["method"].get<std::string>() : "";
-      const FakeReply reply = handler_(method, req);
+      FakeReply reply = handler_(method, req);
+      // A node answers with the request's id (the client refuses a reply to another request).
+      if (auto out = nlohmann::json::parse(reply.body, nullptr, false);
+          out.is_object() && out.contains("id") && req.is_object() && req.contains("id")) {
+        out["id"] = req["id"];
+        reply.body = out.dump();
+      }
       std::this_thread::sleep_for(reply.delay);
       const std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
                                std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n" +
