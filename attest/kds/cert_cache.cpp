@@ -88,8 +88,16 @@ Result<Bytes> CertCache::get_or_fetch(const std::string& key, std::chrono::secon
   {
     std::unique_lock lock(mutex_);
     done_.wait(lock, [&] { return !in_flight_.contains(key); });
-    if (auto cached = get(key, ttl))
-      return std::move(*cached);
+    if (auto cached = get(key, ttl)) {
+      if (validate(*cached))
+        return std::move(*cached);
+      // Intact but not what this key must hold (e.g. another chip's VCEK written over the entry):
+      // corrupt like a bad checksum — counted, deleted, fetched again, never returned.
+      --hits_;
+      ++misses_;
+      ++corrupt_;
+      ::unlink(path_of(key).c_str());
+    }
     in_flight_[key] = true;
   }
   auto fetched = fetch();

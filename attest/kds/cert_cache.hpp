@@ -8,8 +8,9 @@
 // a TTL of zero means "immutable" (VCEKs: bound to one chip and TCB forever).
 //
 // get_or_fetch() is single-flight: concurrent callers asking for the same key wait for one fetch.
-// `validate` runs on fetched bytes before they are stored; a fetched entry that fails it is neither
-// stored nor returned (e.g. a VCEK whose hwID or TCB is not the one requested).
+// `validate` runs on fetched bytes before they are stored — a fetched entry that fails it is neither
+// stored nor returned (e.g. a VCEK whose hwID or TCB is not the one requested) — and on a cached entry
+// before it is returned: one that fails it is counted corrupt, deleted and fetched again.
 // Counters (hits, misses, corrupt) feed the `enclave_cert_cache_*` metrics.
 // Thread-safety: all methods may be called concurrently.
 #pragma once

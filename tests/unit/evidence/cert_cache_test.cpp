@@ -74,6 +74,30 @@ TEST(CertCache, CorruptEntryIsRefetched) {
   EXPECT_TRUE(cache->get("k", 0s).has_value());  // the refetched entry replaced the corrupt one
 }
 
+TEST(CertCache, IntactEntryThatFailsValidationIsRefetched) {
+  // A well-formed entry (checksum right) holding bytes the key must not hold: checked like a fetch.
+  testing::TempDir dir;
+  auto cache = std::move(CertCache::open(dir.file("c"))).value();
+  ASSERT_TRUE(cache->put("k", Bytes{6, 6, 6}).ok());
+  int fetches = 0;
+  const auto only_sevens = [](const Bytes& b) -> Status {
+    return b == Bytes{7, 7, 7} ? ok_status() : make_error("attest", "VCEK_MISMATCH", "not this chip's");
+  };
+  auto got = cache->get_or_fetch(
+      "k", 0s,
+      [&]() -> Result<Bytes> {
+        ++fetches;
+        return Bytes{7, 7, 7};
+      },
+      only_sevens);
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  EXPECT_EQ(*got, (Bytes{7, 7, 7}));
+  EXPECT_EQ(fetches, 1);
+  EXPECT_EQ(cache->corrupt(), 1u);
+  EXPECT_EQ(cache->hits(), 0u);
+  EXPECT_EQ(*cache->get("k", 0s), (Bytes{7, 7, 7}));  // replaced on disk
+}
+
 TEST(CertCache, TruncatedHeaderIsCorrupt) {
   testing::TempDir dir;
   auto cache = std::move(CertCache::open(dir.file("c"))).value();
