@@ -1,6 +1,7 @@
 // Wiring of the daemon (daemon.hpp): configuration -> parts, one pass -> health, status and metrics.
 #include "relayer/daemon/daemon.hpp"
 
+#include <csignal>
 #include <ctime>
 
 #include "chain/rpc/comet_client.hpp"
@@ -403,6 +404,10 @@ void Daemon::stop() {
 }
 
 Status Daemon::run() {
+  // A write past RLIMIT_FSIZE (a full quota, a systemd LimitFSIZE=) would kill the daemon by SIGXFSZ's
+  // default action in the middle of a journal write. Ignored, the write fails with EFBIG instead: the
+  // pass ends in a database error, is logged and counted, and the next pass retries once there is room.
+  std::signal(SIGXFSZ, SIG_IGN);
   Status st = run_epoch_loop(*this, stopping_, [this](std::function<void()> wake) {
     std::lock_guard lock(mu_);
     wake_ = std::move(wake);
