@@ -88,11 +88,17 @@ class BackgroundProcess {
         return std::nullopt;
       char buf[512];
       const ssize_t n = ::read(out_, buf, sizeof buf);
-      if (n <= 0)
+      if (n <= 0) {
+        output_ended_ = output_ended_ || n == 0;
         return std::nullopt;
+      }
       buffer_.append(buf, static_cast<std::size_t>(n));
     }
   }
+
+  // True once read_line() has met the end of the output (every writer of the pipe has closed it, e.g.
+  // the child exited), so every line it printed has been returned. Same thread as read_line().
+  [[nodiscard]] bool output_ended() const { return output_ended_ && buffer_.empty(); }
 
   // SIGTERM, wait up to the grace period (5 s unless given), then SIGKILL. Returns the exit status
   // (128 + signal if killed).
@@ -130,6 +136,7 @@ class BackgroundProcess {
   int out_ = -1;
   std::string buffer_;
   int exit_status_ = -1;
+  bool output_ended_ = false;
 };
 
 }  // namespace snprelay::testing

@@ -42,12 +42,18 @@ class DaemonProcess {
   // True once the child has exited; never blocks.
   bool exited() { return process_.exited(); }
   // Waits up to `limit` for the child to exit: its status (exit code, or 128 + signal), or -1 while it
-  // is still running.
+  // is still running. Once it has exited, also waits (up to 5 s more) until the reading thread has
+  // met the end of its output, so log() then holds everything it printed, its last error included.
   int wait_exit(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!process_.exited() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    return process_.exited() ? process_.stop() : -1;  // stop() of an exited child: its status
+    if (!process_.exited())
+      return -1;
+    const auto drained = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!output_ended_ && std::chrono::steady_clock::now() < drained)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return process_.stop();  // stop() of an exited child: its status
   }
   // SIGTERM, up to 5 s, then SIGKILL; the exit status.
   int stop() { return process_.stop(); }
@@ -70,6 +76,7 @@ class DaemonProcess {
     while (!done_) {
       const auto line = process_.read_line(std::chrono::milliseconds(200));
       if (!line) {  // a quiet 200 ms, or the end of the output (the child exited): wait for more or done_
+        output_ended_ = process_.output_ended();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         continue;
       }
@@ -81,6 +88,7 @@ class DaemonProcess {
 
   BackgroundProcess process_;
   std::atomic<bool> done_{false};
+  std::atomic<bool> output_ended_{false};  // set by the reading thread: the pipe is at its end
   mutable std::mutex mu_;
   std::string text_;    // guarded by mu_
   std::thread reader_;  // last: started once everything it reads exists
