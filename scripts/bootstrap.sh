@@ -17,7 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   python3
-  dpkg-dev fakeroot strace systemd prometheus
+  dpkg-dev fakeroot strace systemd prometheus faketime
 )
 
 missing=()

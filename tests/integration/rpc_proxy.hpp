@@ -8,6 +8,10 @@
 // proxy itself reply to a method with a canned HTTP status and body (garbage, wrong JSON) without
 // forwarding, and delay() forwards a method only after a pause (a slow node); clear_faults() ends both.
 // A held method waits first; a canned answer wins over a delay for the same request.
+// Two hooks compute a fault from the request itself (both off until asked for, ended by clear_faults()):
+// respond() answers a method with a JSON body of its own making (e.g. a JSON-RPC error carrying the
+// request's id) or lets the request through; rewrite() forwards and then replaces the node's reply body
+// (e.g. a forged or stale query result) before the client sees it.
 // Every connection gets its own thread; the destructor stops accepting, releases held requests, and
 // joins. Test-only code (tests/integration), never linked into the product.
 #pragma once
@@ -19,9 +23,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -101,11 +107,28 @@ class RpcProxy {
     std::lock_guard lock(mu_);
     delays_[method] = pause;
   }
-  // Ends every answer() and delay(); held methods are unaffected.
+  // The request's JSON-RPC body -> the JSON body to answer it with (HTTP 200, nothing forwarded), or
+  // nullopt to forward it as usual. Called on the connection's thread, never two at once.
+  using Responder = std::function<std::optional<std::string>(const std::string& request_body)>;
+  // The request's JSON-RPC body and the node's reply body -> the body the client gets instead (HTTP 200).
+  using Rewriter = std::function<std::string(const std::string& request_body, const std::string& reply_body)>;
+  // From now on, requests of `method` ("*": every method) go to `fn` first (a canned answer() wins).
+  void respond(const std::string& method, Responder fn) {
+    std::lock_guard lock(mu_);
+    responders_[method] = std::move(fn);
+  }
+  // From now on, the node's replies to `method` ("*": every method) pass through `fn`.
+  void rewrite(const std::string& method, Rewriter fn) {
+    std::lock_guard lock(mu_);
+    rewriters_[method] = std::move(fn);
+  }
+  // Ends every answer(), delay(), respond() and rewrite(); held methods are unaffected.
   void clear_faults() {
     std::lock_guard lock(mu_);
     canned_.clear();
     delays_.clear();
+    responders_.clear();
+    rewriters_.clear();
   }
   // How many requests of `method` arrived (held or forwarded).
   [[nodiscard]] int seen(const std::string& method) const {
@@ -203,6 +226,41 @@ class RpcProxy {
     return response;
   }
 
+  // An HTTP 200 JSON reply framed by Content-Length, the connection kept open.
+  static std::string json_reply(const std::string& body) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  // The body of a whole HTTP response as read by forward(): Content-Length or chunked, or everything
+  // after the header when neither (the node closed the connection); "" when malformed.
+  static std::string body_of(const std::string& response) {
+    const auto end = response.find("\r\n\r\n");
+    if (end == std::string::npos)
+      return "";
+    std::string head = response.substr(0, end);
+    for (auto& c : head)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string rest = response.substr(end + 4);
+    if (head.find("transfer-encoding: chunked") == std::string::npos)
+      return rest;
+    std::string body;
+    std::size_t at = 0;
+    for (;;) {
+      const auto line = rest.find("\r\n", at);
+      if (line == std::string::npos)
+        return "";
+      const std::size_t size = std::strtoul(rest.substr(at, line - at).c_str(), nullptr, 16);
+      if (size == 0 || line + 2 + size > rest.size())
+        return body;
+      body += rest.substr(line + 2, size);
+      at = line + 2 + size + 2;
+    }
+  }
+  static std::string body_of_request(const std::string& request) {
+    const auto end = request.find("\r\n\r\n");
+    return end == std::string::npos ? "" : request.substr(end + 4);
+  }
+
   void serve(int client) {
     std::string buffer;
     while (!stop_) {
@@ -210,6 +268,7 @@ class RpcProxy {
       if (!request)
         break;
       const std::string method = method_of(*request);
+      Rewriter rewriter;
       {
         std::unique_lock lock(mu_);
         ++seen_[method];
@@ -230,6 +289,18 @@ class RpcProxy {
           write_all(client, reply);
           break;
         }
+        if (const auto* responder = fault_for(responders_, method)) {
+          const Responder fn = *responder;
+          lock.unlock();
+          if (const auto body = fn(body_of_request(*request))) {
+            if (!write_all(client, json_reply(*body)))
+              break;
+            continue;
+          }
+          lock.lock();
+        }
+        if (const auto* found = fault_for(rewriters_, method))
+          rewriter = *found;
         if (const auto* pause = fault_for(delays_, method)) {
           const auto until = std::chrono::steady_clock::now() + *pause;
           cv_.wait_until(lock, until, [&] { return stop_.load(); });
@@ -238,6 +309,8 @@ class RpcProxy {
         }
       }
       auto response = forward(*request);
+      if (response && rewriter)
+        response = json_reply(rewriter(body_of_request(*request), body_of(*response)));
       if (!response || !write_all(client, *response))
         break;
     }
@@ -283,6 +356,8 @@ class RpcProxy {
   std::uint64_t discard_generation_ = 0;                       // generation_ at the last discard()
   std::map<std::string, std::pair<int, std::string>> canned_;  // answer(): method -> (status, body)
   std::map<std::string, std::chrono::milliseconds> delays_;    // delay(): method -> pause
+  std::map<std::string, Responder> responders_;                // respond(): method -> fn
+  std::map<std::string, Rewriter> rewriters_;                  // rewrite(): method -> fn
 };
 
 }  // namespace snprelay::testing
