@@ -7,7 +7,10 @@ add_executable(snprelay_faults_tests
   integration/faults/rpc_faults_test.cpp
   integration/faults/kds_faults_test.cpp
   integration/faults/storage_faults_test.cpp
-  integration/faults/chain_faults_test.cpp)
+  integration/faults/chain_faults_test.cpp
+  integration/faults/clock_faults_test.cpp
+  integration/faults/tpm_faults_test.cpp
+  integration/faults/allowlist_faults_test.cpp)
 add_dependencies(snprelay_faults_tests snprelay)
 target_include_directories(snprelay_faults_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_faults_tests PRIVATE
@@ -15,4 +18,4 @@ target_link_libraries(snprelay_faults_tests PRIVATE
 target_compile_definitions(snprelay_faults_tests PRIVATE
   SNPRELAY_BIN="$<TARGET_FILE:snprelay>" SNPATTESTD_BIN="$<TARGET_FILE_DIR:snprelay>/snpattestd")
 add_test(NAME faults.matrix COMMAND snprelay_faults_tests)
-set_tests_properties(faults.matrix PROPERTIES LABELS integration TIMEOUT 300 RESOURCE_LOCK snprelay_devnet)
+set_tests_properties(faults.matrix PROPERTIES LABELS integration TIMEOUT 600 RESOURCE_LOCK snprelay_devnet)

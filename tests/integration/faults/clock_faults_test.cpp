@@ -1,0 +1,1 @@
+// Fault matrix: placeholder (issue 14), filled in by its owner.
