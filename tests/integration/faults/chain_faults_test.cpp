@@ -9,10 +9,18 @@
 //   * SIGKILL after the broadcast, before the confirmation (one of the three steps of
 //     tests/integration/onchain/devnet_crash_test.cpp, which asserts all three): measured here once,
 //     from the restart to the epoch committed with the bytes the journal recorded before the kill.
+//   * mempool full: the daemon's only endpoint is an RPC proxy that answers every broadcast_tx_sync for
+//     3 s (from the first one) exactly as CometBFT v0.38 does when its mempool is full — a JSON-RPC
+//     error -32603 echoing the request's id, data "error on broadcastTxSync: mempool is full: ..."
+//     (mempool/errors.go ErrMempoolIsFull). Measured: what the journal row holds after a refusal, how
+//     often the daemon tries again (one broadcast per pass at most: no hammering), whether the retries
+//     re-send the SAME recorded bytes (no second submission), and the time from the fault's end to the
+//     epoch committed.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cmath>
+#include <mutex>
 #include <regex>
 
 #include "tests/integration/faults/fault_case.hpp"
@@ -111,6 +119,97 @@ TEST_F(ChainFaults, SigkillAfterBroadcastBeforeConfirmationRecovers) {
          "restart: the journal's broadcast row is resolved by the recovery rules; the epoch commits with the "
          "recorded tx (same hash)",
          "nothing", seconds_between(restarted, at), 0);
+}
+
+// CometBFT v0.38's reply to broadcast_tx_sync when its mempool is full (rpc/core/mempool.go wraps the
+// mempool's ErrMempoolIsFull as "error on broadcastTxSync: %v"; rpc/jsonrpc answers an internal error),
+// with the id of `request_body`.
+std::string mempool_full_reply(const std::string& request_body) {
+  const auto request = nlohmann::json::parse(request_body, nullptr, false);
+  const nlohmann::json id = request.is_object() ? request.value("id", nlohmann::json()) : nlohmann::json();
+  return nlohmann::ordered_json{
+      {"jsonrpc", "2.0"},
+      {"id", id},
+      {"error",
+       {{"code", -32603},
+        {"message", "Internal error"},
+        {"data",
+         "error on broadcastTxSync: mempool is full: number of txs 5000 (max: 5000), total txs bytes 2097152 "
+         "(max: 1073741824)"}}}}
+      .dump();
+}
+
+TEST_F(ChainFaults, MempoolFullIsRetriedWithTheSameBytesAndTheEpochLands) {
+  constexpr auto kFault = std::chrono::seconds(3);
+  std::mutex mu;                           // declared before the proxy, whose threads use them
+  std::vector<Clock::time_point> refused;  // guarded by mu: when each broadcast was answered "full"
+  const auto colon = node().rfind(':');
+  RpcProxy proxy("127.0.0.1", std::stoi(node().substr(colon + 1)));
+  configure({proxy.url()});  // a full mempool on the only node the daemon uses
+  ASSERT_FALSE(HasFailure());
+  proxy.respond("broadcast_tx_sync", [&](const std::string& body) -> std::optional<std::string> {
+    std::lock_guard lock(mu);
+    const auto now = Clock::now();
+    if (!refused.empty() && now - refused.front() >= kFault)
+      return std::nullopt;  // the fault is over: forwarded to the node
+    refused.push_back(now);
+    return mempool_full_reply(body);
+  });
+  const auto refusals = [&] {
+    std::lock_guard lock(mu);
+    return refused;
+  };
+
+  const std::uint64_t epoch = fresh_epoch();
+  start();
+  const auto limit = Clock::now() + seconds(30);
+  while (refusals().empty() && Clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_FALSE(refusals().empty()) << "the daemon never broadcast\n" << logs();
+  // The write-ahead row was recorded before the bytes were sent, and a refusal leaves it as it is.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto during = row(epoch);
+  ASSERT_TRUE(during.has_value()) << logs();
+  EXPECT_EQ(during->state, daemon::State::kBroadcast) << logs();
+  const std::string recorded = during->txhash;
+
+  Clock::time_point at;
+  const std::uint64_t landed = committed_above(epoch - 1, seconds(40), &at);
+  ASSERT_EQ(landed, epoch) << "the epoch refused by the full mempool did not land\n" << logs();
+  const auto times = refusals();
+  const auto fault_end = times.front() + kFault;
+  EXPECT_GT(at, fault_end) << "committed while every broadcast was refused?";
+  // Bounded: at most one broadcast per pass (poll_interval 500 ms), never a tight loop.
+  const auto per_pass = static_cast<std::size_t>(kFault / std::chrono::milliseconds(500)) + 2;
+  EXPECT_GE(times.size(), 2u) << "no retry within the fault's 3 s";
+  EXPECT_LE(times.size(), per_pass) << "the daemon hammers the full node";
+  double gap_min = 1e9;
+  double gap_max = 0;
+  for (std::size_t i = 1; i < times.size(); ++i) {
+    gap_min = std::min(gap_min, seconds_between(times[i - 1], times[i]));
+    gap_max = std::max(gap_max, seconds_between(times[i - 1], times[i]));
+  }
+  // Every retry re-sent the recorded bytes: one hash in the epoch's history, the one that committed.
+  const auto committed = row(epoch);
+  EXPECT_EQ(committed->txhash, recorded) << "a second, different submission after the refusal";
+  EXPECT_EQ(resigns(journal_path(), setup_.operator_address, epoch), 0);
+  EXPECT_GT(expect_one_submission_per_epoch(), 0);
+  EXPECT_FALSE(daemon_->exited());
+  const std::string said = line_with(daemon_->log(), "MEMPOOL_FULL", 120);
+  EXPECT_FALSE(said.empty()) << "the refusal is not in the log\n" << logs();
+
+  char gaps[64];
+  std::snprintf(gaps, sizeof gaps, "%.1f-%.1f s", times.size() > 1 ? gap_min : 0.0, gap_max);
+  report(
+      "mempool full (the only RPC node answers broadcast_tx_sync with CometBFT's -32603 \"mempool is "
+      "full\" for 3 s)",
+      "the pass fails (\"" + said +
+          "\"); the journal row stays broadcast with the signed bytes; each "
+          "next pass re-sends the SAME bytes (" +
+          std::to_string(times.size()) + " broadcasts refused, " + gaps +
+          " apart: one per pass, no backoff beyond poll_interval); the epoch lands in its own "
+          "window once the mempool has room (recovery from the fault's end)",
+      "nothing", seconds_between(fault_end, at), epochs_missed(epoch - 1, landed));
 }
 
 }  // namespace
