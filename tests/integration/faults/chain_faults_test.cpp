@@ -22,6 +22,7 @@
 #include <cmath>
 #include <mutex>
 #include <regex>
+#include <set>
 
 #include "tests/integration/faults/fault_case.hpp"
 #include "tests/integration/rpc_proxy.hpp"
@@ -143,6 +144,7 @@ TEST_F(ChainFaults, MempoolFullIsRetriedWithTheSameBytesAndTheEpochLands) {
   constexpr auto kFault = std::chrono::seconds(3);
   std::mutex mu;                           // declared before the proxy, whose threads use them
   std::vector<Clock::time_point> refused;  // guarded by mu: when each broadcast was answered "full"
+  std::set<std::string> refused_txs;       // guarded by mu: the base64 tx of each refused broadcast
   const auto colon = node().rfind(':');
   RpcProxy proxy("127.0.0.1", std::stoi(node().substr(colon + 1)));
   configure({proxy.url()});  // a full mempool on the only node the daemon uses
@@ -153,6 +155,9 @@ TEST_F(ChainFaults, MempoolFullIsRetriedWithTheSameBytesAndTheEpochLands) {
     if (!refused.empty() && now - refused.front() >= kFault)
       return std::nullopt;  // the fault is over: forwarded to the node
     refused.push_back(now);
+    const auto request = nlohmann::json::parse(body, nullptr, false);
+    if (request.is_object() && request.contains("params") && request["params"].is_object())
+      refused_txs.insert(request["params"].value("tx", ""));
     return mempool_full_reply(body);
   });
   const auto refusals = [&] {
@@ -193,6 +198,10 @@ TEST_F(ChainFaults, MempoolFullIsRetriedWithTheSameBytesAndTheEpochLands) {
   const auto committed = row(epoch);
   EXPECT_EQ(committed->txhash, recorded) << "a second, different submission after the refusal";
   EXPECT_EQ(resigns(journal_path(), setup_.operator_address, epoch), 0);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(refused_txs.size(), 1u) << "the refused broadcasts carried different transactions";
+  }
   EXPECT_GT(expect_one_submission_per_epoch(), 0);
   EXPECT_FALSE(daemon_->exited());
   const std::string said = line_with(daemon_->log(), "MEMPOOL_FULL", 120);
