@@ -76,32 +76,9 @@ class DaemonAcceptance : public ::testing::Test {
     return static_cast<std::uint64_t>(std::stod(m[2].str()));
   }
 
-  // Governance: an update built from the chain, signed by two of the three devnet signers, combined and
-  // submitted (by the operator's account: the relayer's is the daemon's, and its sequence is the
-  // daemon's business). Returns the new version.
+  // Governance: onchain_env.hpp's apply_allowlist_update, its files in this case's directory.
   int apply_update(const std::vector<std::string>& change, const std::string& name) {
-    const std::string update = dir_.file(name + ".bin");
-    std::vector<std::string> args = {"allowlist", "new", "--from-chain", "--node",
-                                     node(),      "-o",  update,         "--json"};
-    args.insert(args.end(), change.begin(), change.end());
-    auto made = snprelay(args, setup_.keyring);
-    EXPECT_EQ(made.exit_code, 0) << made.err;
-    std::vector<std::string> combine = {"allowlist", "combine", update};
-    for (int i = 0; i < 2; ++i) {
-      const std::string id = net().info().at("signers").at(i).at("key_id");
-      const std::string sig = dir_.file(name + "." + id + ".sig.json");
-      auto signed_ = snprelay({"allowlist", "sign", update, "--key", id, "-o", sig}, setup_.keyring);
-      EXPECT_EQ(signed_.exit_code, 0) << signed_.err;
-      combine.push_back(sig);
-    }
-    combine.insert(combine.end(), {"-o", dir_.file(name + ".msg.json")});
-    auto combined = snprelay(combine, setup_.keyring);
-    EXPECT_EQ(combined.exit_code, 0) << combined.err;
-    auto submitted = snprelay({"allowlist", "submit", dir_.file(name + ".msg.json"), "--from", "operator",
-                               "--node", node(), "--poll-interval", "0.2", "--json"},
-                              setup_.keyring);
-    EXPECT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
-    return json_of(made).value("version", 0);
+    return apply_allowlist_update(node(), setup_.keyring, dir_.path().string(), change, name);
   }
 
   testing::TempDir dir_{"daemon-acceptance"};

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -94,6 +95,45 @@ inline std::uint64_t wait_for_new_epoch(chain::rpc::ChainClient& client) {
   }
   ADD_FAILURE() << "no new epoch within 90 s";
   return 0;
+}
+
+// Governance on the devnet: an allowlist update built from the chain with `change` (`allowlist new`
+// flags, e.g. {"--add", "<96 hex>:label"}), signed by two of the devnet's three signers, combined and
+// submitted by the account "operator" of `keyring_dir` (not the relayer's: its sequence is the daemon's
+// business). The signers' keys are recovered into `keyring_dir` from their devnet mnemonics when not
+// there yet. Its files are `dir`/`name`.*. Returns the new version (0 after a test failure).
+inline int apply_allowlist_update(const std::string& node, const std::string& keyring_dir,
+                                  const std::string& dir, const std::vector<std::string>& change,
+                                  const std::string& name) {
+  const std::string base = dir + "/" + name;
+  std::vector<std::string> args = {"allowlist", "new", "--from-chain", "--node",
+                                   node,        "-o",  base + ".bin",  "--json"};
+  args.insert(args.end(), change.begin(), change.end());
+  auto made = snprelay(args, keyring_dir);
+  EXPECT_EQ(made.exit_code, 0) << made.err;
+  std::vector<std::string> combine = {"allowlist", "combine", base + ".bin"};
+  for (int i = 0; i < 2; ++i) {
+    const nlohmann::json& signer = OnchainEnv::devnet().info().at("signers").at(i);
+    const std::string id = signer.at("key_id");
+    if (!std::filesystem::exists(keyring_dir + "/" + id + ".key")) {
+      auto r = snprelay(
+          {"keys", "add", id, "--recover", "--mnemonic-file", signer.at("mnemonic").get<std::string>()},
+          keyring_dir);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+    }
+    const std::string sig = base + "." + id + ".sig.json";
+    auto signed_ = snprelay({"allowlist", "sign", base + ".bin", "--key", id, "-o", sig}, keyring_dir);
+    EXPECT_EQ(signed_.exit_code, 0) << signed_.err;
+    combine.push_back(sig);
+  }
+  combine.insert(combine.end(), {"-o", base + ".msg.json"});
+  auto combined = snprelay(combine, keyring_dir);
+  EXPECT_EQ(combined.exit_code, 0) << combined.err;
+  auto submitted = snprelay({"allowlist", "submit", base + ".msg.json", "--from", "operator", "--node", node,
+                             "--poll-interval", "0.2", "--json"},
+                            keyring_dir);
+  EXPECT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
+  return made.exit_code == 0 ? json_of(made).value("version", 0) : 0;
 }
 
 }  // namespace snprelay::testing
