@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/background_process.hpp"
 
@@ -25,10 +26,12 @@ namespace snprelay::testing {
 
 class DaemonProcess {
  public:
-  // Starts `SNPRELAY_BIN start --config CONFIG`; running() is false when the spawn failed.
-  DaemonProcess(const std::string& config, const std::string& log_file)
-      : process_({"/bin/sh", "-c", "exec \"$0\" start --config \"$1\" 2>&1", SNPRELAY_BIN, config}),
-        reader_([this, log_file] { drain(log_file); }) {}
+  // Starts `SNPRELAY_BIN start --config CONFIG`; running() is false when the spawn failed. `env`
+  // ("NAME=value" each, e.g. LD_PRELOAD for the clock-jump fault) is added to the daemon's environment
+  // only: the shell execs /usr/bin/env, which execs the daemon, so the PID stays the daemon's.
+  DaemonProcess(const std::string& config, const std::string& log_file,
+                const std::vector<std::string>& env = {})
+      : process_(argv(config, env)), reader_([this, log_file] { drain(log_file); }) {}
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
   ~DaemonProcess() {
@@ -71,6 +74,18 @@ class DaemonProcess {
   }
 
  private:
+  // `sh -c` with the daemon's path as $0, the config as $1 and the environment entries after it.
+  static std::vector<std::string> argv(const std::string& config, const std::vector<std::string>& env) {
+    std::vector<std::string> out = {"/bin/sh", "-c",
+                                    env.empty()
+                                        ? "exec \"$0\" start --config \"$1\" 2>&1"
+                                        : "bin=\"$0\"; config=\"$1\"; shift; "
+                                          "exec /usr/bin/env \"$@\" \"$bin\" start --config \"$config\" 2>&1",
+                                    SNPRELAY_BIN, config};
+    out.insert(out.end(), env.begin(), env.end());
+    return out;
+  }
+
   void drain(const std::string& log_file) {
     std::ofstream out(log_file, std::ios::trunc);
     while (!done_) {

@@ -80,10 +80,11 @@ class FaultCase : public ::testing::Test {
     std::ofstream(setup_.config, std::ios::trunc) << text;
   }
 
-  // Starts the daemon (its log: daemon-N.log in the case's directory).
-  void start() {
+  // Starts the daemon (its log: daemon-N.log in the case's directory), with `env` ("NAME=value" each)
+  // added to its environment.
+  void start(const std::vector<std::string>& env = {}) {
     daemon_ = std::make_unique<DaemonProcess>(setup_.config,
-                                              dir_.file("daemon-" + std::to_string(++starts_) + ".log"));
+                                              dir_.file("daemon-" + std::to_string(++starts_) + ".log"), env);
     ASSERT_TRUE(daemon_->running());
   }
   // Every daemon log of this case, for failure messages.
