@@ -42,6 +42,17 @@ bool answers(const std::string& body, int id) {
          j["id"] == id && (j.contains("result") || j.contains("error"));
 }
 
+// Whether `body` (an answer) is a node's "mempool is full" refusal of a broadcast: the node's capacity,
+// not a verdict on the tx, so the same bytes may go to another endpoint (its mempool is its own).
+bool mempool_full(const std::string& method, const std::string& body) {
+  if (!method.starts_with("broadcast_tx"))
+    return false;
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  return j.contains("error") && j["error"].is_object() && j["error"].contains("data") &&
+         j["error"]["data"].is_string() &&
+         j["error"]["data"].get<std::string>().find("mempool is full") != std::string::npos;
+}
+
 }  // namespace
 
 Result<std::string> CometClient::call(const std::string& method, const std::string& params_json) {
@@ -52,14 +63,20 @@ Result<std::string> CometClient::call(const std::string& method, const std::stri
   // Away from the first endpoint, go back to it once per recheck interval: it comes back when healthy.
   const std::size_t start = current_ != 0 && now >= recheck_at_ ? 0 : current_;
   std::string failures;
+  std::optional<std::string> full;  // the first "mempool is full" answer, returned if no node takes the tx
   for (std::size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
     const std::size_t idx = (start + attempt) % endpoints_.size();
     auto reply = transport_->post(endpoints_[idx], body, timeout_);
     std::string why;
-    if (!reply)
+    if (!reply) {
       why = reply.error().to_string();
-    else if (!answers(reply->body, id))
+    } else if (!answers(reply->body, id)) {
       why = "HTTP " + std::to_string(reply->status) + ", not a JSON-RPC reply to this request";
+    } else if (mempool_full(method, reply->body)) {
+      why = "mempool is full";
+      if (!full)
+        full = reply->body;
+    }
     if (why.empty()) {
       if (idx != current_ && idx != 0)
         ++failovers_;
@@ -70,6 +87,8 @@ Result<std::string> CometClient::call(const std::string& method, const std::stri
     }
     failures += (failures.empty() ? "" : "; ") + endpoints_[idx] + ": " + why;
   }
+  if (full)  // no endpoint took the tx and one said it is full: that refusal is the answer (MEMPOOL_FULL)
+    return std::move(*full);
   return make_error("rpc", "ALL_ENDPOINTS_FAILED", method + " failed on every endpoint: " + failures,
                     ErrorKind::kUnavailable);
 }

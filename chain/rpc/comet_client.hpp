@@ -6,7 +6,10 @@
 // at most once per call, and the endpoint that answered becomes current. An answer — including a CheckTx
 // rejection, an abci_query error code or a JSON-RPC error such as "tx already exists in cache" — is never
 // failed over: it is the chain's verdict, and sending the same tx elsewhere would only confuse sequence
-// tracking. When every endpoint fails: rpc ALL_ENDPOINTS_FAILED listing each endpoint's error.
+// tracking. One exception: a broadcast answered "mempool is full" (rpc MEMPOOL_FULL) is the node's
+// capacity, not a verdict on the tx, so the same bytes go to the next endpoint (whose mempool is its
+// own); when no endpoint takes them, the first such answer is returned (MEMPOOL_FULL, as with one node).
+// When every endpoint fails: rpc ALL_ENDPOINTS_FAILED listing each endpoint's error.
 // The order is a preference: while another endpoint is current, a call tries the first endpoint again
 // once per recheck interval (set_recheck_interval, 30 s by default), and the first endpoint is current
 // again as soon as it answers. failovers() counts the switches away from it (for the relayer's metrics).

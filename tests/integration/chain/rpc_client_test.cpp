@@ -145,6 +145,37 @@ TEST(RpcClient, MempoolStringErrorsAreRecognised) {
   }
 }
 
+// A full mempool is the node's capacity, not a verdict on the tx: the same bytes go to the next endpoint,
+// which takes them; with every node full the refusal is MEMPOOL_FULL (not ALL_ENDPOINTS_FAILED).
+TEST(RpcClient, FullMempoolFailsOverWithTheSameBytes) {
+  const std::string full = "error on broadcastTxSync: mempool is full: number of txs 5000 (max: 5000)";
+  FakeNode first([&](const std::string&, const nlohmann::json&) {
+    return FakeReply{rpc_error("Internal error", full)};
+  });
+  FakeNode second([](const std::string&, const nlohmann::json&) {
+    return FakeReply{ok_result({{"code", 0}, {"codespace", ""}, {"hash", "CAFE"}, {"log", ""}})};
+  });
+  rpc::CometClient client({first.url(), second.url()}, curl(), 2s);
+  auto r = client.broadcast_tx_sync(Bytes{1, 2, 3});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->hash, "CAFE");
+  ASSERT_EQ(first.requests().size(), 1u);
+  ASSERT_EQ(second.requests().size(), 1u);
+  EXPECT_EQ(second.requests()[0]["params"], first.requests()[0]["params"]);
+  EXPECT_EQ(client.current_endpoint(), second.url());
+  EXPECT_EQ(client.failovers(), 1u);
+
+  rpc::CometClient both({first.url(), first.url()}, curl(), 2s);
+  auto refused = both.broadcast_tx_sync(Bytes{1, 2, 3});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "MEMPOOL_FULL") << refused.error().to_string();
+  EXPECT_EQ(both.current_endpoint(), first.url());
+  rpc::CometClient full_then_dead({first.url(), "http://127.0.0.1:1"}, curl(), 2s);
+  auto still = full_then_dead.broadcast_tx_sync(Bytes{1, 2, 3});
+  ASSERT_FALSE(still.ok());
+  EXPECT_EQ(still.error().code, "MEMPOOL_FULL") << still.error().to_string();
+}
+
 TEST(RpcClient, DeadFirstEndpointFailsOverToSecond) {
   FakeNode node([](const std::string&, const nlohmann::json&) {
     return FakeReply{testing::status_reply("testchain-1", now_rfc3339(), false)};

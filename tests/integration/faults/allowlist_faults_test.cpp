@@ -19,8 +19,7 @@
 
 #include "allowlist/codec.hpp"
 #include "common/base64.hpp"
-#include "tests/integration/faults/fault_case.hpp"
-#include "tests/integration/rpc_proxy.hpp"
+#include "tests/integration/faults/proxied_case.hpp"
 
 namespace snprelay::testing {
 namespace {
@@ -29,20 +28,8 @@ using nlohmann::json;
 using std::chrono::seconds;
 using Records = std::vector<allowlist::UpdateRecord>;
 
-class AllowlistFaults : public FaultCase {
+class AllowlistFaults : public ProxiedFaultCase {
  protected:
-  void SetUp() override {
-    FaultCase::SetUp();
-    if (HasFatalFailure())
-      return;
-    const auto colon = node().rfind(':');
-    proxy_ = std::make_unique<RpcProxy>("127.0.0.1", std::stoi(node().substr(colon + 1)));
-  }
-  void TearDown() override {
-    FaultCase::TearDown();
-    proxy_.reset();
-  }
-
   // From now on the proxy passes the records of every AllowlistUpdates answer through `lie`.
   void lie_about_updates(std::function<Records(Records)> lie) {
     proxy_->rewrite(
@@ -157,8 +144,6 @@ class AllowlistFaults : public FaultCase {
     const char digit = "0123456789abcdef"[version % 16];
     return std::string(94, 'c') + std::string(2, digit);
   }
-
-  std::unique_ptr<RpcProxy> proxy_;
 };
 
 TEST_F(AllowlistFaults, ForgedUpdateIsRefusedAndTheCopyKept) {

@@ -16,6 +16,9 @@
 //     often the daemon tries again (one broadcast per pass at most: no hammering), whether the retries
 //     re-send the SAME recorded bytes (no second submission), and the time from the fault's end to the
 //     epoch committed.
+//   * mempool full on the first of two endpoints (the proxy full for the whole case, the node itself
+//     second): the broadcast fails over with the same bytes (chain/rpc/comet_client.hpp) and the epoch
+//     lands in the pass that signed it. Measured from the daemon's start to the commit.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -24,8 +27,7 @@
 #include <regex>
 #include <set>
 
-#include "tests/integration/faults/fault_case.hpp"
-#include "tests/integration/rpc_proxy.hpp"
+#include "tests/integration/faults/proxied_case.hpp"
 
 namespace snprelay::testing {
 namespace {
@@ -219,6 +221,32 @@ TEST_F(ChainFaults, MempoolFullIsRetriedWithTheSameBytesAndTheEpochLands) {
           " apart: one per pass, no backoff beyond poll_interval); the epoch lands in its own "
           "window once the mempool has room (recovery from the fault's end)",
       "nothing", seconds_between(fault_end, at), epochs_missed(epoch - 1, landed));
+}
+
+TEST_F(ChainFaults, MempoolFullOnTheFirstNodeFailsOverToTheSecond) {
+  const auto proxy = proxy_for(node());
+  proxy->respond("broadcast_tx_sync", [](const std::string& body) -> std::optional<std::string> {
+    return mempool_full_reply(body);
+  });
+  configure({proxy->url(), node()});
+  ASSERT_FALSE(HasFailure());
+  const std::uint64_t epoch = fresh_epoch();
+  const auto started = Clock::now();
+  start();
+  Clock::time_point at;
+  const std::uint64_t landed = committed_above(epoch - 1, seconds(30), &at);
+  ASSERT_EQ(landed, epoch) << logs();
+  EXPECT_GE(proxy->seen("broadcast_tx_sync"), 1) << "the full node was never asked: the fault did not bite";
+  EXPECT_EQ(line_with(daemon_->log(), "MEMPOOL_FULL"), "") << "a pass failed on the full mempool\n" << logs();
+  EXPECT_EQ(resigns(journal_path(), setup_.operator_address, epoch), 0);
+  EXPECT_GT(expect_one_submission_per_epoch(), 0);
+  EXPECT_FALSE(daemon_->exited());
+  daemon_.reset();  // stopped before the proxy it talks to
+  report("mempool full on the first RPC node (the second healthy)",
+         "the broadcast is refused \"mempool is full\" and fails over with the same bytes to the second "
+         "endpoint, which takes them; the epoch lands in the pass that signed it (recovery from the daemon's "
+         "start)",
+         "nothing", seconds_between(started, at), 0);
 }
 
 }  // namespace

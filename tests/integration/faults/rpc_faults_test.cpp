@@ -9,28 +9,15 @@
 // daemon is started into it) to the first committed epoch.
 #include <gtest/gtest.h>
 
-#include "tests/integration/faults/fault_case.hpp"
-#include "tests/integration/rpc_proxy.hpp"
+#include "tests/integration/faults/proxied_case.hpp"
 
 namespace snprelay::testing {
 namespace {
 
 using std::chrono::seconds;
 
-class RpcFaults : public FaultCase {
+class RpcFaults : public ProxiedFaultCase {
  protected:
-  void SetUp() override {
-    FaultCase::SetUp();
-    if (HasFatalFailure())
-      return;
-    const auto colon = node().rfind(':');
-    proxy_ = std::make_unique<RpcProxy>("127.0.0.1", std::stoi(node().substr(colon + 1)));
-  }
-  void TearDown() override {
-    FaultCase::TearDown();
-    proxy_.reset();
-  }
-
   // The daemon with {proxy, node}, rpc_timeout 2 s, started into a fresh epoch with the proxy already
   // faulty; returns the first committed epoch within `limit` (0 for none) and sets recovery_s_ from
   // the start.
@@ -57,7 +44,6 @@ class RpcFaults : public FaultCase {
   // See its definition below.
   void garbage_fails_over(int status, const std::string& body, const std::string& fault);
 
-  std::unique_ptr<RpcProxy> proxy_;
   std::uint64_t start_epoch_ = 0;
   double recovery_s_ = -1;
 };
