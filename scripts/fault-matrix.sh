@@ -84,20 +84,17 @@ out += [
     "`DevnetCrash.KilledAfterTheWriteAheadRecordBeforeTheBroadcast`, "
     "`DevnetCrash.KilledAfterTheBroadcastBeforeTheConfirmation`, "
     "`DevnetCrash.KilledAfterTheConfirmationNothingIsSubmittedAgain` (one step is re-measured above) |",
-    "| allowlist forged / rollback / fork | `tests/unit/allowlist/sync_test.cpp` "
-    "`AllowlistSync.RefusalsRaiseNamedAlarmsAndKeepTheCopy` (FORK, ROLLBACK, GAP, WRONG_CHAIN, EXPIRED, "
-    "BELOW_THRESHOLD: the copy is kept), `AllowlistSync.ForeignSignerSetIsNamed`, "
-    "`tests/unit/allowlist/store_test.cpp` `AllowlistStore.RefusedUpdateChangesNothing`; "
-    "`tests/integration/allowlist/kill_resume_test.cpp` `AllowlistKillResume.SigkillMidSyncThenCleanResume`. "
-    "Unit level, not against a running daemon |",
-    "| TPM gone | `tests/integration/tpm/tpm_wrapper_test.cpp` `TpmOpen.ConnectionErrorsAreNamed`, "
-    "`tests/integration/tpm/tpm_cli_test.cpp` `TpmCliTest.InputErrorsExit2AndUnreachableExit3` "
-    "(the TPM unreachable when opened); the TPM disappearing under a running daemon is not covered |",
-    "| mempool full | `tests/integration/chain/rpc_client_test.cpp` `RpcClient.MempoolStringErrorsAreRecognised` "
-    "(the node's error string becomes MEMPOOL_FULL); the daemon facing a full mempool is not covered |",
-    "| clock jump | not covered: `faketime` is not installed on the test machines (and no package is "
-    "installed for it); the wall clock is read for journal times, the KDS cache's TTL and the chain "
-    "health check's block age, so a jump there is untested |",
+    "| allowlist GAP, WRONG_CHAIN, EXPIRED, a foreign signer set; SIGKILL in the middle of a sync | "
+    "`tests/unit/allowlist/sync_test.cpp` `AllowlistSync.RefusalsRaiseNamedAlarmsAndKeepTheCopy`, "
+    "`AllowlistSync.ForeignSignerSetIsNamed`; `tests/integration/allowlist/kill_resume_test.cpp` "
+    "`AllowlistKillResume.SigkillMidSyncThenCleanResume` (unit and integration level; forged, rollback and "
+    "fork are measured above against a running daemon) |",
+    "| TPM unreachable for `snprelay tpm` commands | `tests/integration/tpm/tpm_wrapper_test.cpp` "
+    "`TpmOpen.ConnectionErrorsAreNamed`, `tests/integration/tpm/tpm_cli_test.cpp` "
+    "`TpmCliTest.InputErrorsExit2AndUnreachableExit3` |",
+    "| the KDS cache's TTL across a clock jump | not covered: on the devnet the VCEK comes from the "
+    "simulated firmware's certificate table, so the cache is not read; a forward step past the TTL "
+    "would refetch (an unchanged VCEK), a backward step keeps an entry fresh for TTL + the step |",
 ]
 
 text = open(doc, encoding="utf-8").read()
