@@ -15,6 +15,7 @@
 #include "relayer/app/allowlist_files.hpp"
 #include "relayer/app/evidence.hpp"
 #include "relayer/app/keys.hpp"
+#include "relayer/app/tpm.hpp"
 #include "relayer/app/verification.hpp"
 
 namespace snprelay::daemon {
@@ -56,6 +57,10 @@ constexpr Series kSeries[] = {
     {"snprelay_kds_fetch_failures_total",
      "Fetches from the KDS that ended in an error (a warm certificate cache fetches nothing)",
      api::MetricType::kCounter},
+    {"snprelay_tpm_unreachable",
+     "1 when the vTPM the account key is sealed to failed its last probe (a restart could not unseal the "
+     "key); 0 otherwise, and always 0 without protection = tpm",
+     api::MetricType::kGauge},
     {"snprelay_guest_debug_allowed",
      "1 when the last report's guest policy lets the host debug the guest (POLICY.DEBUG)",
      api::MetricType::kGauge},
@@ -115,6 +120,11 @@ struct Daemon::Parts {
   std::unique_ptr<StateHealth> health;
   std::unique_ptr<api::ApiRoutes> routes;
   std::unique_ptr<api::HttpServer> server;
+  // The vTPM the account key is sealed to ("" when it is not): probed every kTpmProbeInterval on the
+  // pass's thread, so health says a restart could not unseal the key before one is tried.
+  std::string tpm_tcti;
+  std::chrono::steady_clock::time_point tpm_probe_at{};
+  std::string tpm_error;  // the last probe's failure, "" when the TPM answered
 };
 
 Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -139,6 +149,12 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   auto key = app::open_key(app::key_store("", defaults), c.chain.key.name, app::KeyRequest{}, defaults);
   if (!key)
     return key.error();
+  if (c.chain.key.protection == config::KeyProtection::kTpm) {
+    auto tpm = app::resolve_tpm(app::TpmRequest{}, &c);
+    if (!tpm)
+      return tpm.error();
+    p->tpm_tcti = tpm->tcti;
+  }
   chain::rpc::SubmitterOptions so;
   so.chain_id = c.chain.chain_id;
   so.prefix = c.chain.bech32_prefix;
@@ -251,12 +267,35 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   return d;
 }
 
+void Daemon::probe_tpm() {
+  Parts& p = *parts_;
+  const auto now = std::chrono::steady_clock::now();
+  if (p.tpm_tcti.empty() || now < p.tpm_probe_at)
+    return;
+  p.tpm_probe_at = now + kTpmProbeInterval;
+  auto tpm = attest::tpm::Tpm::open(p.tpm_tcti);
+  const std::string was = p.tpm_error;
+  p.tpm_error = tpm ? "" : tpm.error().to_string();
+  if (p.tpm_error != was && !p.tpm_error.empty())
+    log_for("daemon")->error(
+        "the vTPM the key is sealed to does not answer ({}): the key stays unsealed in "
+        "memory, but a restart cannot unseal it",
+        p.tpm_error);
+  else if (p.tpm_error != was)
+    log_for("daemon")->info("the vTPM at {} answers again", p.tpm_tcti);
+  (void)p.metrics.set("snprelay_tpm_unreachable", {}, p.tpm_error.empty() ? 0 : 1);
+}
+
 void Daemon::publish(const Result<EpochOutcome>& outcome) {
   auto log = log_for("daemon");
   api::MetricsRegistry& m = parts_->metrics;
   std::lock_guard lock(mu_);
   ++state_.passes;
   state_.degraded_reasons.clear();
+  if (!parts_->tpm_error.empty())
+    state_.degraded_reasons.push_back(parts_->tpm_error +
+                                      " (the key is unsealed in memory; a restart "
+                                      "cannot unseal it)");
   (void)m.set_total("enclave_cert_cache_hits", {}, static_cast<double>(parts_->kds->cache().hits()));
   (void)m.set_total("snprelay_kds_fetch_failures_total", {},
                     static_cast<double>(parts_->kds->fetch_failures()));
@@ -369,6 +408,7 @@ void Daemon::pass() {
   if (!recovered_) {
     auto r = parts_->runner->recover();
     if (!r) {
+      probe_tpm();
       publish(r.error());
       return;
     }
@@ -376,7 +416,9 @@ void Daemon::pass() {
     if (*r > 0)
       log_for("daemon")->info("recovered {} unfinished journal rows", *r);
   }
-  publish(parts_->runner->attest_current());
+  auto outcome = parts_->runner->attest_current();
+  probe_tpm();
+  publish(outcome);
 }
 
 PassState Daemon::state() const {

@@ -86,7 +86,11 @@ class Daemon {
 
  private:
   explicit Daemon(std::unique_ptr<Parts> parts);
+  // When the key is sealed to a vTPM: opens it (at most once per kTpmProbeInterval) and records whether
+  // it answered; publish() then lists a failure among the degraded reasons.
+  void probe_tpm();
   void publish(const Result<EpochOutcome>& outcome);
+  static constexpr std::chrono::seconds kTpmProbeInterval{10};
 
   std::unique_ptr<Parts> parts_;
   mutable std::mutex mu_;

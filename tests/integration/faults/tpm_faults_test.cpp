@@ -69,12 +69,27 @@ TEST_F(TpmFaults, TpmGoneWhileRunningThenAtRestartThenBack) {
   EXPECT_EQ(next, first + 1) << "the key in memory stopped signing when the TPM went away\n" << logs();
   const std::uint64_t after = next > 0 ? committed_above(next, seconds(20)) : 0;
   EXPECT_EQ(after, next + 1) << logs();
+  // Health says so within one probe interval (10 s), so the operator learns before a restart fails.
+  std::string reason;
+  const auto killed = Clock::now();
+  while (reason.empty() && Clock::now() < killed + seconds(20)) {
+    for (const auto& r :
+         api_json(setup_.api("/health/enclave")).value("degraded_reasons", nlohmann::json::array()))
+      if (r.is_string() && r.get<std::string>().find("TPM_UNREACHABLE") != std::string::npos)
+        reason = r.get<std::string>();
+    if (reason.empty())
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_FALSE(reason.empty()) << "health does not say the TPM is gone\n" << logs();
+  EXPECT_NE(curl({setup_.api("/metrics")}).out.find("snprelay_tpm_unreachable 1"), std::string::npos);
   const std::string health = health_status();
   EXPECT_FALSE(daemon_->exited()) << logs();
   report("TPM gone while the daemon runs (swtpm SIGKILLed; the account key is sealed to it)",
-         "keeps running: the key was unsealed at start and signs from memory; the next 2 epochs land; "
-         "/health/enclave answers HTTP " +
-             health,
+         "keeps running: the key was unsealed at start and signs from memory; the next 2 epochs land; within "
+         "one probe (10 s) /health/enclave (HTTP " +
+             health +
+             ") turns degraded: \"tpm TPM_UNREACHABLE ... (the key is unsealed in memory; a restart cannot "
+             "unseal it)\" and snprelay_tpm_unreachable is 1",
          "nothing", 0, after > first ? epochs_missed(first, after) : 0);
 
   // (b) The daemon restarts while the TPM is still gone.
@@ -107,6 +122,7 @@ TEST_F(TpmFaults, TpmGoneWhileRunningThenAtRestartThenBack) {
   const std::uint64_t landed = committed_above(last, seconds(40), &at);
   ASSERT_GT(landed, last) << "no epoch after the TPM came back\n" << logs();
   EXPECT_EQ(row(first)->state, daemon::State::kCommitted);
+  EXPECT_NE(curl({setup_.api("/metrics")}).out.find("snprelay_tpm_unreachable 0"), std::string::npos);
   EXPECT_GT(expect_one_submission_per_epoch(), 2);
   report("TPM gone at a restart, then back (swtpm restarted on its state directory)",
          "start refused (exit " + std::to_string(status) + "): \"" + said +
