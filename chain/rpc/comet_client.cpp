@@ -42,15 +42,14 @@ bool answers(const std::string& body, int id) {
          j["id"] == id && (j.contains("result") || j.contains("error"));
 }
 
-// Whether `body` (an answer) is a node's "mempool is full" refusal of a broadcast: the node's capacity,
-// not a verdict on the tx, so the same bytes may go to another endpoint (its mempool is its own).
+// Whether `body` (an answer to `method`) is a node's "mempool is full" refusal of a broadcast, as the
+// reply parser classifies it (rpc MEMPOOL_FULL): the node's capacity, not a verdict on the tx, so the
+// same bytes may go to another endpoint (its mempool is its own).
 bool mempool_full(const std::string& method, const std::string& body) {
-  if (!method.starts_with("broadcast_tx"))
+  if (method != "broadcast_tx_sync")
     return false;
-  const auto j = nlohmann::json::parse(body, nullptr, false);
-  return j.contains("error") && j["error"].is_object() && j["error"].contains("data") &&
-         j["error"]["data"].is_string() &&
-         j["error"]["data"].get<std::string>().find("mempool is full") != std::string::npos;
+  const auto parsed = parse_broadcast_reply(body);
+  return !parsed && parsed.error().code == "MEMPOOL_FULL";
 }
 
 }  // namespace
