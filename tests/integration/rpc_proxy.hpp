@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -359,5 +360,10 @@ class RpcProxy {
   std::map<std::string, Responder> responders_;                // respond(): method -> fn
   std::map<std::string, Rewriter> rewriters_;                  // rewrite(): method -> fn
 };
+
+// A proxy in front of the loopback node at `rpc` ("http://127.0.0.1:PORT").
+inline std::unique_ptr<RpcProxy> proxy_for(const std::string& rpc) {
+  return std::make_unique<RpcProxy>("127.0.0.1", std::stoi(rpc.substr(rpc.rfind(':') + 1)));
+}
 
 }  // namespace snprelay::testing

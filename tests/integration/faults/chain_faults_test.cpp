@@ -95,21 +95,20 @@ TEST_F(ChainFaults, SequenceMismatchStormIsRetriedBoundedAndEveryEpochLands) {
 }
 
 TEST_F(ChainFaults, SigkillAfterBroadcastBeforeConfirmationRecovers) {
-  const auto colon = node().rfind(':');
-  RpcProxy proxy("127.0.0.1", std::stoi(node().substr(colon + 1)));
-  configure({proxy.url()});
+  const auto proxy = proxy_for(node());
+  configure({proxy->url()});
   ASSERT_FALSE(HasFailure());
-  proxy.hold("tx");
+  proxy->hold("tx");
   const std::uint64_t epoch = fresh_epoch();
   start();
   const auto limit = Clock::now() + seconds(30);
-  while (!(proxy.waiting() > 0 && proxy.seen("broadcast_tx_sync") > 0) && Clock::now() < limit)
+  while (!(proxy->waiting() > 0 && proxy->seen("broadcast_tx_sync") > 0) && Clock::now() < limit)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_GT(proxy.waiting(), 0) << "the daemon never asked for its tx\n" << logs();
+  ASSERT_GT(proxy->waiting(), 0) << "the daemon never asked for its tx\n" << logs();
   const auto recorded = row(epoch);
   ASSERT_TRUE(recorded.has_value() && recorded->state == daemon::State::kBroadcast) << logs();
   daemon_->kill9();
-  proxy.discard();
+  proxy->discard();
 
   const auto restarted = Clock::now();
   start();
@@ -147,11 +146,10 @@ TEST_F(ChainFaults, MempoolFullIsRetriedWithTheSameBytesAndTheEpochLands) {
   std::mutex mu;                           // declared before the proxy, whose threads use them
   std::vector<Clock::time_point> refused;  // guarded by mu: when each broadcast was answered "full"
   std::set<std::string> refused_txs;       // guarded by mu: the base64 tx of each refused broadcast
-  const auto colon = node().rfind(':');
-  RpcProxy proxy("127.0.0.1", std::stoi(node().substr(colon + 1)));
-  configure({proxy.url()});  // a full mempool on the only node the daemon uses
+  const auto proxy = proxy_for(node());
+  configure({proxy->url()});  // a full mempool on the only node the daemon uses
   ASSERT_FALSE(HasFailure());
-  proxy.respond("broadcast_tx_sync", [&](const std::string& body) -> std::optional<std::string> {
+  proxy->respond("broadcast_tx_sync", [&](const std::string& body) -> std::optional<std::string> {
     std::lock_guard lock(mu);
     const auto now = Clock::now();
     if (!refused.empty() && now - refused.front() >= kFault)

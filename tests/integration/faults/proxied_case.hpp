@@ -4,17 +4,11 @@
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include "tests/integration/faults/fault_case.hpp"
 #include "tests/integration/rpc_proxy.hpp"
 
 namespace snprelay::testing {
-
-// A proxy in front of `rpc` ("http://127.0.0.1:PORT").
-inline std::unique_ptr<RpcProxy> proxy_for(const std::string& rpc) {
-  return std::make_unique<RpcProxy>("127.0.0.1", std::stoi(rpc.substr(rpc.rfind(':') + 1)));
-}
 
 class ProxiedFaultCase : public FaultCase {
  protected:

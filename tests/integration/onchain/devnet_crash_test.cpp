@@ -27,9 +27,7 @@ class DevnetCrash : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(devnet_ready());
-    const std::string node = OnchainEnv::devnet().rpc().at(0);
-    const auto colon = node.rfind(':');
-    proxy_ = std::make_unique<RpcProxy>("127.0.0.1", std::stoi(node.substr(colon + 1)));
+    proxy_ = proxy_for(OnchainEnv::devnet().rpc().at(0));
     setup_ = setup_relayer(dir_, {proxy_->url()});
     ASSERT_FALSE(HasFailure());
     auto client = client_for(OnchainEnv::devnet().rpc());
