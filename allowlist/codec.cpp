@@ -1,6 +1,7 @@
 // The one protobuf translation unit of allowlist/: plain structs <-> snpattest.v1 messages.
 #include "allowlist/codec.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <set>
@@ -141,6 +142,13 @@ Result<Update> decode_update(std::span<const std::uint8_t> bytes) {
 
 namespace {
 
+// The caller has checked that `bytes` is kMeasurementSize long.
+Measurement to_measurement(const Bytes& bytes) {
+  Measurement m{};
+  std::copy(bytes.begin(), bytes.end(), m.begin());
+  return m;
+}
+
 Status check_entry_shape(const Entry& e, std::size_t i) {
   const std::string at = "add[" + std::to_string(i) + "]: ";
   if (e.measurement.size() != kMeasurementSize)
@@ -173,22 +181,26 @@ Status validate_shape(const Update& u) {
     return malformed("prev_hash is " + std::to_string(u.prev_hash.size()) + " bytes, want 32");
   if (u.valid_until_height < 0)
     return malformed("valid_until_height " + std::to_string(u.valid_until_height) + " is negative");
-  std::set<Bytes> added;
+  // Keyed by fixed-size Measurement, not Bytes: both are 48 bytes here, but GCC 12 at -O3 cannot prove a
+  // std::vector's size is bounded and fails the Release build with a false -Wstringop-overread inside
+  // std::set<std::vector<uint8_t>>'s memcmp.
+  std::set<Measurement> added;
   for (std::size_t i = 0; i < u.add.size(); ++i) {
     if (auto st = check_entry_shape(u.add[i], i); !st)
       return st;
-    if (!added.insert(u.add[i].measurement).second)
+    if (!added.insert(to_measurement(u.add[i].measurement)).second)
       return malformed("add[" + std::to_string(i) + "]: measurement " + hex_of(u.add[i].measurement) +
                        " listed twice");
   }
-  std::set<Bytes> revoked;
+  std::set<Measurement> revoked;
   for (std::size_t i = 0; i < u.revoke.size(); ++i) {
-    const auto& m = u.revoke[i];
-    if (m.size() != kMeasurementSize)
-      return malformed("revoke[" + std::to_string(i) + "] is " + std::to_string(m.size()) +
+    const auto& bytes = u.revoke[i];
+    if (bytes.size() != kMeasurementSize)
+      return malformed("revoke[" + std::to_string(i) + "] is " + std::to_string(bytes.size()) +
                        " bytes, want 48");
+    const Measurement m = to_measurement(bytes);
     if (added.contains(m) || !revoked.insert(m).second)
-      return malformed("revoke[" + std::to_string(i) + "]: measurement " + hex_of(m) +
+      return malformed("revoke[" + std::to_string(i) + "]: measurement " + hex_of(bytes) +
                        " is also added or revoked twice");
   }
   std::set<std::string> products;
