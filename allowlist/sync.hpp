@@ -1,7 +1,7 @@
 // Sync: page the chain's AllowlistUpdates into the Store, in order, refusing anything the pinned
 // governance keys did not sign.
 //
-// UpdateSource is the narrow seam to the chain (STYLE.md): allowlist/ never talks HTTP itself.
+// UpdateSource is the narrow seam to the chain (DESIGN.md §1): allowlist/ never talks HTTP itself.
 // ChainUpdateSource is the production adapter over chain::rpc::ChainClient (abci_query, with the
 // client's failover); tests hand in their own UpdateSource.
 //

@@ -11,8 +11,8 @@
 namespace snprelay::attest {
 namespace {
 
-// SHA-256 over the DER of each pinned certificate (SNP-FACTS.md 4.6). Checked at load time so that an
-// edit of the PEM text cannot silently change the trust anchors.
+// SHA-256 over the DER of each pinned certificate (docs/snp-report.md "Certificates and trust"). Checked at
+// load time so that an edit of the PEM text cannot silently change the trust anchors.
 struct Pin {
   std::string_view cn;
   std::string_view sha256_hex;

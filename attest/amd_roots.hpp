@@ -3,7 +3,7 @@
 // For each of Milan, Genoa and Turin: the ARK (self-signed RSA-4096 root), the ASK (signs VCEKs) and
 // the ASVK (signs VLEKs), exactly as AMD's KDS serves them at /vcek/v1/{product}/cert_chain and
 // /vlek/v1/{product}/cert_chain (copied from go-sev-guest's verify/trust bundles; SHA-256 fingerprints
-// in SNP-FACTS.md 4.6 and docs/snp-report.md). These ARKs are the only trust anchors the verifier
+// in docs/snp-report.md "Certificates and trust"). These ARKs are the only trust anchors the verifier
 // accepts unless the caller explicitly adds another (the simulated firmware's root, a test root).
 //
 // Thread-safety: amd_pinned_roots() parses the PEMs once (function-local static, thread-safe

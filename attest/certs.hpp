@@ -1,4 +1,4 @@
-// X.509 certificates and CRLs of the AMD SEV-SNP key hierarchy (SNP-FACTS.md 4).
+// X.509 certificates and CRLs of the AMD SEV-SNP key hierarchy (docs/snp-report.md "Certificates and trust").
 //
 //   ARK (RSA-4096, self-signed) -> ASK (VCEK chain) or ASVK (VLEK chain) -> VCEK / VLEK (ECDSA P-384)
 // Every signature is RSASSA-PSS with SHA-384, MGF1-SHA-384, salt length 48.
@@ -57,7 +57,7 @@ namespace snprelay::attest {
 // "2022-09-24T00:55:28Z → 2029-09-24T00:55:28Z" for messages.
 [[nodiscard]] std::string describe_validity(const X509& cert);
 
-// The AMD KDS extensions of a VCEK or VLEK (OID arc 1.3.6.1.4.1.3704.1, SNP-FACTS.md 4.3).
+// The AMD KDS extensions of a VCEK or VLEK (OID arc 1.3.6.1.4.1.3704.1, docs/snp-report.md).
 struct VekExtensions {
   std::int64_t struct_version = -1;                      // .1: 0 Milan/Genoa, 1 Turin
   std::string product_name;                              // .2: "Milan-B0", "Genoa", "Turin"

@@ -1,4 +1,4 @@
-// The SEV-SNP ATTESTATION_REPORT: 1184 bytes, little-endian, versions 2 through 5 (SNP-FACTS.md 1).
+// The SEV-SNP ATTESTATION_REPORT: 1184 bytes, little-endian, versions 2 through 5 (docs/snp-report.md).
 //
 // parse_report() turns the raw bytes into a Report whose members are every field of the layout,
 // including the reserved ranges, so serialize_report(parse_report(x)) == x for every 1184-byte x. The
@@ -12,7 +12,7 @@
 // Parsing checks nothing but the size: a report of an unsupported version, with non-zero reserved
 // bytes or a bad signature still parses, so that `report show` can display it and the verifier can name
 // every failed check. Verification (verify.hpp) must run over the raw bytes, never over a re-serialised
-// Report (SNP-FACTS.md 1.11).
+// Report (docs/snp-report.md "Shape").
 //
 // Thread-safety: plain values and pure functions.
 #pragma once

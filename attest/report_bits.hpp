@@ -1,4 +1,4 @@
-// Bit fields inside the report's POLICY, PLATFORM_INFO and KEY_INFO words (SNP-FACTS.md 1.5-1.7).
+// Bit fields inside the report's POLICY, PLATFORM_INFO and KEY_INFO words (docs/snp-report.md "Fields").
 //
 // Each decoder is a pure function of the raw word. The `reserved` members carry the bits that the
 // current ABI leaves reserved (they must be zero; POLICY bit 17 must be one), so a verifier can name

@@ -1,4 +1,4 @@
-// TCB layouts per product (SNP-FACTS.md 1.8) and the component-wise comparisons.
+// TCB layouts per product (docs/snp-report.md "TCB_VERSION") and the component-wise comparisons.
 #include "attest/tcb.hpp"
 
 #include <algorithm>

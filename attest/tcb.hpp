@@ -2,7 +2,7 @@
 // REPORTED_TCB, COMMITTED_TCB, LAUNCH_TCB) and rebuilt from a VCEK's extensions.
 //
 // The byte layout depends on the product and nothing in the 8 bytes says which product it is
-// (SNP-FACTS.md 1.8):
+// (docs/snp-report.md "TCB_VERSION"):
 //   Milan, Genoa (cert structVersion 0): byte 0 BOOT_LOADER, 1 TEE, 2..5 reserved, 6 SNP, 7 MICROCODE.
 //   Turin        (cert structVersion 1): byte 0 FMC, 1 BOOT_LOADER, 2 TEE, 3 SNP, 4..6 reserved, 7 MICROCODE.
 // So a TCB is kept as its raw little-endian u64 and decoded only once the product is known.
@@ -29,8 +29,8 @@ enum class Product { kUnknown, kMilan, kGenoa, kTurin };
 // Parses "Milan", "Genoa" or "Turin" (case-insensitive); nullopt for anything else.
 [[nodiscard]] std::optional<Product> parse_product(std::string_view name);
 
-// Product from the v3+ CPUID fields (SNP-FACTS.md 1.9, virtee ranges): family 0x19 models 0x00-0x0F
-// Milan, 0x10-0x1F and 0xA0-0xAF Genoa; family 0x1A models 0x00-0x11 Turin; kUnknown otherwise
+// Product from the v3+ CPUID fields (docs/snp-report.md "Product", virtee ranges): family 0x19 models
+// 0x00-0x0F Milan, 0x10-0x1F and 0xA0-0xAF Genoa; family 0x1A models 0x00-0x11 Turin; kUnknown otherwise
 // (including Venice, whose TCB layout is not supported).
 [[nodiscard]] Product product_from_cpuid(std::uint8_t family, std::uint8_t model);
 

@@ -1,4 +1,4 @@
-// Verifying an SEV-SNP attestation report against AMD's pinned roots (DESIGN.md §4, SNP-FACTS.md 5.4).
+// Verifying an SEV-SNP attestation report against AMD's pinned roots (DESIGN.md §4).
 //
 // Verifier::verify() takes the raw report bytes and the VCEK/VLEK certificate (DER) and returns a
 // Verdict (verdict.hpp): accepted, or every failed check with its stable code. It never throws for bad

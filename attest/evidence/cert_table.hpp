@@ -1,9 +1,9 @@
 // The GHCB extended-report certificate table: what the host hands the guest beside a report.
 //
-// Layout (SNP-FACTS.md §2.3): a sequence of 24-byte entries {GUID[16], offset u32 LE, length u32 LE}
-// ended by an all-zero entry; offsets are relative to the start of the buffer and point past the
-// table. Payloads are certificates (DER in practice; PEM accepted by peers). An all-zero buffer means
-// "the host supplied no certificates" and parses to an empty table.
+// Layout (AMD GHCB spec 56421, extended guest request): a sequence of 24-byte entries {GUID[16], offset u32
+// LE, length u32 LE} ended by an all-zero entry; offsets are relative to the start of the buffer and point
+// past the table. Payloads are certificates (DER in practice; PEM accepted by peers). An all-zero buffer
+// means "the host supplied no certificates" and parses to an empty table.
 //
 // parse_cert_table() is fed bytes from the host (untrusted): every offset and length is bounds-checked
 // and an error names the entry and what was wrong (code BAD_CERT_TABLE). Unknown GUIDs are kept with

@@ -1,5 +1,6 @@
 // ConfigfsTsmSource: reports from the kernel's configfs-tsm interface (Linux ≥ 6.7,
-// CONFIG_TSM_REPORTS), /sys/kernel/config/tsm/report by default (SNP-FACTS.md §2.5).
+// CONFIG_TSM_REPORTS), /sys/kernel/config/tsm/report by default (Linux
+// Documentation/ABI/testing/configfs-tsm-report).
 //
 // One request: mkdir a fresh entry; check `provider` is "sev_guest"; read `generation`; write
 // `privlevel` (checked against `privlevel_floor`) and `inblob` (exactly 64 bytes); read `outblob`

@@ -35,7 +35,7 @@ struct Evidence {
   bool simulated = false;
 };
 
-// MSG_KEY_REQ GUEST_FIELD_SELECT bits (SNP-FACTS.md §6.2).
+// MSG_KEY_REQ GUEST_FIELD_SELECT bits (AMD SEV-SNP ABI spec 56860).
 enum FieldSelect : std::uint64_t {
   kFieldPolicy = 1U << 0,
   kFieldImageId = 1U << 1,

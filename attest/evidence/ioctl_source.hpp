@@ -3,7 +3,7 @@
 // Requests go through a DeviceIo seam (open/ioctl/close) so unit tests can assert the exact bytes,
 // sizes and ioctl numbers the kernel would receive; production uses PosixDeviceIo.
 //
-// Behaviour that matters on real hardware (SNP-FACTS.md §2.4):
+// Behaviour that matters on real hardware (Linux drivers/virt/coco/sev-guest):
 //  - Requests are serialised process-wide and spaced by `min_interval` (default 2 s would be
 //    go-sev-guest's choice; we use 0 by default and let the relayer's epoch cadence bound the rate).
 //  - SNP_GET_EXT_REPORT first probes with no buffer; INVALID_LEN (EIO, vmm_error 1) tells the
@@ -75,7 +75,7 @@ class IoctlSource final : public EvidenceSource {
   std::chrono::steady_clock::time_point last_request_{};  // GUARDED_BY(mutex_)
 };
 
-// Firmware status code (SNP-FACTS.md §2.4) to its name, e.g. 0x16 → "INVALID_PARAM".
+// Firmware status code (AMD SEV-SNP ABI spec 56860) to its name, e.g. 0x16 → "INVALID_PARAM".
 [[nodiscard]] std::string firmware_status_name(std::uint32_t code);
 
 }  // namespace snprelay::attest

@@ -2,7 +2,7 @@
 //
 // Every struct here is laid out exactly as the kernel expects; static_asserts pin sizes and offsets.
 // A malformed request does not just fail: the kernel disables the VM's VMPCK for the rest of its life
-// (SNP-FACTS.md §2.4), so these layouts are asserted, not assumed.
+// (Linux drivers/virt/coco/sev-guest), so these layouts are asserted, not assumed.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // CertFetcher: gets certificate bytes by URL. HttpFetcher is the libcurl implementation used for
 // AMD's KDS (and the local stand-in); tests may substitute any CertFetcher.
 //
-// HttpFetcher policy (SNP-FACTS.md §3.2):
+// HttpFetcher policy (docs/DESIGN.md §5):
 //  - TLS peer and host verification are always on; `ca_bundle` adds trust for a local stand-in only.
 //  - The whole fetch — every attempt and every wait between them — ends by `deadline` (measured from the
 //    call): an attempt gets min(`timeout`, what is left), and no retry starts or sleeps past it. Each

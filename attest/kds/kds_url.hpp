@@ -1,4 +1,4 @@
-// AMD Key Distribution Service URLs (SNP-FACTS.md §3.1).
+// AMD Key Distribution Service URLs (AMD KDS interface spec 57230).
 //
 // The base URL has the form of the guide's `kds_base_url`: "https://kdsintf.amd.com/vcek/v1" (or a
 // local stand-in such as "http://127.0.0.1:PORT/vcek/v1"). VLEK resources live under the sibling

@@ -1,6 +1,6 @@
 // SnpDerivedSealer: seals a small secret under a key the SEV-SNP firmware derives for this VM
-// (MSG_KEY_REQ, SNP-FACTS.md §6), so only the same VM image with the same policy on the same chip —
-// and, when selected, the same or a newer TCB, guest SVN, family and image id — can open it.
+// (MSG_KEY_REQ, AMD SEV-SNP ABI spec 56860), so only the same VM image with the same policy on the same chip
+// — and, when selected, the same or a newer TCB, guest SVN, family and image id — can open it.
 //
 // How a secret is sealed:
 //   derived = source->derive_key(request)                         32 bytes from the firmware
@@ -36,7 +36,7 @@
 // encode(decode(x)) == x for every accepted x. A new layout or KDF gets a new version; readers refuse
 // versions they do not know.
 //
-// What it protects against, and what not (SNP-FACTS.md §6.3): a VCEK-rooted key is chip-unique, so
+// What it protects against, and what not (docs/DESIGN.md §9): a VCEK-rooted key is chip-unique, so
 // an envelope does not survive moving the VM to another host; measurement and policy are not secret,
 // so any VM with the same image and policy on the same chip can open it. Selecting the TCB makes a
 // firmware downgrade below the recorded TCB fail; an upgrade still opens (the firmware derives keys of

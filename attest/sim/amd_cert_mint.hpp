@@ -5,7 +5,7 @@
 // SEV-VCEK, OU=Engineering, O=Advanced Micro Devices, L=Santa Clara, ST=CA, C=US), RSASSA-PSS
 // SHA-384 / MGF1-SHA-384 / salt 48 signatures by the RSA-4096 ARK and ASK, P-384 VCEKs with serial 0
 // and no AKI, and the KDS extensions under 1.3.6.1.4.1.3704.1 (structVersion, productName, the SPLs,
-// hwID, cspId) — SNP-FACTS.md §4. Nothing here is trusted by the verifier unless a caller explicitly
+// hwID, cspId) — docs/snp-report.md. Nothing here is trusted by the verifier unless a caller explicitly
 // adds the minted ARK as a trust root.
 //
 // All functions return errors (component "attest", code MINT_FAILED naming the OpenSSL step) rather

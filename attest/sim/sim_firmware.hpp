@@ -15,7 +15,7 @@
 // otherwise they fail with CHAIN_UNTRUSTED. Every report and key from here is simulated, and the
 // EvidenceSource built on it says so (SourceInfo::simulated, Evidence::simulated).
 //
-// Reports follow SNP-FACTS.md §1 exactly: version 2, 3 (default) or 5; the configured measurement,
+// Reports follow docs/snp-report.md exactly: version 2, 3 (default) or 5; the configured measurement,
 // policy, TCB (current = reported = committed = launch), VMPL, host data, family/image id and guest
 // SVN; CPUID family/model/stepping of the product (v3+); REPORT_ID_MA all 0xFF; firmware 1.55.21;
 // signed with the VCEK of the configured TCB over bytes [0, 0x2A0).

@@ -1,4 +1,5 @@
-// Tpm::quote (TPM-FACTS.md §4.8): an ECC P-256 AK under the endorsement hierarchy signs a quote.
+// Tpm::quote (TPM2_Quote, TCG TPM 2.0 Library Part 3): an ECC P-256 AK under the endorsement hierarchy signs
+// a quote.
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>

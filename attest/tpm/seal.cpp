@@ -1,4 +1,5 @@
-// Tpm::seal and Tpm::unseal (TPM-FACTS.md §4.3-4.6), with parameter encryption in both directions.
+// Tpm::seal and Tpm::unseal (TPM2_Create/Load/Unseal under a PolicyPCR session, TCG TPM 2.0 Part 3), with
+// parameter encryption in both directions.
 #include <tss2/tss2_mu.h>
 
 #include <cstring>

@@ -11,7 +11,7 @@
 //   4       1     format version = 1
 //   5       1     SRK template id = 1: ECC NIST P-256 storage primary under the owner hierarchy,
 //                 nameAlg sha256, AES-128-CFB, attributes fixedTPM|fixedParent|sensitiveDataOrigin|
-//                 userWithAuth|noDA|restricted|decrypt, unique x/y = 32 zero bytes (TPM-FACTS.md §4.2)
+//                 userWithAuth|noDA|restricted|decrypt, unique x/y = 32 zero bytes (go-tpm-tools' ECC SRK)
 //   6       2     PCR bank hash algorithm (TPM_ALG_ID): 0x000B = sha256, the only one accepted
 //   8       4     PCR mask: bit n = PCR n; bits 24..31 zero; never 0
 //   12      n     TPM2B_PUBLIC as Tss2_MU_TPM2B_PUBLIC_Marshal writes it (uint16 size + TPMT_PUBLIC)

@@ -9,7 +9,7 @@
 //
 // Keys. Each operation recreates what it needs and flushes it before returning, on every path:
 //  - the storage primary ("SRK"): ECC P-256 under the owner hierarchy with the standard template
-//    (TPM-FACTS.md §4.2; go-tpm-tools' ECC SRK). Deterministic: the same TPM gives the same key in
+//    (go-tpm-tools' ECC SRK template). Deterministic: the same TPM gives the same key in
 //    every process, so nothing is persisted;
 //  - the attestation key ("AK"): a restricted ECC P-256 ECDSA/SHA-256 signing primary under the
 //    endorsement hierarchy. Also deterministic per TPM: quote() returns its public key as PEM.

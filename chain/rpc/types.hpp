@@ -1,6 +1,6 @@
 // Typed CometBFT RPC results and the ChainClient interface the rest of snprelay depends on.
 //
-// ChainClient is the narrow backend seam (STYLE.md): CometClient implements it over JSON-RPC/HTTP with
+// ChainClient is the narrow backend seam (DESIGN.md §1): CometClient implements it over JSON-RPC/HTTP with
 // failover; tests substitute scripted fakes. Every method is a blocking call bounded by the client's
 // per-request timeout.
 //

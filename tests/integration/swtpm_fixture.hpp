@@ -3,7 +3,7 @@
 // Swtpm::start() creates a state directory (on /dev/shm when available: no fsync cost), forks and
 // execs `swtpm socket --tpm2 --server type=unixio,path=<dir>/swtpm.sock --ctrl
 // type=unixio,path=<dir>/swtpm.sock.ctrl --tpmstate dir=<dir> --flags not-need-init,startup-clear`
-// (TPM-FACTS.md §2.1), then waits up to 5 s until both sockets accept connections, noticing an early
+// (swtpm(8), socket interface), then waits up to 5 s until both sockets accept connections, noticing an early
 // exit of the child. tcti() is the string to open it with ("swtpm:path=<dir>/swtpm.sock"; the TCTI
 // derives "<path>.ctrl" itself).
 //

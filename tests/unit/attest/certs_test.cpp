@@ -22,7 +22,7 @@ X509Ptr load_der(const std::string& name) {
 }
 
 TEST(AmdRoots, CompiledInFingerprintsMatchSnpFacts) {
-  // SNP-FACTS.md 4.6 / shared vectors README: SHA-256 over each certificate's DER.
+  // docs/snp-report.md "Certificates and trust": SHA-256 over each certificate's DER.
   const std::map<std::string, std::string> expected = {
       {"ARK-Milan", "69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd"},
       {"SEV-Milan", "67d303bd3905fd38db8b20e0793699870e7fa612eaad5dec358293fd8c0bac1b"},

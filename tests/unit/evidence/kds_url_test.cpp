@@ -7,7 +7,7 @@
 namespace snprelay::attest {
 namespace {
 
-// CHIP_IDs of the real reports in tests/data (vectors README, SNP-FACTS.md §3.1 worked URLs).
+// CHIP_IDs of the real reports in tests/data (tests/data/snp/PROVENANCE.md; URL form of AMD KDS spec 57230).
 const char* kGoChip =
     "3ac3fe21e13fb0990eb28a802e3fb6a29483a6b0753590c951bdd3b8e53786184ca39e359669a2b76a1936776b564ea464cdce40"
     "c05f63"

@@ -34,7 +34,7 @@ TEST(PcrList, ParsesSortsAndRejects) {
 }
 
 TEST(PcrDigest, MatchesKnownVector) {
-  // TPM-FACTS.md §4.3: eight zero PCRs hash to SHA-256 of 256 zero bytes.
+  // TPM2_PolicyPCR's pcrDigest: eight zero PCRs hash to SHA-256 of 256 zero bytes.
   std::vector<PcrValue> zeros(8);
   EXPECT_EQ(to_hex(pcr_digest(zeros)), "5341e6b2646979a70e57653007a1f310169421ec9bdd9f1a5648f75ade005af1");
 }

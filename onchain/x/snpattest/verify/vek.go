@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// kdsArc is AMD's OID arc for the VCEK/VLEK extensions (KDS spec 57230, SNP-FACTS.md §5).
+// kdsArc is AMD's OID arc for the VCEK/VLEK extensions (KDS spec 57230, docs/snp-report.md).
 var kdsArc = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 3704, 1}
 
 // vekExtensions are the KDS extensions of a VCEK/VLEK, read the way attest/certs.cpp reads them.
