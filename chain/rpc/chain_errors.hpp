@@ -4,8 +4,8 @@
 // are values in the RPC layer (rpc/types.hpp); a caller that has to stop and report them (the CLI, the
 // relay loop's log) turns them into an Error here so every place names them the same way.
 //
-// Mapping (COSMOS-FACTS §5): codespace "sdk" codes get their cosmos-sdk types/errors name, upper-snake
-// (32 -> INCORRECT_ACCOUNT_SEQUENCE, 13 -> INSUFFICIENT_FEE, 4 -> UNAUTHORIZED, ...); any other
+// Mapping (cosmos-sdk types/errors/errors.go): codespace "sdk" codes get their cosmos-sdk types/errors name,
+// upper-snake (32 -> INCORRECT_ACCOUNT_SEQUENCE, 13 -> INSUFFICIENT_FEE, 4 -> UNAUTHORIZED, ...); any other
 // codespace, or an sdk code without a name here, becomes TX_REJECTED. The message always carries
 // "(<codespace> <code>)" and the node's log verbatim, e.g.
 //   chain INCORRECT_ACCOUNT_SEQUENCE: CheckTx rejected tx 61C8…: (sdk 32) account sequence mismatch, …
@@ -29,7 +29,7 @@
 namespace snprelay::chain::rpc {
 
 // The upper-snake name of a codespace "sdk" error code ("INSUFFICIENT_FUNDS" for 5); nullopt when the
-// code has no name in §5 or the codespace is not "sdk".
+// code has no name in that file or the codespace is not "sdk".
 [[nodiscard]] std::optional<std::string_view> sdk_error_name(std::string_view codespace, std::uint32_t code);
 
 // Error (component "chain") for a CheckTx rejection; `result.code` must be != 0 (asserted). The code is

@@ -1,4 +1,5 @@
-// Typed gRPC-over-ABCI queries (COSMOS-FACTS §4.4–4.7) on top of any ChainClient.
+// Typed gRPC-over-ABCI queries (abci_query with the gRPC method as path, as the SDK's baseapp routes it) on
+// top of any ChainClient.
 //
 // Each function serializes the request protobuf, calls abci_query on "/<package>.<Service>/<Method>",
 // and decodes the response protobuf. decode_account() and the other decode_* functions are pure and

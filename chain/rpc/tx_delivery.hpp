@@ -2,9 +2,9 @@
 //
 // broadcast_tx_sync runs CheckTx, which in the Cosmos SDK runs only the ante handler (signature,
 // sequence, fee): a message that the module refuses is admitted to the mempool with code 0 and fails
-// later, in FinalizeBlock (ONCHAIN-FACTS §2). So deliver() broadcasts through a TxSubmitter (sequence
-// resync on code 32, simulated gas, fees) and then polls `tx` by hash until the transaction is in a
-// block or the submitter's confirm_timeout passes.
+// later, in FinalizeBlock (the SDK runs Msg handlers there, not in CheckTx). So deliver() broadcasts through
+// a TxSubmitter (sequence resync on code 32, simulated gas, fees) and then polls `tx` by hash until the
+// transaction is in a block or the submitter's confirm_timeout passes.
 //
 // Outcomes:
 //   * a value with stage kDelivered and code 0       the messages executed;

@@ -3,7 +3,7 @@
 // Lifecycle: construct with a ChainClient, the account key and options; submit() builds, signs and
 // broadcasts; wait_for() polls `tx` by hash until included or timed out.
 //
-// Sequence discipline (COSMOS-FACTS §5, the Hermes lessons):
+// Sequence discipline (the SDK's ErrWrongSequence, code 32; the Hermes relayer's lessons):
 //   * account number and sequence are fetched once and cached; resync() refetches, and submit()
 //     refetches by itself when the cache is older than `resync_interval` (the periodic resync; 0 turns
 //     it off) or after a rejection it cannot explain (any CheckTx code other than 0 and 32: the cache
@@ -15,7 +15,7 @@
 //     is re-signed and re-broadcast, at most `max_sequence_retries` times;
 //   * a simulation that fails with "account sequence mismatch, expected E" where E is ahead of the
 //     cache adopts E before signing (it counts as a resync); E behind the cache is ignored (our own
-//     txs are still in the mempool, COSMOS-FACTS §4.5);
+//     txs are still in the mempool: CheckTx state runs ahead);
 //   * any other rejection is returned as a value (code/codespace/log) without touching the sequence.
 // Gas: when `simulate_gas`, gas = ceil(simulate.gas_used × gas_adjustment) capped at `gas_cap`; if
 // simulation fails the fallback `default_gas` is used; the simulation carries the fee (fixed_fees, or

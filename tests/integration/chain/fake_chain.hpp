@@ -203,7 +203,7 @@ class FakeChain {
     simulated_gas_ = gas;
   }
   // Simulate answers like a node whose CheckTx state is ahead: "account sequence mismatch" when the
-  // simulated tx's sequence differs from the account's (code 6 with the SDK text in the log, §4.5).
+  // simulated tx's sequence differs from the account's (code 6 with the SDK text in the log).
   void fail_simulation_with_sequence(bool on) {
     std::lock_guard lock(mu_);
     simulate_checks_sequence_ = on;

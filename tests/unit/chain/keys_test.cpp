@@ -210,7 +210,7 @@ TEST(Bech32, AddressChecksPrefixAndLength) {
   auto a10 = keys::bech32_encode("cosmos", Bytes(10, 7));
   ASSERT_TRUE(a10.ok());
   EXPECT_EQ(keys::decode_address(*a10, "cosmos").error().code, "INVALID_ADDRESS_LENGTH");
-  // The gov module account (COSMOS-FACTS §3).
+  // The gov module account (cosmos-sdk authtypes.NewModuleAddress("gov"): SHA-256 of the name).
   const auto gov = crypto::sha256(std::string_view("gov"));
   EXPECT_EQ(*keys::bech32_encode("cosmos", std::span(gov.data(), 20)),
             "cosmos10d07y265gmmuvt4z0w9aw880jnsr700j6zn9kn");

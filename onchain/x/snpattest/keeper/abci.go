@@ -12,8 +12,8 @@ import (
 
 // BeginBlock keeps the block-hash ring, clears the previous block's submission counter and, at an
 // epoch boundary, starts the epoch. It runs only in FinalizeBlock, where HeaderInfo().Hash is the
-// hash of the block being executed (ONCHAIN-FACTS §2): stored at height h, it is the previous block
-// hash when block h+1 runs.
+// hash of the block being executed (cosmos-sdk v0.53 baseapp sets it only there): stored at height h,
+// it is the previous block hash when block h+1 runs.
 func (k Keeper) BeginBlock(ctx context.Context) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := sdkCtx.BlockHeight()
