@@ -54,6 +54,7 @@ func (f fakeStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (staki
 
 type fixture struct {
 	t   testing.TB
+	key *storetypes.KVStoreKey
 	ctx sdk.Context
 	k   keeper.Keeper
 	msg types.MsgServer
@@ -92,7 +93,7 @@ func newFixtureNoInit(t testing.TB) *fixture {
 	enc := moduletestutil.MakeTestEncodingConfig()
 	staking := fakeStaking{vals: map[string]bool{operator1: true, operator2: true}}
 	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking)
-	f := &fixture{t: t, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
+	f := &fixture{t: t, key: key, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
 	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0).WithExecMode(sdk.ExecModeFinalize)
 	return f
 }
