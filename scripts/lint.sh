@@ -3,6 +3,7 @@
 # (scripts/build.sh makes it). Exit non-zero on any finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/check-doc-citations.py  # every document or section a file cites is in the repository
 mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find common config db attest chain allowlist relayer tests bench -name '*.[ch]pp')
 echo "lint: clang-format on ${#sources[@]} files"
 clang-format --dry-run -Werror "${sources[@]}"
