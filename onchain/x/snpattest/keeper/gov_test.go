@@ -55,6 +55,7 @@ func TestSetAllowlistSigners(t *testing.T) {
 		{"threshold 0", []*types.SignerKey{sigA.key()}, 0, false},
 		{"threshold above len", []*types.SignerKey{sigA.key()}, 2, false},
 		{"duplicate id", []*types.SignerKey{sigA.key(), sigA.key()}, 1, false},
+		{"one pubkey under two ids", []*types.SignerKey{sigA.key(), aliasOf(sigA, "a2"), sigB.key()}, 2, false},
 		{"uncompressed length", []*types.SignerKey{{KeyId: "u", Pubkey: bytesOf(4, 65)}}, 1, false},
 		{"not a point", []*types.SignerKey{bad}, 1, false},
 	}

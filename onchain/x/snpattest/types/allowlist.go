@@ -126,27 +126,66 @@ func (e *AllowlistEntry) ValidateShape() error {
 	return nil
 }
 
-// ValidateSignerSet checks a signer set: 1 ≤ threshold ≤ len(signers), key ids non-empty and unique,
-// each pubkey a 33-byte compressed secp256k1 point. Errors wrap ErrInvalidParams.
-func ValidateSignerSet(signers []*SignerKey, threshold uint32) error {
-	if threshold < 1 || int(threshold) > len(signers) {
-		return errorsmod.Wrapf(ErrInvalidParams, "threshold %d must be in [1, %d signers]", threshold, len(signers))
+// Reason codes of a refused signer set. They are the "error" values of
+// tests/data/protocol/signer_sets.json, which the C++ `allowlist verify` and `[allowlist.signers]`
+// config check against the same rule.
+const (
+	SignerSetEmpty          = "EMPTY"            // no signers at all
+	SignerSetBadThreshold   = "BAD_THRESHOLD"    // threshold outside 1..len(signers)
+	SignerSetEmptyKeyID     = "EMPTY_KEY_ID"     // a signer without a key id
+	SignerSetDuplicateKeyID = "DUPLICATE_KEY_ID" // two signers under one key id
+	SignerSetNotCompressed  = "NOT_COMPRESSED"   // not 33 bytes starting 02 or 03
+	SignerSetNotOnCurve     = "NOT_ON_CURVE"     // 33 bytes with a good prefix, but no curve point
+	SignerSetDuplicatePub   = "DUPLICATE_PUBKEY" // one public key under two key ids
+)
+
+// SignerSetError is why a signer set is refused: Code is one of the SignerSet* codes.
+type SignerSetError struct {
+	Code   string
+	Detail string
+}
+
+func (e *SignerSetError) Error() string { return e.Code + ": " + e.Detail }
+
+// CheckSignerSet applies the signer-set rule (nil when sound): at least one signer, 1 ≤ threshold ≤
+// len(signers), and for each signer in order a non-empty key id not used before, a 33-byte compressed
+// secp256k1 point, and a public key not used before. Why unique public keys: each signature is counted
+// per key id, so one key under two ids would count twice and silently lower the threshold.
+func CheckSignerSet(signers []*SignerKey, threshold uint32) *SignerSetError {
+	if len(signers) == 0 {
+		return &SignerSetError{SignerSetEmpty, fmt.Sprintf("no signers (threshold %d)", threshold)}
 	}
-	seen := map[string]bool{}
+	if threshold < 1 || int(threshold) > len(signers) {
+		return &SignerSetError{SignerSetBadThreshold, fmt.Sprintf("threshold %d must be in [1, %d signers]", threshold, len(signers))}
+	}
+	ids := map[string]bool{}
+	keys := map[string]string{}
 	for i, s := range signers {
 		if s == nil || s.KeyId == "" {
-			return errorsmod.Wrapf(ErrInvalidParams, "signers[%d]: empty key_id", i)
+			return &SignerSetError{SignerSetEmptyKeyID, fmt.Sprintf("signers[%d] has an empty key_id", i)}
 		}
-		if seen[s.KeyId] {
-			return errorsmod.Wrapf(ErrInvalidParams, "signers[%d]: key_id %q repeated", i, s.KeyId)
+		if ids[s.KeyId] {
+			return &SignerSetError{SignerSetDuplicateKeyID, fmt.Sprintf("signers[%d]: key_id %q repeated", i, s.KeyId)}
 		}
-		seen[s.KeyId] = true
+		ids[s.KeyId] = true
 		if len(s.Pubkey) != PubKeySize || (s.Pubkey[0] != 2 && s.Pubkey[0] != 3) {
-			return errorsmod.Wrapf(ErrInvalidParams, "signers[%d] (%s): pubkey must be a 33-byte compressed secp256k1 key, got %d bytes", i, s.KeyId, len(s.Pubkey))
+			return &SignerSetError{SignerSetNotCompressed, fmt.Sprintf("signers[%d] (%s): pubkey must be a 33-byte compressed secp256k1 key (02/03 prefix), got %d bytes", i, s.KeyId, len(s.Pubkey))}
 		}
 		if _, err := dsecp.ParsePubKey(s.Pubkey); err != nil {
-			return errorsmod.Wrapf(ErrInvalidParams, "signers[%d] (%s): pubkey is not a curve point: %v", i, s.KeyId, err)
+			return &SignerSetError{SignerSetNotOnCurve, fmt.Sprintf("signers[%d] (%s): pubkey is not a curve point: %v", i, s.KeyId, err)}
 		}
+		if other, dup := keys[string(s.Pubkey)]; dup {
+			return &SignerSetError{SignerSetDuplicatePub, fmt.Sprintf("signers[%d] (%s): pubkey %x is already signer %s", i, s.KeyId, s.Pubkey, other)}
+		}
+		keys[string(s.Pubkey)] = s.KeyId
+	}
+	return nil
+}
+
+// ValidateSignerSet is CheckSignerSet as an error wrapping ErrInvalidParams (code 11), log "CODE: detail".
+func ValidateSignerSet(signers []*SignerKey, threshold uint32) error {
+	if e := CheckSignerSet(signers, threshold); e != nil {
+		return errorsmod.Wrap(ErrInvalidParams, e.Error())
 	}
 	return nil
 }
@@ -177,6 +216,7 @@ func CheckAllowlistSignatures(updateBytes []byte, sigs []*AllowlistSignature, si
 	}
 	var valid []string
 	counted := map[string]bool{}
+	byKey := map[string]bool{}
 	var notes []string
 	for i, s := range sigs {
 		if s == nil {
@@ -190,11 +230,17 @@ func CheckAllowlistSignatures(updateBytes []byte, sigs []*AllowlistSignature, si
 			notes = append(notes, fmt.Sprintf("key id %s signed more than once (counted once)", s.KeyId))
 			continue
 		}
+		// A set stored before the unique-pubkey rule may name one key twice: it counts once.
+		if byKey[string(pk)] {
+			notes = append(notes, fmt.Sprintf("key id %s has the public key of a signer already counted (counted once)", s.KeyId))
+			continue
+		}
 		if !VerifyAllowlistSignature(pk, updateBytes, s.Signature) {
 			notes = append(notes, fmt.Sprintf("signature of key id %s does not verify (64-byte low-S compact required)", s.KeyId))
 			continue
 		}
 		counted[s.KeyId] = true
+		byKey[string(pk)] = true
 		valid = append(valid, s.KeyId)
 	}
 	if threshold == 0 || uint32(len(valid)) < threshold {
