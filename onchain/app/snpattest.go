@@ -3,7 +3,9 @@ package app
 import (
 	storetypes "cosmossdk.io/store/types"
 
+	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 	"github.com/cosmos/cosmos-sdk/runtime"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	snpattest "github.com/snprelay/snprelay/onchain/x/snpattest"
@@ -23,7 +25,8 @@ func snpattestStoreKeys() []string { return []string{snptypes.StoreKey} }
 
 func (app *App) initSnpattestKeeper(keys map[string]*storetypes.KVStoreKey) {
 	app.snpattest.Keeper = snpkeeper.NewKeeper(app.appCodec, runtime.NewKVStoreService(keys[snptypes.StoreKey]),
-		app.Logger(), GovAuthority(), app.StakingKeeper)
+		app.Logger(), GovAuthority(), app.StakingKeeper,
+		addresscodec.NewBech32Codec(Bech32Prefix), addresscodec.NewBech32Codec(Bech32Prefix+sdk.PrefixValidator+sdk.PrefixOperator))
 }
 
 func (app *App) snpattestModules() []module.AppModule {

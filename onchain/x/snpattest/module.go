@@ -23,7 +23,8 @@ import (
 )
 
 // ConsensusVersion is the state layout version (bumped with a migration when the layout changes).
-const ConsensusVersion = 1
+// 2: operators and relayers keyed by canonical address text (keeper.Migrator.Migrate1to2).
+const ConsensusVersion = 2
 
 var (
 	_ module.AppModuleBasic      = AppModule{}
@@ -74,6 +75,13 @@ func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
 func (am AppModule) RegisterServices(reg grpc.ServiceRegistrar) error {
 	types.RegisterMsgServer(reg, keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(reg, keeper.NewQueryServerImpl(am.keeper))
+	// The module manager hands a module.Configurator here; it alone registers migrations.
+	if cfg, ok := reg.(module.Configurator); ok {
+		m := keeper.NewMigrator(am.keeper)
+		if err := cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"cosmossdk.io/core/header"
 	"cosmossdk.io/log"
 	storetypes "cosmossdk.io/store/types"
+	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"github.com/cosmos/cosmos-sdk/runtime"
 	"github.com/cosmos/cosmos-sdk/testutil"
@@ -23,6 +24,12 @@ import (
 )
 
 const chainID = "snptest-1"
+
+// The address codecs of a chain with the SDK's default "cosmos" prefixes (what sdk.AccAddress.String uses here).
+var (
+	accCodec = addresscodec.NewBech32Codec("cosmos")
+	valCodec = addresscodec.NewBech32Codec("cosmosvaloper")
+)
 
 var (
 	govAddr   = authtypes.NewModuleAddress("gov").String()
@@ -92,7 +99,7 @@ func newFixtureNoInit(t testing.TB) *fixture {
 	tc := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_"+types.StoreKey))
 	enc := moduletestutil.MakeTestEncodingConfig()
 	staking := fakeStaking{vals: map[string]bool{operator1: true, operator2: true}}
-	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking)
+	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking, accCodec, valCodec)
 	f := &fixture{t: t, key: key, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
 	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0).WithExecMode(sdk.ExecModeFinalize)
 	return f
@@ -177,4 +184,9 @@ func mustCode(t *testing.T, err error, codespace string, code uint32) {
 	if cs != codespace || c != code {
 		t.Fatalf("want error %s/%d, got %s/%d: %v", codespace, code, cs, c, err)
 	}
+}
+
+// submit delivers a MsgSubmitAttestation as the chain does: the module's ante check, then the handler.
+func (f *fixture) submit(msg *types.MsgSubmitAttestation) (*types.MsgSubmitAttestationResponse, error) {
+	return f.msg.SubmitAttestation(f.ctx, msg)
 }

@@ -47,6 +47,9 @@ func (k Keeper) InitGenesis(ctx sdk.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	if err := k.checkGenesisAddresses(gs); err != nil {
+		return err
+	}
 	for _, b := range gs.Relayers {
 		if err := k.Relayers.Set(ctx, b.Operator, b.Relayer); err != nil {
 			return err
@@ -164,4 +167,32 @@ func walkAll[K any, V any](ctx sdk.Context, m collections.Map[K, V], f func(K, V
 		f(key, v)
 		return false, nil
 	})
+}
+
+// checkGenesisAddresses decodes every address of gs with the app's codecs: canonical text only.
+func (k Keeper) checkGenesisAddresses(gs *types.GenesisState) error {
+	for _, b := range gs.Relayers {
+		if err := k.CanonicalOperator(b.Operator); err != nil {
+			return err
+		}
+		if err := k.CanonicalAccount(b.Relayer); err != nil {
+			return err
+		}
+	}
+	for _, st := range gs.Statuses {
+		if err := k.CanonicalOperator(st.Operator); err != nil {
+			return err
+		}
+	}
+	for _, a := range gs.Attestations {
+		if err := k.CanonicalOperator(a.Operator); err != nil {
+			return err
+		}
+	}
+	for _, op := range gs.GovernanceRevoked {
+		if err := k.CanonicalOperator(op); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -151,24 +151,28 @@ func (q queryServer) AllowlistSigners(ctx context.Context, _ *types.QueryAllowli
 	return &types.QueryAllowlistSignersResponse{Signers: s.Signers, Threshold: s.Threshold, SetVersion: s.SetVersion}, nil
 }
 
-func validOperator(op string) error {
+// operator resolves a query's operator (any spelling of the address) to the canonical text the
+// state is keyed by.
+func (q queryServer) operator(op string) (string, error) {
 	if op == "" {
-		return status.Error(codes.InvalidArgument, "operator is empty")
+		return "", status.Error(codes.InvalidArgument, "operator is empty")
 	}
-	if _, err := sdk.ValAddressFromBech32(op); err != nil {
-		return status.Errorf(codes.InvalidArgument, "operator %q is not a validator operator address: %v", op, err)
+	canon, err := q.k.ResolveOperator(op)
+	if err != nil {
+		return "", status.Errorf(codes.InvalidArgument, "operator %q is not a validator operator address: %v", op, err)
 	}
-	return nil
+	return canon, nil
 }
 
 func (q queryServer) OperatorStatus(ctx context.Context, req *types.QueryOperatorStatusRequest) (*types.QueryOperatorStatusResponse, error) {
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	if err := validOperator(req.Operator); err != nil {
+	op, err := q.operator(req.Operator)
+	if err != nil {
 		return nil, err
 	}
-	st, err := q.k.Statuses.Get(ctx, req.Operator)
+	st, err := q.k.Statuses.Get(ctx, op)
 	if errors.Is(err, collections.ErrNotFound) {
 		return nil, status.Errorf(codes.NotFound, "operator %s has no status", req.Operator)
 	} else if err != nil {
@@ -199,10 +203,11 @@ func (q queryServer) Attestation(ctx context.Context, req *types.QueryAttestatio
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	if err := validOperator(req.Operator); err != nil {
+	op, err := q.operator(req.Operator)
+	if err != nil {
 		return nil, err
 	}
-	rec, err := q.k.Attestations.Get(ctx, collections.Join(req.Operator, req.Epoch))
+	rec, err := q.k.Attestations.Get(ctx, collections.Join(op, req.Epoch))
 	if errors.Is(err, collections.ErrNotFound) {
 		return nil, status.Errorf(codes.NotFound, "no accepted attestation for operator %s in epoch %d", req.Operator, req.Epoch)
 	} else if err != nil {
@@ -215,10 +220,11 @@ func (q queryServer) Relayer(ctx context.Context, req *types.QueryRelayerRequest
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	if err := validOperator(req.Operator); err != nil {
+	op, err := q.operator(req.Operator)
+	if err != nil {
 		return nil, err
 	}
-	r, err := q.k.Relayers.Get(ctx, req.Operator)
+	r, err := q.k.Relayers.Get(ctx, op)
 	if errors.Is(err, collections.ErrNotFound) {
 		return nil, status.Errorf(codes.NotFound, "operator %s has no relayer", req.Operator)
 	} else if err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
 	"cosmossdk.io/log"
 	"github.com/cosmos/cosmos-sdk/codec"
@@ -45,8 +46,12 @@ type Keeper struct {
 	storeService corestore.KVStoreService
 	logger       log.Logger
 	authority    string
-	staking      types.StakingKeeper
-	roots        *rootsCache
+	// authorityBytes is the decoded authority (compared as bytes, never as text).
+	authorityBytes []byte
+	accCodec       address.Codec
+	valCodec       address.Codec
+	staking        types.StakingKeeper
+	roots          *rootsCache
 
 	Schema collections.Schema
 	// Params are the module params (PROTOCOL.md Params).
@@ -87,17 +92,30 @@ type Keeper struct {
 
 // NewKeeper builds the keeper. authority is the x/gov module account (bech32 account address) that
 // alone may send MsgSetAllowlistSigners, MsgRevokeOperator, MsgRestoreOperator and MsgUpdateParams.
+// accCodec and valCodec are the app's account and validator-operator address codecs: every address
+// the module reads is decoded by them and stored in their canonical text (address.go).
 func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, logger log.Logger,
-	authority string, stakingKeeper types.StakingKeeper,
+	authority string, stakingKeeper types.StakingKeeper, accCodec, valCodec address.Codec,
 ) Keeper {
+	authBytes, err := accCodec.StringToBytes(authority)
+	if err != nil {
+		panic(fmt.Sprintf("snpattest: authority %q: %v", authority, err))
+	}
+	canonAuth, err := accCodec.BytesToString(authBytes)
+	if err != nil {
+		panic(fmt.Sprintf("snpattest: authority %q: %v", authority, err))
+	}
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		cdc:          cdc,
-		storeService: storeService,
-		logger:       logger.With("module", "x/"+types.ModuleName),
-		authority:    authority,
-		staking:      stakingKeeper,
-		roots:        &rootsCache{},
+		cdc:            cdc,
+		storeService:   storeService,
+		logger:         logger.With("module", "x/"+types.ModuleName),
+		authority:      canonAuth,
+		authorityBytes: authBytes,
+		accCodec:       accCodec,
+		valCodec:       valCodec,
+		staking:        stakingKeeper,
+		roots:          &rootsCache{},
 
 		Params:           collections.NewItem(sb, ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		SimRootsAllowed:  collections.NewItem(sb, SimRootsAllowedKey, "sim_roots_allowed", collections.BoolValue),

@@ -36,35 +36,16 @@ func NewMsgServerImpl(k Keeper) types.MsgServer {
 
 var _ types.MsgServer = msgServer{}
 
-func (k Keeper) checkAuthority(authority string) error {
-	if authority != k.authority {
-		return errorsmod.Wrapf(types.ErrUnauthorized, "authority is %s, got %s", k.authority, authority)
-	}
-	return nil
-}
-
-func parseOperator(op string) (sdk.ValAddress, error) {
-	a, err := sdk.ValAddressFromBech32(op)
-	if err != nil {
-		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "operator %q: %v", op, err)
-	}
-	return a, nil
-}
-
-func parseAccount(field, addr string) error {
-	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
-		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%s %q: %v", field, addr, err)
-	}
-	return nil
-}
-
 // SetRelayer binds a relayer account to a validator operator (replacing any previous binding).
 func (m msgServer) SetRelayer(ctx context.Context, msg *types.MsgSetRelayer) (*types.MsgSetRelayerResponse, error) {
-	val, err := parseOperator(msg.Operator)
-	if err != nil {
+	if _, err := m.operatorArg("operator", msg.Operator); err != nil {
 		return nil, err
 	}
-	if err := parseAccount("relayer", msg.Relayer); err != nil {
+	if _, err := m.accountArg("relayer", msg.Relayer); err != nil {
+		return nil, err
+	}
+	val, err := m.valCodec.StringToBytes(msg.Operator)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := m.staking.GetValidator(ctx, val); err != nil {
@@ -123,10 +104,10 @@ func (k Keeper) epochOpen(ctx sdk.Context, params types.Params, e uint64) (types
 // SubmitAttestation verifies a report for (operator, epoch) and records it.
 func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAttestation) (*types.MsgSubmitAttestationResponse, error) {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	if err := parseAccount("relayer", msg.Relayer); err != nil {
+	if _, err := m.accountArg("relayer", msg.Relayer); err != nil {
 		return nil, err
 	}
-	if _, err := parseOperator(msg.Operator); err != nil {
+	if _, err := m.operatorArg("operator", msg.Operator); err != nil {
 		return nil, err
 	}
 	params, err := m.Params.Get(ctx)
@@ -319,7 +300,7 @@ func collectValues[K any, V any](ctx context.Context, m collections.Map[K, V]) (
 
 // UpdateAllowlist applies a threshold-signed AllowlistUpdate carried by anyone.
 func (m msgServer) UpdateAllowlist(ctx context.Context, msg *types.MsgUpdateAllowlist) (*types.MsgUpdateAllowlistResponse, error) {
-	if err := parseAccount("submitter", msg.Submitter); err != nil {
+	if _, err := m.accountArg("submitter", msg.Submitter); err != nil {
 		return nil, err
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
@@ -360,7 +341,7 @@ func (m msgServer) RevokeOperator(ctx context.Context, msg *types.MsgRevokeOpera
 	if err := m.checkAuthority(msg.Authority); err != nil {
 		return nil, err
 	}
-	if _, err := parseOperator(msg.Operator); err != nil {
+	if _, err := m.operatorArg("operator", msg.Operator); err != nil {
 		return nil, err
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
@@ -386,7 +367,7 @@ func (m msgServer) RestoreOperator(ctx context.Context, msg *types.MsgRestoreOpe
 	if err := m.checkAuthority(msg.Authority); err != nil {
 		return nil, err
 	}
-	if _, err := parseOperator(msg.Operator); err != nil {
+	if _, err := m.operatorArg("operator", msg.Operator); err != nil {
 		return nil, err
 	}
 	revoked, err := m.GovernanceRevoked.Has(ctx, msg.Operator)

@@ -71,11 +71,11 @@ func (gs *GenesisState) Validate() error {
 		if b == nil {
 			return errorsmod.Wrapf(sdkerrors.ErrInvalidRequest, "genesis relayers[%d] is empty", i)
 		}
-		if _, err := sdk.ValAddressFromBech32(b.Operator); err != nil {
-			return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "genesis relayers[%d]: operator %q: %v", i, b.Operator, err)
+		if err := CanonicalValAddress(b.Operator); err != nil {
+			return errorsmod.Wrapf(err, "genesis relayers[%d]: operator", i)
 		}
-		if _, err := sdk.AccAddressFromBech32(b.Relayer); err != nil {
-			return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "genesis relayers[%d]: relayer %q: %v", i, b.Relayer, err)
+		if err := CanonicalAccAddress(b.Relayer); err != nil {
+			return errorsmod.Wrapf(err, "genesis relayers[%d]: relayer", i)
 		}
 		if seenOp[b.Operator] {
 			return errorsmod.Wrapf(sdkerrors.ErrInvalidRequest, "genesis relayers[%d]: operator %s bound twice", i, b.Operator)
@@ -109,8 +109,8 @@ func (gs *GenesisState) validateExportedState() error {
 		if s == nil {
 			return bad("statuses[%d] is empty", i)
 		}
-		if _, err := sdk.ValAddressFromBech32(s.Operator); err != nil {
-			return bad("statuses[%d]: operator %q: %v", i, s.Operator, err)
+		if err := CanonicalValAddress(s.Operator); err != nil {
+			return bad("statuses[%d]: operator: %v", i, err)
 		}
 		if seenS[s.Operator] || s.Status == OperatorStatus_STATUS_UNSPECIFIED {
 			return bad("statuses[%d]: operator %s repeated or status unspecified", i, s.Operator)
@@ -126,6 +126,9 @@ func (gs *GenesisState) validateExportedState() error {
 		if a == nil {
 			return bad("attestations[%d] is empty", i)
 		}
+		if err := CanonicalValAddress(a.Operator); err != nil {
+			return bad("attestations[%d]: operator: %v", i, err)
+		}
 		k := opEpoch{a.Operator, a.Epoch}
 		if seenA[k] {
 			return bad("attestations[%d]: (%s, %d) repeated", i, a.Operator, a.Epoch)
@@ -138,13 +141,39 @@ func (gs *GenesisState) validateExportedState() error {
 		}
 	}
 	for i, op := range gs.GovernanceRevoked {
-		if _, err := sdk.ValAddressFromBech32(op); err != nil {
-			return bad("governance_revoked[%d]: %q: %v", i, op, err)
+		if err := CanonicalValAddress(op); err != nil {
+			return bad("governance_revoked[%d]: %v", i, err)
 		}
 	}
 	if len(gs.Params.SimulatedRoots) > 0 && !gs.SimulatedRootsAllowed && len(gs.AllowlistUpdates) > 0 {
 		// An exported state always carries the flag when its params have roots.
 		return bad("params.simulated_roots set but simulated_roots_allowed is false in an exported state")
+	}
+	return nil
+}
+
+// CanonicalValAddress checks that s is a validator operator address in its canonical text (the
+// lower-case bech32 re-encoded from its bytes, with the configured prefix): an alias spelling of one
+// operator must not become a second key in the state (issue 20). Errors wrap sdk ErrInvalidAddress.
+func CanonicalValAddress(s string) error {
+	a, err := sdk.ValAddressFromBech32(s)
+	if err != nil {
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%q: %v", s, err)
+	}
+	if a.String() != s {
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%q is not in canonical form (%s)", s, a.String())
+	}
+	return nil
+}
+
+// CanonicalAccAddress is CanonicalValAddress for an account address.
+func CanonicalAccAddress(s string) error {
+	a, err := sdk.AccAddressFromBech32(s)
+	if err != nil {
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%q: %v", s, err)
+	}
+	if a.String() != s {
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%q is not in canonical form (%s)", s, a.String())
 	}
 	return nil
 }
