@@ -225,12 +225,14 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	if err != nil && !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
-	st.Operator = msg.Operator
-	st.Status = types.OperatorStatus_STATUS_ATTESTED
 	tcb := res.ReportedTcb
-	// A late submission for the previous epoch after one for the current epoch was accepted leaves the
-	// status describing the newer report.
-	if msg.Epoch >= st.LastEpoch {
+	// The status is carried by one accepted record, and its fields (epoch, validity, measurement, TCB,
+	// relayer) and the measurement index are that record's. A record carries it when it is at least as
+	// new as the carrying one, or when the carrying one no longer makes the operator ATTESTED (its
+	// measurement was revoked, its TCB fell below min_tcb, its entry expired): a late acceptance for the
+	// previous epoch then carries the status with its own measurement, so revoking that measurement
+	// reaches the operator (issue 20). An older record beside an ATTESTED newer one changes nothing.
+	if st.Status != types.OperatorStatus_STATUS_ATTESTED || msg.Epoch >= st.LastEpoch {
 		st.LastEpoch = msg.Epoch
 		st.ValidUntilEpoch = msg.Epoch + uint64(params.ValidityEpochs)
 		st.ConsecutiveMisses = 0
@@ -239,6 +241,8 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 		st.Relayer = msg.Relayer
 		st.Simulated = res.Simulated
 	}
+	st.Operator = msg.Operator
+	st.Status = types.OperatorStatus_STATUS_ATTESTED
 	reason := fmt.Sprintf("attestation accepted for epoch %d", msg.Epoch)
 	if err := m.setStatus(sdkCtx, st, reason); err != nil {
 		return nil, err

@@ -57,8 +57,10 @@ func (k Keeper) allStatuses(ctx context.Context) ([]types.OperatorStatus, error)
 	return it.Values()
 }
 
-// applyEpochStatusRules runs at the start of epoch e: ATTESTED → STALE once e > valid_until_epoch, and
-// consecutive_misses = the number of finished epochs since the last attested one (last_epoch + 1 .. e-1).
+// applyEpochStatusRules runs at the start of epoch e: ATTESTED → STALE once e > valid_until_epoch or
+// once the allowlist entry of the status's measurement has expired (expiry_height ≤ the start height;
+// an entry's expiry thus reaches statuses at the next epoch start), and consecutive_misses = the number
+// of finished epochs since the last attested one (last_epoch + 1 .. e-1).
 func (k Keeper) applyEpochStatusRules(ctx sdk.Context, e uint64) error {
 	all, err := k.allStatuses(ctx)
 	if err != nil {
@@ -75,6 +77,15 @@ func (k Keeper) applyEpochStatusRules(ctx sdk.Context, e uint64) error {
 		if st.Status == types.OperatorStatus_STATUS_ATTESTED && e > st.ValidUntilEpoch {
 			st.Status, changed = types.OperatorStatus_STATUS_STALE, true
 			reason = fmt.Sprintf("attestation valid until epoch %d; epoch %d started", st.ValidUntilEpoch, e)
+		} else if st.Status == types.OperatorStatus_STATUS_ATTESTED && len(st.Measurement) > 0 {
+			entry, err := k.Entries.Get(ctx, st.Measurement)
+			if err != nil && !errors.Is(err, collections.ErrNotFound) {
+				return err
+			}
+			if err == nil && entry.ExpiryHeight != 0 && ctx.BlockHeight() >= entry.ExpiryHeight {
+				st.Status, changed = types.OperatorStatus_STATUS_STALE, true
+				reason = fmt.Sprintf("allowlist entry of measurement %x expired at height %d", st.Measurement, entry.ExpiryHeight)
+			}
 		}
 		if changed {
 			if err := k.setStatus(ctx, st, reason); err != nil {
