@@ -150,7 +150,7 @@ func TestAllowlistUpdateRefusals(t *testing.T) {
 		{"nonzero prev_hash at v1", func(*fixture) []byte { return update(1, bytesOf(1, 32), nil) }, nil, "snpattest", 8, "prev_hash"},
 		{"trailing garbage", func(*fixture) []byte { return append(append([]byte{}, v1...), 0x00) }, nil, "sdk", 18, "not an AllowlistUpdate"},
 		{"repeated scalar field", func(*fixture) []byte { return append(append([]byte{}, v1...), 0x10, 0x01) }, nil, "sdk", 18, "canonical"},
-		{"unknown field", func(*fixture) []byte { return append(append([]byte{}, v1...), 0x48, 0x01) }, nil, "sdk", 18, "canonical"},
+		{"unknown field", func(*fixture) []byte { return append(append([]byte{}, v1...), 0xF0, 0x01, 0x01) }, nil, "sdk", 18, "canonical"},
 		{"short measurement", func(*fixture) []byte {
 			return update(1, types.ZeroPrevHash, func(u *types.AllowlistUpdate) { u.Add[0].Measurement = bytesOf(1, 47) })
 		}, nil, "sdk", 18, "measurement is 47 bytes"},

@@ -21,7 +21,8 @@ func (k Keeper) InitGenesis(ctx sdk.Context, gs *types.GenesisState) error {
 	if err := k.Params.Set(ctx, *gs.Params); err != nil {
 		return err
 	}
-	if err := k.SimRootsAllowed.Set(ctx, gs.SimulatedRootsAllowed || len(gs.Params.SimulatedRoots) > 0); err != nil {
+	// Only a genesis with non-empty simulated_roots lets the chain ever hold them (issue 20).
+	if err := k.SimRootsAllowed.Set(ctx, len(gs.Params.SimulatedRoots) > 0); err != nil {
 		return err
 	}
 	if len(gs.Signers) > 0 {
@@ -119,6 +120,8 @@ func (k Keeper) ExportGenesis(ctx sdk.Context) (*types.GenesisState, error) {
 	if gs.SimulatedRootsAllowed, err = k.SimRootsAllowed.Get(ctx); err != nil && !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
+	// Exported without roots, the flag would let the next chain add roots its genesis never had.
+	gs.SimulatedRootsAllowed = gs.SimulatedRootsAllowed && len(params.SimulatedRoots) > 0
 	if err := walkAll(ctx, k.AllowlistUpdates, func(_ uint64, v types.AllowlistUpdateRecord) {
 		gs.AllowlistUpdates = append(gs.AllowlistUpdates, &v)
 	}); err != nil {

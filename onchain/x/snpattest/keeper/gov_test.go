@@ -144,7 +144,9 @@ func TestStatusRulesAtEpochBoundaries(t *testing.T) {
 }
 
 func TestUpdateParams(t *testing.T) {
-	ark := readSnp(t, "milan_go_vcek.der") // any DER certificate passes the shape check
+	ark := readSnp(t, "milan_go_vcek.der") // a certificate, but not an ARK
+	pki := loadSimPKI(t)
+	sim := [][]byte{pki.arkDER, pki.askDER}
 	mod := func(m func(p *types.Params)) types.Params { p := testParams(); m(&p); return p }
 	cases := []struct {
 		name   string
@@ -160,7 +162,14 @@ func TestUpdateParams(t *testing.T) {
 		{"vmpl 4", mod(func(p *types.Params) { p.AllowedVmpls = []uint32{4} }), false},
 		{"max_submissions 0", mod(func(p *types.Params) { p.MaxSubmissionsPerBlock = 0 }), false},
 		{"one simulated root", mod(func(p *types.Params) { p.SimulatedRoots = [][]byte{ark} }), false},
-		{"simulated roots on a chain that started without", mod(func(p *types.Params) { p.SimulatedRoots = [][]byte{ark, ark} }), false},
+		{"simulated roots on a chain that started without", mod(func(p *types.Params) { p.SimulatedRoots = sim }), false},
+		{"simulated roots the verifier cannot build", mod(func(p *types.Params) { p.SimulatedRoots = [][]byte{ark, ark} }), false},
+		{"roots in reverse order", mod(func(p *types.Params) { p.SimulatedRoots = [][]byte{pki.askDER, pki.arkDER} }), false},
+		{"allow_debug on a production chain", mod(func(p *types.Params) { p.AllowDebug = true }), false},
+		{"max_attempts_per_block 0", mod(func(p *types.Params) { p.MaxAttemptsPerBlock = 0 }), false},
+		{"max_attempts_per_operator_epoch 0", mod(func(p *types.Params) { p.MaxAttemptsPerOperatorEpoch = 0 }), false},
+		{"max_operators_per_chip 0", mod(func(p *types.Params) { p.MaxOperatorsPerChip = 0 }), false},
+		{"record retention below validity + 2", mod(func(p *types.Params) { p.RecordRetentionEpochs = p.ValidityEpochs + 1 }), false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -182,11 +191,11 @@ func TestUpdateParams(t *testing.T) {
 	// A chain whose genesis had simulated roots may change them.
 	gs := types.DefaultGenesis()
 	p := testParams()
-	p.SimulatedRoots = [][]byte{ark, ark}
+	p.SimulatedRoots = sim
 	gs.Params = &p
 	f := newFixture(t, gs)
 	p2 := testParams()
-	p2.SimulatedRoots = [][]byte{ark, ark}
+	p2.SimulatedRoots = sim
 	p2.ValidityEpochs = 5
 	if _, err := f.msg.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: govAddr, Params: &p2}); err != nil {
 		t.Fatalf("devnet chain refused simulated_roots: %v", err)

@@ -27,6 +27,9 @@ func NewMigrator(k Keeper) Migrator { return Migrator{k: k} }
 // Spellings are visited in key order, so the result does not depend on map iteration.
 func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	k := m.k
+	if err := m.defaultNewParams(ctx); err != nil {
+		return err
+	}
 	canonOp := func(s string) (string, error) { return k.ResolveOperator(s) }
 	canonAcc := func(s string) (string, error) {
 		c, _, err := canonical(k.accCodec, "account", s)
@@ -218,4 +221,41 @@ func keysOf[K any](ctx sdk.Context, s collections.KeySet[K]) ([]K, error) {
 		return nil, err
 	}
 	return it.Keys()
+}
+
+// defaultNewParams gives the Params fields added in v2 their defaults (a v1 state has them 0, which
+// Validate refuses).
+func (m Migrator) defaultNewParams(ctx sdk.Context) error {
+	p, err := m.k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	d := types.DefaultParams()
+	if p.MaxAttemptsPerOperatorEpoch == 0 {
+		p.MaxAttemptsPerOperatorEpoch = d.MaxAttemptsPerOperatorEpoch
+	}
+	if p.MaxAttemptsPerBlock == 0 {
+		p.MaxAttemptsPerBlock = d.MaxAttemptsPerBlock
+	}
+	if p.MaxOperatorsPerChip == 0 {
+		p.MaxOperatorsPerChip = d.MaxOperatorsPerChip
+	}
+	if p.RecordRetentionEpochs == 0 {
+		p.RecordRetentionEpochs = d.RecordRetentionEpochs
+	}
+	if p.PrunePerBlock == 0 {
+		p.PrunePerBlock = d.PrunePerBlock
+	}
+	// Debug guests only on a simulated chain (issue 20): a v1 chain without simulated roots loses
+	// allow_debug, and the simulated-roots flag follows the roots the chain holds.
+	if len(p.SimulatedRoots) == 0 {
+		p.AllowDebug = false
+		if err := m.k.SimRootsAllowed.Set(ctx, false); err != nil {
+			return err
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("params after migration: %w", err)
+	}
+	return m.k.Params.Set(ctx, p)
 }

@@ -337,6 +337,16 @@ func (m msgServer) SetAllowlistSigners(ctx context.Context, msg *types.MsgSetAll
 	if err := m.Signers.Set(ctx, next); err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(msg.Signers))
+	for i, sk := range msg.Signers {
+		ids[i] = sk.KeyId
+	}
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventAllowlistSignersSet{
+		SetVersion: next.SetVersion, Threshold: next.Threshold, KeyIds: ids,
+		Unchanged: sameSignerSet(cur, msg.Signers, msg.Threshold),
+	}); err != nil {
+		return nil, err
+	}
 	return &types.MsgSetAllowlistSignersResponse{}, nil
 }
 
@@ -360,7 +370,16 @@ func (m msgServer) RevokeOperator(ctx context.Context, msg *types.MsgRevokeOpera
 	if err := m.setStatus(sdkCtx, st, reason); err != nil {
 		return nil, err
 	}
+	already, err := m.GovernanceRevoked.Has(ctx, msg.Operator)
+	if err != nil {
+		return nil, err
+	}
 	if err := m.GovernanceRevoked.Set(ctx, msg.Operator); err != nil {
+		return nil, err
+	}
+	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventOperatorRevoked{
+		Operator: msg.Operator, Reason: reason, AlreadyRevoked: already,
+	}); err != nil {
 		return nil, err
 	}
 	return &types.MsgRevokeOperatorResponse{}, nil
@@ -392,6 +411,9 @@ func (m msgServer) RestoreOperator(ctx context.Context, msg *types.MsgRestoreOpe
 	if err := m.GovernanceRevoked.Remove(ctx, msg.Operator); err != nil {
 		return nil, err
 	}
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventOperatorRestored{Operator: msg.Operator}); err != nil {
+		return nil, err
+	}
 	return &types.MsgRestoreOperatorResponse{}, nil
 }
 
@@ -415,7 +437,17 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 			return nil, errorsmod.Wrap(types.ErrInvalidParams, "simulated_roots may not be set on a chain whose genesis had none")
 		}
 	}
+	old, err := m.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := m.Params.Set(ctx, *msg.Params); err != nil {
+		return nil, err
+	}
+	changed := changedParams(old, *msg.Params)
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventParamsUpdated{
+		Changed: changed, Unchanged: len(changed) == 0,
+	}); err != nil {
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil

@@ -378,53 +378,340 @@ func (m *EventRelayerSet) GetRelayer() string {
 	return ""
 }
 
+// Governance changes (issue 20: every one emits an event; a change that changes nothing says so).
+type EventAllowlistSignersSet struct {
+	SetVersion uint64   `protobuf:"varint,1,opt,name=set_version,json=setVersion,proto3" json:"set_version,omitempty"`
+	Threshold  uint32   `protobuf:"varint,2,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	KeyIds     []string `protobuf:"bytes,3,rep,name=key_ids,json=keyIds,proto3" json:"key_ids,omitempty"`
+	// The new set equals the old one (same keys, ids and threshold).
+	Unchanged bool `protobuf:"varint,4,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+}
+
+func (m *EventAllowlistSignersSet) Reset()         { *m = EventAllowlistSignersSet{} }
+func (m *EventAllowlistSignersSet) String() string { return proto.CompactTextString(m) }
+func (*EventAllowlistSignersSet) ProtoMessage()    {}
+func (*EventAllowlistSignersSet) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c6d808b61fafa3f5, []int{5}
+}
+func (m *EventAllowlistSignersSet) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAllowlistSignersSet) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAllowlistSignersSet.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAllowlistSignersSet) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAllowlistSignersSet.Merge(m, src)
+}
+func (m *EventAllowlistSignersSet) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAllowlistSignersSet) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAllowlistSignersSet.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAllowlistSignersSet proto.InternalMessageInfo
+
+func (m *EventAllowlistSignersSet) GetSetVersion() uint64 {
+	if m != nil {
+		return m.SetVersion
+	}
+	return 0
+}
+
+func (m *EventAllowlistSignersSet) GetThreshold() uint32 {
+	if m != nil {
+		return m.Threshold
+	}
+	return 0
+}
+
+func (m *EventAllowlistSignersSet) GetKeyIds() []string {
+	if m != nil {
+		return m.KeyIds
+	}
+	return nil
+}
+
+func (m *EventAllowlistSignersSet) GetUnchanged() bool {
+	if m != nil {
+		return m.Unchanged
+	}
+	return false
+}
+
+type EventParamsUpdated struct {
+	// Names of the Params fields whose value changed (proto field names), in field order.
+	Changed   []string `protobuf:"bytes,1,rep,name=changed,proto3" json:"changed,omitempty"`
+	Unchanged bool     `protobuf:"varint,2,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+}
+
+func (m *EventParamsUpdated) Reset()         { *m = EventParamsUpdated{} }
+func (m *EventParamsUpdated) String() string { return proto.CompactTextString(m) }
+func (*EventParamsUpdated) ProtoMessage()    {}
+func (*EventParamsUpdated) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c6d808b61fafa3f5, []int{6}
+}
+func (m *EventParamsUpdated) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventParamsUpdated) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventParamsUpdated.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventParamsUpdated) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventParamsUpdated.Merge(m, src)
+}
+func (m *EventParamsUpdated) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventParamsUpdated) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventParamsUpdated.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventParamsUpdated proto.InternalMessageInfo
+
+func (m *EventParamsUpdated) GetChanged() []string {
+	if m != nil {
+		return m.Changed
+	}
+	return nil
+}
+
+func (m *EventParamsUpdated) GetUnchanged() bool {
+	if m != nil {
+		return m.Unchanged
+	}
+	return false
+}
+
+type EventOperatorRevoked struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	Reason   string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The operator was already revoked by governance (the reason is replaced).
+	AlreadyRevoked bool `protobuf:"varint,3,opt,name=already_revoked,json=alreadyRevoked,proto3" json:"already_revoked,omitempty"`
+}
+
+func (m *EventOperatorRevoked) Reset()         { *m = EventOperatorRevoked{} }
+func (m *EventOperatorRevoked) String() string { return proto.CompactTextString(m) }
+func (*EventOperatorRevoked) ProtoMessage()    {}
+func (*EventOperatorRevoked) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c6d808b61fafa3f5, []int{7}
+}
+func (m *EventOperatorRevoked) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventOperatorRevoked) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventOperatorRevoked.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventOperatorRevoked) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventOperatorRevoked.Merge(m, src)
+}
+func (m *EventOperatorRevoked) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventOperatorRevoked) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventOperatorRevoked.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventOperatorRevoked proto.InternalMessageInfo
+
+func (m *EventOperatorRevoked) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *EventOperatorRevoked) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+func (m *EventOperatorRevoked) GetAlreadyRevoked() bool {
+	if m != nil {
+		return m.AlreadyRevoked
+	}
+	return false
+}
+
+type EventOperatorRestored struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+}
+
+func (m *EventOperatorRestored) Reset()         { *m = EventOperatorRestored{} }
+func (m *EventOperatorRestored) String() string { return proto.CompactTextString(m) }
+func (*EventOperatorRestored) ProtoMessage()    {}
+func (*EventOperatorRestored) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c6d808b61fafa3f5, []int{8}
+}
+func (m *EventOperatorRestored) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventOperatorRestored) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventOperatorRestored.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventOperatorRestored) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventOperatorRestored.Merge(m, src)
+}
+func (m *EventOperatorRestored) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventOperatorRestored) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventOperatorRestored.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventOperatorRestored proto.InternalMessageInfo
+
+func (m *EventOperatorRestored) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+// A validator left x/staking: its binding, status, chip binding and revocation were removed.
+type EventOperatorRemoved struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+}
+
+func (m *EventOperatorRemoved) Reset()         { *m = EventOperatorRemoved{} }
+func (m *EventOperatorRemoved) String() string { return proto.CompactTextString(m) }
+func (*EventOperatorRemoved) ProtoMessage()    {}
+func (*EventOperatorRemoved) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c6d808b61fafa3f5, []int{9}
+}
+func (m *EventOperatorRemoved) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventOperatorRemoved) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventOperatorRemoved.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventOperatorRemoved) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventOperatorRemoved.Merge(m, src)
+}
+func (m *EventOperatorRemoved) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventOperatorRemoved) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventOperatorRemoved.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventOperatorRemoved proto.InternalMessageInfo
+
+func (m *EventOperatorRemoved) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventEpochStarted)(nil), "snpattest.v1.EventEpochStarted")
 	proto.RegisterType((*EventAttestationAccepted)(nil), "snpattest.v1.EventAttestationAccepted")
 	proto.RegisterType((*EventAllowlistUpdated)(nil), "snpattest.v1.EventAllowlistUpdated")
 	proto.RegisterType((*EventOperatorStatusChanged)(nil), "snpattest.v1.EventOperatorStatusChanged")
 	proto.RegisterType((*EventRelayerSet)(nil), "snpattest.v1.EventRelayerSet")
+	proto.RegisterType((*EventAllowlistSignersSet)(nil), "snpattest.v1.EventAllowlistSignersSet")
+	proto.RegisterType((*EventParamsUpdated)(nil), "snpattest.v1.EventParamsUpdated")
+	proto.RegisterType((*EventOperatorRevoked)(nil), "snpattest.v1.EventOperatorRevoked")
+	proto.RegisterType((*EventOperatorRestored)(nil), "snpattest.v1.EventOperatorRestored")
+	proto.RegisterType((*EventOperatorRemoved)(nil), "snpattest.v1.EventOperatorRemoved")
 }
 
 func init() { proto.RegisterFile("snpattest/v1/events.proto", fileDescriptor_c6d808b61fafa3f5) }
 
 var fileDescriptor_c6d808b61fafa3f5 = []byte{
-	// 552 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x53, 0xcd, 0x6e, 0xd3, 0x4c,
-	0x14, 0xed, 0xe4, 0xaf, 0xcd, 0xc4, 0x69, 0xf5, 0x59, 0xfd, 0x90, 0x89, 0xc0, 0x32, 0xe9, 0x02,
-	0xaf, 0x1c, 0x35, 0x15, 0x65, 0xc1, 0xaa, 0xa0, 0x0a, 0x58, 0x51, 0x4d, 0xca, 0x86, 0x4d, 0x34,
-	0xf1, 0x5c, 0x62, 0x0b, 0x67, 0xc6, 0x9a, 0x19, 0x07, 0xfa, 0x06, 0x48, 0x6c, 0x78, 0x09, 0x5e,
-	0x83, 0x35, 0xcb, 0x2e, 0x59, 0xa2, 0xe4, 0x45, 0x90, 0x67, 0xec, 0x26, 0x59, 0x81, 0x58, 0x25,
-	0xe7, 0xf8, 0xdc, 0xb9, 0xe7, 0x9e, 0x3b, 0x83, 0xef, 0x2b, 0x9e, 0x53, 0xad, 0x41, 0xe9, 0xd1,
-	0xf2, 0x74, 0x04, 0x4b, 0xe0, 0x5a, 0x45, 0xb9, 0x14, 0x5a, 0xb8, 0xce, 0xdd, 0xa7, 0x68, 0x79,
-	0x3a, 0xf0, 0x76, 0x84, 0xfa, 0x26, 0x87, 0x4a, 0x37, 0xfc, 0x82, 0xf0, 0x7f, 0x97, 0x65, 0xe1,
-	0x65, 0x2e, 0xe2, 0x64, 0xa2, 0xa9, 0xd4, 0xc0, 0xdc, 0x63, 0xdc, 0x86, 0x12, 0x7b, 0x28, 0x40,
-	0x61, 0x8b, 0x58, 0x50, 0xb2, 0x5c, 0xf0, 0x18, 0xbc, 0x46, 0x80, 0x42, 0x87, 0x58, 0xe0, 0x3e,
-	0xc2, 0x8e, 0x2a, 0xcb, 0xa6, 0x09, 0xa4, 0xf3, 0x44, 0x7b, 0xcd, 0x00, 0x85, 0x4d, 0xd2, 0x33,
-	0xdc, 0x2b, 0x43, 0xb9, 0x8f, 0xf1, 0x11, 0x03, 0xca, 0xb2, 0x94, 0x43, 0xad, 0x6a, 0x19, 0xd5,
-	0x61, 0x4d, 0x5b, 0xe1, 0xf0, 0x73, 0x03, 0x7b, 0xc6, 0xcd, 0x85, 0x31, 0x4b, 0x75, 0x2a, 0xf8,
-	0x45, 0x1c, 0x43, 0x5e, 0x9a, 0x1a, 0xe0, 0x03, 0x91, 0x83, 0xa4, 0x5a, 0x48, 0xe3, 0xab, 0x4b,
-	0xee, 0xb0, 0xeb, 0xe1, 0x7d, 0x09, 0x19, 0xbd, 0x01, 0x69, 0xcc, 0x75, 0x49, 0x0d, 0x37, 0xa3,
-	0x34, 0xb7, 0x47, 0x09, 0x70, 0x6f, 0x01, 0x54, 0x15, 0x12, 0x16, 0xc0, 0xad, 0x1b, 0x87, 0x6c,
-	0x53, 0xee, 0x33, 0xec, 0x48, 0xc8, 0x45, 0x19, 0xc7, 0x54, 0xc7, 0x33, 0xaf, 0x1d, 0xa0, 0xb0,
-	0x37, 0xf6, 0xa2, 0xed, 0x5c, 0xa3, 0x2b, 0x29, 0x58, 0x11, 0xeb, 0xeb, 0x78, 0x46, 0x7a, 0xb5,
-	0xfa, 0x3a, 0x9e, 0xb9, 0x27, 0xb8, 0x6f, 0xe1, 0x54, 0x25, 0x74, 0xfc, 0xe4, 0xdc, 0xeb, 0x98,
-	0x06, 0xd5, 0x89, 0x13, 0xc3, 0xb9, 0x0f, 0x70, 0x57, 0xa5, 0x8b, 0x22, 0xa3, 0x1a, 0x98, 0xb7,
-	0x1f, 0xa0, 0xf0, 0x80, 0x6c, 0x88, 0xe1, 0x37, 0x84, 0xff, 0xb7, 0x51, 0x64, 0x99, 0xf8, 0x98,
-	0xa5, 0x4a, 0xbf, 0xcd, 0x59, 0xf9, 0xa5, 0x9c, 0x75, 0x09, 0x52, 0xa5, 0x82, 0x57, 0xeb, 0xa9,
-	0x61, 0xd9, 0xb6, 0x30, 0xa2, 0xba, 0xad, 0x5d, 0x94, 0x63, 0xc9, 0xaa, 0xed, 0x31, 0x6e, 0x53,
-	0xc6, 0x80, 0x99, 0x40, 0xfa, 0xc4, 0x02, 0x1b, 0xe0, 0x52, 0x7c, 0x00, 0x66, 0xc2, 0xe8, 0x93,
-	0x1a, 0xba, 0x0f, 0x31, 0x56, 0xe9, 0x9c, 0x83, 0x9c, 0xa6, 0x4c, 0x79, 0xed, 0xa0, 0x19, 0x76,
-	0x4b, 0x9f, 0x25, 0xf3, 0x9a, 0xa9, 0xe1, 0x77, 0x84, 0x07, 0xc6, 0xe7, 0x9b, 0x6a, 0x17, 0x13,
-	0x4d, 0x75, 0xa1, 0x5e, 0x24, 0x94, 0xcf, 0xff, 0xb0, 0xb4, 0xa7, 0xb8, 0xf5, 0x5e, 0x8a, 0x85,
-	0x71, 0x79, 0x38, 0x3e, 0xd9, 0x8d, 0x76, 0xf7, 0xb8, 0xc8, 0xfe, 0x10, 0x53, 0xe0, 0x9e, 0xe1,
-	0x86, 0x16, 0xc6, 0xff, 0x5f, 0x96, 0x35, 0xb4, 0x70, 0xef, 0xe1, 0x8e, 0x04, 0xaa, 0x04, 0x37,
-	0x03, 0x76, 0x49, 0x85, 0x86, 0x2f, 0xf1, 0x91, 0xf1, 0x4f, 0xec, 0x85, 0x99, 0x80, 0xfe, 0xb7,
-	0x9b, 0xf6, 0xfc, 0xea, 0xc7, 0xca, 0x47, 0xb7, 0x2b, 0x1f, 0xfd, 0x5a, 0xf9, 0xe8, 0xeb, 0xda,
-	0xdf, 0xbb, 0x5d, 0xfb, 0x7b, 0x3f, 0xd7, 0xfe, 0xde, 0xbb, 0xf3, 0x79, 0xaa, 0x93, 0x62, 0x16,
-	0xc5, 0x62, 0x31, 0x52, 0x3c, 0x37, 0x05, 0x9b, 0x3f, 0x82, 0xc7, 0x09, 0x4d, 0xf9, 0xe8, 0xd3,
-	0x68, 0xf3, 0x4a, 0xcd, 0x13, 0x9d, 0x75, 0xcc, 0x1b, 0x3d, 0xfb, 0x1d, 0x00, 0x00, 0xff, 0xff,
-	0x0c, 0x82, 0x07, 0x9c, 0xe8, 0x03, 0x00, 0x00,
+	// 699 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x54, 0xcd, 0x6e, 0xd3, 0x4a,
+	0x18, 0xad, 0x93, 0x26, 0x6d, 0x26, 0x49, 0xab, 0x6b, 0xf5, 0xde, 0xeb, 0x5b, 0xf5, 0x86, 0xe0,
+	0x2e, 0xc8, 0x2a, 0x51, 0x53, 0x51, 0x16, 0xac, 0x0a, 0xaa, 0xa0, 0x12, 0x12, 0xd5, 0xa4, 0xb0,
+	0x60, 0x13, 0x4d, 0x3c, 0x1f, 0xb1, 0x55, 0x67, 0xc6, 0x9a, 0x19, 0x07, 0xf2, 0x06, 0x48, 0x6c,
+	0xfa, 0x12, 0xbc, 0x06, 0x6b, 0x96, 0x5d, 0xb2, 0x44, 0xed, 0x8b, 0xa0, 0xf9, 0x6c, 0xd7, 0x09,
+	0x48, 0x05, 0xb1, 0x6a, 0xcf, 0xf1, 0xf7, 0x73, 0xe6, 0x9c, 0xc9, 0x90, 0xff, 0xb4, 0x48, 0x98,
+	0x31, 0xa0, 0xcd, 0x60, 0x7e, 0x30, 0x80, 0x39, 0x08, 0xa3, 0xfb, 0x89, 0x92, 0x46, 0xba, 0xad,
+	0xdb, 0x4f, 0xfd, 0xf9, 0xc1, 0xae, 0xb7, 0x52, 0x68, 0x16, 0x09, 0xe4, 0x75, 0xfe, 0x47, 0x87,
+	0xfc, 0x75, 0x62, 0x1b, 0x4f, 0x12, 0x19, 0x84, 0x23, 0xc3, 0x94, 0x01, 0xee, 0xee, 0x90, 0x1a,
+	0x58, 0xec, 0x39, 0x5d, 0xa7, 0xb7, 0x4e, 0x33, 0x60, 0x59, 0x21, 0x45, 0x00, 0x5e, 0xa5, 0xeb,
+	0xf4, 0x5a, 0x34, 0x03, 0xee, 0x7d, 0xd2, 0xd2, 0xb6, 0x6d, 0x1c, 0x42, 0x34, 0x0d, 0x8d, 0x57,
+	0xed, 0x3a, 0xbd, 0x2a, 0x6d, 0x22, 0xf7, 0x1c, 0x29, 0xf7, 0x01, 0xd9, 0xe6, 0xc0, 0x78, 0x1c,
+	0x09, 0x28, 0xaa, 0xd6, 0xb1, 0x6a, 0xab, 0xa0, 0xb3, 0x42, 0xff, 0x43, 0x85, 0x78, 0xa8, 0xe6,
+	0x18, 0xc5, 0x32, 0x13, 0x49, 0x71, 0x1c, 0x04, 0x90, 0x58, 0x51, 0xbb, 0x64, 0x53, 0x26, 0xa0,
+	0x98, 0x91, 0x0a, 0x75, 0x35, 0xe8, 0x2d, 0x76, 0x3d, 0xb2, 0xa1, 0x20, 0x66, 0x0b, 0x50, 0x28,
+	0xae, 0x41, 0x0b, 0x58, 0x1e, 0xa5, 0xba, 0x7c, 0x94, 0x2e, 0x69, 0xce, 0x80, 0xe9, 0x54, 0xc1,
+	0x0c, 0x44, 0xa6, 0xa6, 0x45, 0x97, 0x29, 0xf7, 0x31, 0x69, 0x29, 0x48, 0xa4, 0xb5, 0x63, 0x6c,
+	0x82, 0x89, 0x57, 0xeb, 0x3a, 0xbd, 0xe6, 0xd0, 0xeb, 0x2f, 0xfb, 0xda, 0x3f, 0x53, 0x92, 0xa7,
+	0x81, 0x39, 0x0f, 0x26, 0xb4, 0x59, 0x54, 0x9f, 0x07, 0x13, 0x77, 0x9f, 0xb4, 0x33, 0x38, 0xd6,
+	0x21, 0x1b, 0x3e, 0x3c, 0xf2, 0xea, 0xb8, 0x20, 0x9f, 0x38, 0x42, 0xce, 0xdd, 0x23, 0x0d, 0x1d,
+	0xcd, 0xd2, 0x98, 0x19, 0xe0, 0xde, 0x46, 0xd7, 0xe9, 0x6d, 0xd2, 0x92, 0xf0, 0x3f, 0x39, 0xe4,
+	0xef, 0xcc, 0x8a, 0x38, 0x96, 0xef, 0xe2, 0x48, 0x9b, 0x57, 0x09, 0xb7, 0x5f, 0xec, 0x59, 0xe7,
+	0xa0, 0x74, 0x24, 0x45, 0x1e, 0x4f, 0x01, 0xed, 0xda, 0x14, 0x8b, 0x8a, 0xb5, 0x59, 0x50, 0xad,
+	0x8c, 0xcc, 0xd7, 0xee, 0x90, 0x1a, 0xe3, 0x1c, 0x38, 0x1a, 0xd2, 0xa6, 0x19, 0xc8, 0x0c, 0x9c,
+	0xcb, 0x0b, 0xe0, 0x68, 0x46, 0x9b, 0x16, 0xd0, 0xfd, 0x9f, 0x10, 0x1d, 0x4d, 0x05, 0xa8, 0x71,
+	0xc4, 0xb5, 0x57, 0xeb, 0x56, 0x7b, 0x0d, 0xab, 0xd3, 0x32, 0xa7, 0x5c, 0xfb, 0x9f, 0x1d, 0xb2,
+	0x8b, 0x3a, 0x5f, 0xe6, 0x59, 0x8c, 0x0c, 0x33, 0xa9, 0x7e, 0x1a, 0x32, 0x31, 0xfd, 0x45, 0x68,
+	0x8f, 0xc8, 0xfa, 0x5b, 0x25, 0x67, 0xa8, 0x72, 0x6b, 0xb8, 0xbf, 0x6a, 0xed, 0xea, 0xb8, 0x7e,
+	0xf6, 0x87, 0x62, 0x83, 0x7b, 0x48, 0x2a, 0x46, 0xa2, 0xfe, 0xdf, 0x6c, 0xab, 0x18, 0xe9, 0xfe,
+	0x43, 0xea, 0x0a, 0x98, 0x96, 0x02, 0x0f, 0xd8, 0xa0, 0x39, 0xf2, 0x9f, 0x91, 0x6d, 0xd4, 0x4f,
+	0xb3, 0x0b, 0x33, 0x02, 0xf3, 0x67, 0x37, 0xcd, 0xbf, 0x74, 0x8a, 0xcb, 0x5b, 0x24, 0x36, 0x42,
+	0x97, 0xb4, 0x1d, 0x79, 0x8f, 0x34, 0x35, 0x98, 0xf1, 0x6a, 0x70, 0x44, 0x83, 0x79, 0x9d, 0x67,
+	0xb7, 0x47, 0x1a, 0x26, 0x54, 0xa0, 0x43, 0x19, 0x73, 0x9c, 0xdc, 0xa6, 0x25, 0xe1, 0xfe, 0x4b,
+	0x36, 0x2e, 0x60, 0x81, 0x09, 0x54, 0x31, 0x81, 0xfa, 0x05, 0x2c, 0x4e, 0xb9, 0xb6, 0x6d, 0xa9,
+	0x08, 0x32, 0xb3, 0xf1, 0x60, 0x9b, 0xb4, 0x24, 0xfc, 0x17, 0xc4, 0x45, 0x45, 0x67, 0x4c, 0xb1,
+	0x99, 0x5e, 0xba, 0x40, 0x45, 0x87, 0x83, 0xc3, 0x0a, 0xb8, 0x3a, 0xad, 0xf2, 0xe3, 0x34, 0x4d,
+	0x76, 0x56, 0x92, 0xa6, 0xf9, 0x0d, 0xb9, 0xcb, 0xae, 0xd2, 0xf5, 0xca, 0xb2, 0xeb, 0xf6, 0x49,
+	0x60, 0xb1, 0x02, 0xc6, 0x17, 0xe3, 0xe2, 0xde, 0x55, 0x71, 0xdf, 0x56, 0x4e, 0xe7, 0xc3, 0xfd,
+	0xc3, 0xfc, 0x67, 0x50, 0x2e, 0xd5, 0x46, 0xaa, 0xbb, 0xb7, 0xfa, 0xc3, 0x9f, 0x94, 0xce, 0xe4,
+	0xfc, 0xee, 0x9e, 0x27, 0x67, 0x5f, 0xae, 0x3b, 0xce, 0xd5, 0x75, 0xc7, 0xf9, 0x76, 0xdd, 0x71,
+	0x2e, 0x6f, 0x3a, 0x6b, 0x57, 0x37, 0x9d, 0xb5, 0xaf, 0x37, 0x9d, 0xb5, 0x37, 0x47, 0xd3, 0xc8,
+	0x84, 0xe9, 0xa4, 0x1f, 0xc8, 0xd9, 0x40, 0x8b, 0x04, 0xf3, 0x2e, 0xff, 0x91, 0xd6, 0x9f, 0x48,
+	0x0c, 0xde, 0x0f, 0xca, 0x47, 0x16, 0x5f, 0xd8, 0x49, 0x1d, 0x9f, 0xd8, 0xc3, 0xef, 0x01, 0x00,
+	0x00, 0xff, 0xff, 0x4c, 0x59, 0xa2, 0xe4, 0xa7, 0x05, 0x00, 0x00,
 }
 
 func (m *EventEpochStarted) Marshal() (dAtA []byte, err error) {
@@ -688,6 +975,207 @@ func (m *EventRelayerSet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventAllowlistSignersSet) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAllowlistSignersSet) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAllowlistSignersSet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Unchanged {
+		i--
+		if m.Unchanged {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.KeyIds) > 0 {
+		for iNdEx := len(m.KeyIds) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.KeyIds[iNdEx])
+			copy(dAtA[i:], m.KeyIds[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.KeyIds[iNdEx])))
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if m.Threshold != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Threshold))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.SetVersion != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.SetVersion))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventParamsUpdated) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventParamsUpdated) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventParamsUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Unchanged {
+		i--
+		if m.Unchanged {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Changed) > 0 {
+		for iNdEx := len(m.Changed) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Changed[iNdEx])
+			copy(dAtA[i:], m.Changed[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Changed[iNdEx])))
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventOperatorRevoked) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventOperatorRevoked) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventOperatorRevoked) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AlreadyRevoked {
+		i--
+		if m.AlreadyRevoked {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventOperatorRestored) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventOperatorRestored) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventOperatorRestored) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventOperatorRemoved) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventOperatorRemoved) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventOperatorRemoved) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -818,6 +1306,94 @@ func (m *EventRelayerSet) Size() (n int) {
 		n += 1 + l + sovEvents(uint64(l))
 	}
 	l = len(m.Relayer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventAllowlistSignersSet) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SetVersion != 0 {
+		n += 1 + sovEvents(uint64(m.SetVersion))
+	}
+	if m.Threshold != 0 {
+		n += 1 + sovEvents(uint64(m.Threshold))
+	}
+	if len(m.KeyIds) > 0 {
+		for _, s := range m.KeyIds {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if m.Unchanged {
+		n += 2
+	}
+	return n
+}
+
+func (m *EventParamsUpdated) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Changed) > 0 {
+		for _, s := range m.Changed {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	if m.Unchanged {
+		n += 2
+	}
+	return n
+}
+
+func (m *EventOperatorRevoked) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.AlreadyRevoked {
+		n += 2
+	}
+	return n
+}
+
+func (m *EventOperatorRestored) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventOperatorRemoved) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
@@ -1645,6 +2221,546 @@ func (m *EventRelayerSet) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Relayer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAllowlistSignersSet) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAllowlistSignersSet: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAllowlistSignersSet: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SetVersion", wireType)
+			}
+			m.SetVersion = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SetVersion |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Threshold", wireType)
+			}
+			m.Threshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Threshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KeyIds", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.KeyIds = append(m.KeyIds, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unchanged", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Unchanged = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventParamsUpdated) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventParamsUpdated: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventParamsUpdated: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Changed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Changed = append(m.Changed, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unchanged", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Unchanged = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventOperatorRevoked) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventOperatorRevoked: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventOperatorRevoked: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlreadyRevoked", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.AlreadyRevoked = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventOperatorRestored) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventOperatorRestored: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventOperatorRestored: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventOperatorRemoved) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventOperatorRemoved: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventOperatorRemoved: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

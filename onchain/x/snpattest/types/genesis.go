@@ -145,6 +145,10 @@ func (gs *GenesisState) validateExportedState() error {
 			return bad("governance_revoked[%d]: %v", i, err)
 		}
 	}
+	if gs.SimulatedRootsAllowed && len(gs.Params.SimulatedRoots) == 0 {
+		// A chain may ever hold simulated roots only if its genesis carried non-empty ones (issue 20).
+		return bad("simulated_roots_allowed is set but params.simulated_roots is empty")
+	}
 	if len(gs.Params.SimulatedRoots) > 0 && !gs.SimulatedRootsAllowed && len(gs.AllowlistUpdates) > 0 {
 		// An exported state always carries the flag when its params have roots.
 		return bad("params.simulated_roots set but simulated_roots_allowed is false in an exported state")

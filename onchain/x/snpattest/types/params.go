@@ -1,8 +1,6 @@
 package types
 
 import (
-	"bytes"
-	"crypto/x509"
 	"fmt"
 )
 
@@ -25,6 +23,12 @@ func DefaultParams() Params {
 		AllowDebug:             false,
 		MaxVcekBytes:           4096,
 		MaxSubmissionsPerBlock: 200,
+		// README "Bounded cost" sizes these from the measured cost of one verification.
+		MaxAttemptsPerOperatorEpoch: 4,
+		MaxAttemptsPerBlock:         100,
+		MaxOperatorsPerChip:         1,
+		RecordRetentionEpochs:       720,
+		PrunePerBlock:               64,
 	}
 }
 
@@ -101,20 +105,27 @@ func (p Params) Validate() error {
 	if p.MaxSubmissionsPerBlock == 0 {
 		return fail("max_submissions_per_block must be > 0")
 	}
-	switch len(p.SimulatedRoots) {
-	case 0:
-	case 2:
-		for i, der := range p.SimulatedRoots {
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				return fail("simulated_roots[%d] is not a DER certificate: %v", i, err)
-			}
-			if !bytes.Equal(c.Raw, der) {
-				return fail("simulated_roots[%d] has trailing bytes", i)
-			}
-		}
-	default:
-		return fail("simulated_roots must be empty or [ARK DER, ASK DER], got %d entries", len(p.SimulatedRoots))
+	if p.MaxAttemptsPerOperatorEpoch == 0 {
+		return fail("max_attempts_per_operator_epoch must be > 0")
+	}
+	if p.MaxAttemptsPerBlock == 0 {
+		return fail("max_attempts_per_block must be > 0")
+	}
+	if p.MaxOperatorsPerChip == 0 {
+		return fail("max_operators_per_chip must be > 0")
+	}
+	// The record carrying an ATTESTED status (epoch ≥ current − validity_epochs) must outlive it.
+	if uint64(p.RecordRetentionEpochs) < uint64(p.ValidityEpochs)+2 {
+		return fail("record_retention_epochs %d must be >= validity_epochs + 2 (%d)", p.RecordRetentionEpochs, uint64(p.ValidityEpochs)+2)
+	}
+	if p.PrunePerBlock == 0 {
+		return fail("prune_per_block must be > 0")
+	}
+	if _, err := ParseSimulatedRoots(p.SimulatedRoots); err != nil {
+		return fail("%v", err)
+	}
+	if p.AllowDebug && len(p.SimulatedRoots) == 0 {
+		return fail("allow_debug requires simulated_roots (debug guests are accepted only on a simulated chain)")
 	}
 	return nil
 }

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
-	"strings"
 
 	"github.com/google/go-sev-guest/verify/trust"
+
+	"github.com/snprelay/snprelay/onchain/x/snpattest/types"
 )
 
 // anchor is one pinned intermediate (ASK or ASVK) with the ARK that signed it. root carries the same
@@ -57,7 +58,7 @@ func amdRootSet() (*rootSet, error) {
 		if ica == nil || pc.Ark == nil {
 			return nil, fmt.Errorf("go-sev-guest %s bundle (vlek=%t): intermediate or ARK missing", b.product, b.vlek)
 		}
-		if err := checkAnchor(b.product, b.vlek, ica, pc.Ark); err != nil {
+		if err := types.CheckAnchor(b.product, b.vlek, ica, pc.Ark); err != nil {
 			return nil, fmt.Errorf("go-sev-guest %s bundle: %w", b.product, err)
 		}
 		set.anchors = append(set.anchors, anchor{product: b.product, vlek: b.vlek, ask: ica, ark: pc.Ark, root: r})
@@ -65,61 +66,25 @@ func amdRootSet() (*rootSet, error) {
 	return set, nil
 }
 
-// simulatedRootSet pins the simulated firmware's [ARK DER, ASK DER]; its product comes from the ARK's
-// common name "ARK-<product>", as the C++ verifier reads it for an extra trust root.
+// simulatedRootSet pins the simulated firmware's [ARK DER, ASK DER], checked by
+// types.ParseSimulatedRoots (the same function Params.Validate uses).
 func simulatedRootSet(ders [][]byte) (*rootSet, error) {
-	if len(ders) != 2 {
-		return nil, fmt.Errorf("simulated_roots holds %d certificates, want 2 (ARK DER, ASK DER)", len(ders))
-	}
-	ark, err := x509.ParseCertificate(ders[0])
+	a, err := types.ParseSimulatedRoots(ders)
 	if err != nil {
-		return nil, fmt.Errorf("simulated_roots[0] (ARK): %w", err)
+		return nil, err
 	}
-	ask, err := x509.ParseCertificate(ders[1])
-	if err != nil {
-		return nil, fmt.Errorf("simulated_roots[1] (ASK): %w", err)
+	if a == nil {
+		return nil, fmt.Errorf("simulated_roots is empty")
 	}
-	product, ok := strings.CutPrefix(ark.Subject.CommonName, "ARK-")
-	if !ok || !isProduct(product) {
-		return nil, fmt.Errorf("simulated ARK common name is %q, want ARK-Milan, ARK-Genoa or ARK-Turin", ark.Subject.CommonName)
-	}
-	vlek := strings.HasPrefix(ask.Subject.CommonName, "SEV-VLEK-")
-	if err := checkAnchor(product, vlek, ask, ark); err != nil {
-		return nil, fmt.Errorf("simulated_roots: %w", err)
-	}
-	r := trust.AMDRootCertsProduct(product)
-	r.ProductCerts = &trust.ProductCerts{Ark: ark}
-	if vlek {
-		r.ProductCerts.Asvk = ask
+	r := trust.AMDRootCertsProduct(a.Product)
+	r.ProductCerts = &trust.ProductCerts{Ark: a.ARK}
+	if a.VLEK {
+		r.ProductCerts.Asvk = a.ASK
 	} else {
-		r.ProductCerts.Ask = ask
+		r.ProductCerts.Ask = a.ASK
 	}
-	return &rootSet{simulated: true, anchors: []anchor{{product: product, vlek: vlek, ask: ask, ark: ark, root: r}}}, nil
+	return &rootSet{simulated: true, anchors: []anchor{{product: a.Product, vlek: a.VLEK, ask: a.ASK, ark: a.ARK, root: r}}}, nil
 }
-
-// checkAnchor: the ARK is self-signed, the intermediate is a CA named SEV-[VLEK-]<product> and is
-// signed by the ARK.
-func checkAnchor(product string, vlek bool, ica, ark *x509.Certificate) error {
-	if !bytes.Equal(ark.RawSubject, ark.RawIssuer) || ark.CheckSignatureFrom(ark) != nil {
-		return fmt.Errorf("ARK %q is not self-signed", ark.Subject.CommonName)
-	}
-	want := "SEV-" + product
-	if vlek {
-		want = "SEV-VLEK-" + product
-	}
-	if ica.Subject.CommonName != want {
-		return fmt.Errorf("intermediate common name is %q, want %q", ica.Subject.CommonName, want)
-	}
-	if !ica.IsCA {
-		return fmt.Errorf("intermediate %q is not a CA", want)
-	}
-	if !bytes.Equal(ica.RawIssuer, ark.RawSubject) || ica.CheckSignatureFrom(ark) != nil {
-		return fmt.Errorf("intermediate %q is not signed by %q", want, ark.Subject.CommonName)
-	}
-	return nil
-}
-
-func isProduct(p string) bool { return p == "Milan" || p == "Genoa" || p == "Turin" }
 
 // find returns the pinned intermediate named as the VEK's issuer whose key verifies the VEK, and
 // whether any intermediate carried that name at all.
