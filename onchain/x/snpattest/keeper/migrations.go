@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -227,7 +228,9 @@ func keysOf[K any](ctx sdk.Context, s collections.KeySet[K]) ([]K, error) {
 // Validate refuses).
 func (m Migrator) defaultNewParams(ctx sdk.Context) error {
 	p, err := m.k.Params.Get(ctx)
-	if err != nil {
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil // a store the module never initialised: nothing to migrate
+	} else if err != nil {
 		return err
 	}
 	d := types.DefaultParams()
