@@ -51,6 +51,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	snpkeeper "github.com/snprelay/snprelay/onchain/x/snpattest/keeper"
 )
 
 var (
@@ -192,7 +194,16 @@ func (app *App) setAnteHandler() {
 	if err != nil {
 		panic(err)
 	}
-	app.SetAnteHandler(handler)
+	// x/snpattest counts verification attempts (failed ones included) after the signatures are
+	// verified and the fees deducted, before any message runs (keeper/ante.go).
+	attempts := snpkeeper.NewAttemptDecorator(app.snpattest.Keeper)
+	app.SetAnteHandler(func(ctx sdk.Context, tx sdk.Tx, simulate bool) (sdk.Context, error) {
+		newCtx, err := handler(ctx, tx, simulate)
+		if err != nil {
+			return newCtx, err
+		}
+		return attempts.AnteHandle(newCtx, tx, simulate, func(c sdk.Context, _ sdk.Tx, _ bool) (sdk.Context, error) { return c, nil })
+	})
 }
 
 // Name returns the app's name.

@@ -24,6 +24,12 @@ const (
 	MinGasPriceAmount = "0.025"
 	// DefaultMinGasPrices is app.toml's minimum-gas-prices for a fresh node home.
 	DefaultMinGasPrices = MinGasPriceAmount + BondDenom
+	// BlockMaxGas is the consensus block.max_gas a chain of this app should set (devnet init does):
+	// with x/snpattest charging 300000 gas per verification (keeper.VerifyGas) it admits at most 66
+	// verifications per block, ≈ 1 s of verification on the project's 2-core box at the measured
+	// ≈ 15 ms per MsgSubmitAttestation handler (x/snpattest README "Bounded cost"); -1 (CometBFT's
+	// default) would leave the block's verification time unbounded.
+	BlockMaxGas = 20_000_000
 )
 
 // DefaultNodeHome is $HOME/.snpattestd (the --home default of every command).

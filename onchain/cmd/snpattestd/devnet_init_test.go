@@ -108,7 +108,14 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 	run(t, "genesis", "validate", "--home", filepath.Join(home, "node0"))
 
 	var genesis struct {
-		ChainID  string `json:"chain_id"`
+		ChainID   string `json:"chain_id"`
+		Consensus struct {
+			Params struct {
+				Block struct {
+					MaxGas string `json:"max_gas"`
+				} `json:"block"`
+			} `json:"params"`
+		} `json:"consensus"`
 		AppState struct {
 			Gov struct {
 				Params struct {
@@ -128,6 +135,10 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 	if genesis.ChainID != "snptest-7" || len(genesis.AppState.Genutil.GenTxs) != 2 {
 		t.Errorf("genesis chain_id %q with %d gentxs, want snptest-7 and 2", genesis.ChainID, len(genesis.AppState.Genutil.GenTxs))
 	}
+	// Bounded block (issue 20): max_gas set, not CometBFT's -1.
+	if genesis.Consensus.Params.Block.MaxGas != fmt.Sprint(app.BlockMaxGas) {
+		t.Errorf("consensus block.max_gas %q, want %d", genesis.Consensus.Params.Block.MaxGas, app.BlockMaxGas)
+	}
 	if genesis.AppState.Gov.Params.VotingPeriod != "8s" || genesis.AppState.Gov.Params.ExpeditedVotingPeriod != "4s" {
 		t.Errorf("gov voting periods %+v, want 8s and 4s", genesis.AppState.Gov.Params)
 	}
@@ -141,6 +152,10 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 	p := snp.Params
 	if p.EpochBlocks != 12 || p.SubmitWindowBlocks == 0 || p.SubmitWindowBlocks >= 12 || p.AllowDebug {
 		t.Errorf("params epoch_blocks %d submit_window %d allow_debug %v", p.EpochBlocks, p.SubmitWindowBlocks, p.AllowDebug)
+	}
+	// Both validators share the one simulated chip today: max_operators_per_chip defaults to 2 here.
+	if p.MaxOperatorsPerChip != 2 {
+		t.Errorf("max_operators_per_chip %d, want the number of validators (2)", p.MaxOperatorsPerChip)
 	}
 	if len(p.SimulatedRoots) != 2 || !bytes.Equal(p.SimulatedRoots[0], arkDER) || !bytes.Equal(p.SimulatedRoots[1], askDER) {
 		t.Errorf("simulated_roots are not [DER ark.pem, DER ask.pem]")

@@ -81,23 +81,36 @@ func runErr(args ...string) (string, error) {
 func writeFakeSimState(t *testing.T, product string) (dir string, arkDER, askDER []byte) {
 	t.Helper()
 	dir = t.TempDir()
-	mk := func(cn string) []byte {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
+	// A root pair the verifier can build (types.ParseSimulatedRoots): a self-signed ARK-<product>
+	// and a CA SEV-<product> signed by it.
+	arkKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	askKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := func(serial int64, cn string) *x509.Certificate {
+		return &x509.Certificate{
+			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
 			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 			IsCA: true, BasicConstraintsValid: true,
 		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return der
 	}
-	arkDER, askDER = mk("ARK-"+product), mk("SEV-"+product)
+	arkTmpl := tmpl(1, "ARK-"+product)
+	arkDER, err = x509.CreateCertificate(rand.Reader, arkTmpl, arkTmpl, &arkKey.PublicKey, arkKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arkCert, err := x509.ParseCertificate(arkDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	askDER, err = x509.CreateCertificate(rand.Reader, tmpl(2, "SEV-"+product), arkCert, &askKey.PublicKey, arkKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, der := range map[string][]byte{"ark.pem": arkDER, "ask.pem": askDER} {
 		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 		if err := os.WriteFile(filepath.Join(dir, name), pemBytes, 0o600); err != nil {

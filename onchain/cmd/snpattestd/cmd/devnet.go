@@ -34,6 +34,8 @@ func devnetInitCmd() *cobra.Command {
   - x/gov with small deposits (1000stake, expedited 2000stake) and a short --voting-period;
   - x/snpattest: epoch_blocks = --epoch-blocks, submit_window_blocks (default 80% of the epoch),
     allow_debug false, simulated_roots = DER of SIMDIR/ark.pem and SIMDIR/ask.pem with --sim-state,
+    max_operators_per_chip = --max-operators-per-chip (default: the number of validators),
+    consensus block.max_gas = 20000000 (about 66 verifications per block),
     allowlist signers signer1..3 (threshold 2) and the first allowlist update (version 1) holding
     the simulated guest's measurement SHA-384("snprelay simulated guest"), signed by signer1 and signer2;
   - config.toml per node: loopback ports picked free now (node0's RPC = --rpc-port when given),
@@ -64,5 +66,7 @@ DIR/devnet.json describes it all (absolute paths). Run it with 'snpattestd devne
 	f.Uint64Var(&o.submitWindow, "submit-window-blocks", 0, "x/snpattest submit window (0 = 80% of --epoch-blocks)")
 	f.IntVar(&o.rpcPort, "rpc-port", 0, "node0's RPC port (0 = a free port)")
 	f.DurationVar(&o.votingPeriod, "voting-period", 10*time.Second, "x/gov voting period (expedited: half)")
+	f.Uint32Var(&o.maxOperatorsPerChip, "max-operators-per-chip", 0,
+		"x/snpattest max_operators_per_chip (0 = the number of validators: they share one simulated chip today)")
 	return cmd
 }

@@ -114,6 +114,8 @@ type snpattestGenesis struct {
 	threshold      uint32
 	simulatedRoots [][]byte // DER ARK, DER ASK; nil without --sim-state
 	label          string   // allowlist entry label
+	// maxOperatorsPerChip is params.max_operators_per_chip.
+	maxOperatorsPerChip uint32
 }
 
 // setSnpattest writes params (epoch length, submit window, simulated roots, allow_debug false), the
@@ -132,6 +134,7 @@ func setSnpattest(cdc codec.JSONCodec, gs app.GenesisState, in snpattestGenesis)
 	params.SubmitWindowBlocks = in.submitWindow
 	params.AllowDebug = false
 	params.SimulatedRoots = in.simulatedRoots
+	params.MaxOperatorsPerChip = in.maxOperatorsPerChip
 	snpGen.Params = &params
 	snpGen.SimulatedRootsAllowed = len(in.simulatedRoots) > 0
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	cmttypes "github.com/cometbft/cometbft/types"
 	"os"
 	"path/filepath"
 	"time"
@@ -40,6 +41,8 @@ type devnetInitOptions struct {
 	submitWindow uint64 // 0 = default (see defaultSubmitWindow)
 	rpcPort      int
 	votingPeriod time.Duration
+	// maxOperatorsPerChip is x/snpattest's max_operators_per_chip (0 = the number of validators).
+	maxOperatorsPerChip uint32
 }
 
 // Balances at genesis (in stake). Each validator bonds validatorBond of its operator's balance.
@@ -182,6 +185,7 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 	if err := setSnpattest(cdc, gs, snpattestGenesis{
 		chainID: o.chainID, epochBlocks: o.epochBlocks, submitWindow: o.submitWindow,
 		signers: signers, threshold: signerThreshold, simulatedRoots: simRoots, label: label,
+		maxOperatorsPerChip: devnetMaxOperatorsPerChip(o),
 	}); err != nil {
 		return nil, err
 	}
@@ -225,6 +229,10 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 	}
 	genesis := genutiltypes.NewAppGenesisWithVersion(o.chainID, appState)
 	genesis.GenesisTime = time.Now().UTC().Truncate(time.Second)
+	// A bounded block: CometBFT's default max_gas -1 would leave verification time per block unbounded.
+	consensusParams := cmttypes.DefaultConsensusParams()
+	consensusParams.Block.MaxGas = app.BlockMaxGas
+	genesis.Consensus = &genutiltypes.ConsensusGenesis{Params: consensusParams}
 	valCodec := addresscodec.NewBech32Codec(app.Bech32Prefix + sdk.PrefixValidator + sdk.PrefixOperator)
 	genTxs, _, err := genutil.CollectTxs(cdc, txConfig.TxJSONDecoder(), "", gentxDir, genesis,
 		banktypes.GenesisBalancesIterator{}, genutiltypes.DefaultMessageValidator, valCodec)
@@ -315,4 +323,15 @@ func writeGentx(txConfig client.TxConfig, kr keyring.Keyring, chainID string, n 
 		return err
 	}
 	return os.WriteFile(path, bz, 0o600)
+}
+
+// devnetMaxOperatorsPerChip is --max-operators-per-chip, defaulting to the number of validators: every
+// validator of a devnet or localnet today runs the same simulated firmware, hence the same CHIP_ID,
+// and the production default of 1 would refuse all but the first of them. Once each validator's
+// simulated firmware has a chip of its own (snprelay init --devnet --validator N), the default becomes 1.
+func devnetMaxOperatorsPerChip(o devnetInitOptions) uint32 {
+	if o.maxOperatorsPerChip > 0 {
+		return o.maxOperatorsPerChip
+	}
+	return uint32(o.validators)
 }

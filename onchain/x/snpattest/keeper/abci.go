@@ -24,6 +24,9 @@ func (k Keeper) BeginBlock(ctx context.Context) error {
 	if err := k.Submissions.Remove(ctx, h-1); err != nil {
 		return err
 	}
+	if err := k.BlockAttempts.Remove(ctx, h-1); err != nil {
+		return err
+	}
 	if h > 0 && uint64(h)%params.EpochBlocks == 0 {
 		if err := k.startEpoch(sdkCtx, params, uint64(h)/params.EpochBlocks); err != nil {
 			return err
@@ -105,7 +108,9 @@ func (k Keeper) pruneEpochs(ctx sdk.Context, e uint64, retention uint32) error {
 			return err
 		}
 	}
-	return nil
+	// Attempt counters of epochs that can no longer be submitted for (at most one epoch's worth
+	// per call, since this runs at every epoch start).
+	return k.Attempts.Clear(ctx, new(collections.Range[collections.Pair[uint64, string]]).EndExclusive(collections.Join(cutoff, "")))
 }
 
 func (k Keeper) currentAllowlistVersion(ctx context.Context) (uint64, error) {

@@ -51,7 +51,7 @@ func TestSubmitAttestationAccepted(t *testing.T) {
 	f, pki := acceptFixture(t, true, nil)
 	f.runTo(11)
 	msg := f.boundSubmission(pki, 1, operator1, relayer1, 1, nil)
-	resp, err := f.msg.SubmitAttestation(f.ctx, msg)
+	resp, err := f.submit(msg)
 	if err != nil {
 		t.Fatalf("rejected: %v", err)
 	}
@@ -82,14 +82,14 @@ func TestSubmitAttestationAccepted(t *testing.T) {
 	if bytes.Equal(twin.Report, msg.Report) {
 		t.Fatal("malleation changed nothing")
 	}
-	_, err = f.msg.SubmitAttestation(f.ctx, &twin)
+	_, err = f.submit(&twin)
 	mustCode(t, err, "snpattest", 4)
 
 	// Next epoch, VCEK named by hash only (the chain stored it).
 	f.runTo(21)
 	next := f.boundSubmission(pki, 2, operator1, relayer1, 1, nil)
 	next.VcekDer = nil
-	if _, err := f.msg.SubmitAttestation(f.ctx, next); err != nil {
+	if _, err := f.submit(next); err != nil {
 		t.Fatalf("stored-VCEK submission rejected: %v", err)
 	}
 	st, _ = f.q.OperatorStatus(f.ctx, &types.QueryOperatorStatusRequest{Operator: operator1})
@@ -98,11 +98,11 @@ func TestSubmitAttestationAccepted(t *testing.T) {
 	}
 	// operator2 submits late for epoch 1 after its epoch 2 report: both recorded, status from epoch 2.
 	f.block(22)
-	if _, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 2, operator2, relayer2, 1, nil)); err != nil {
+	if _, err := f.submit(f.boundSubmission(pki, 2, operator2, relayer2, 1, nil)); err != nil {
 		t.Fatal(err)
 	}
 	f.block(23)
-	if _, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 1, operator2, relayer2, 1, nil)); err != nil {
+	if _, err := f.submit(f.boundSubmission(pki, 1, operator2, relayer2, 1, nil)); err != nil {
 		t.Fatal(err)
 	}
 	st2, _ := f.k.Statuses.Get(f.ctx, operator2)
@@ -157,7 +157,7 @@ func TestSubmitAttestationRejectedByVerification(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f, pki := acceptFixture(t, c.simulated, c.params)
 			f.runTo(11)
-			_, err := f.msg.SubmitAttestation(f.ctx, c.build(f, pki))
+			_, err := f.submit(c.build(f, pki))
 			mustCode(t, err, "snpattest", c.code)
 			if !strings.Contains(err.Error(), c.log) {
 				t.Fatalf("log %q does not name %s", err.Error(), c.log)
@@ -172,13 +172,13 @@ func TestSubmitAttestationRejectedByVerification(t *testing.T) {
 func TestTooManySubmissionsInOneBlock(t *testing.T) {
 	f, pki := acceptFixture(t, true, func(p *types.Params) { p.MaxSubmissionsPerBlock = 1 })
 	f.runTo(11)
-	if _, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 1, operator1, relayer1, 1, nil)); err != nil {
+	if _, err := f.submit(f.boundSubmission(pki, 1, operator1, relayer1, 1, nil)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 1, operator2, relayer2, 1, nil))
+	_, err := f.submit(f.boundSubmission(pki, 1, operator2, relayer2, 1, nil))
 	mustCode(t, err, "snpattest", 12)
 	f.block(12) // a new block resets the count
-	if _, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 1, operator2, relayer2, 1, nil)); err != nil {
+	if _, err := f.submit(f.boundSubmission(pki, 1, operator2, relayer2, 1, nil)); err != nil {
 		t.Fatalf("next block: %v", err)
 	}
 }
@@ -189,7 +189,7 @@ func TestRevocationAndRecovery(t *testing.T) {
 	f, pki := acceptFixture(t, true, nil)
 	meas := pki.template[0x90:0xC0]
 	f.runTo(11)
-	if _, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 1, operator1, relayer1, 1, nil)); err != nil {
+	if _, err := f.submit(f.boundSubmission(pki, 1, operator1, relayer1, 1, nil)); err != nil {
 		t.Fatal(err)
 	}
 	v1, _ := f.k.AllowlistUpdates.Get(f.ctx, 1)
@@ -200,13 +200,13 @@ func TestRevocationAndRecovery(t *testing.T) {
 		t.Fatalf("after revocation: %v", st.Status)
 	}
 	f.runTo(21)
-	_, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 2, operator1, relayer1, 2, nil))
+	_, err := f.submit(f.boundSubmission(pki, 2, operator1, relayer1, 2, nil))
 	mustCode(t, err, "snpattest", 2) // MEASUREMENT_NOT_ALLOWED while revoked
 	v3 := update(3, types.UpdateHash(v2), func(u *types.AllowlistUpdate) {
 		u.Add = []*types.AllowlistEntry{{Measurement: meas, Label: "re-approved"}}
 	})
 	f.mustApply(v3)
-	resp, err := f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 2, operator1, relayer1, 3, nil))
+	resp, err := f.submit(f.boundSubmission(pki, 2, operator1, relayer1, 3, nil))
 	if err != nil || resp.Status != types.OperatorStatus_STATUS_ATTESTED {
 		t.Fatalf("after re-approval: %+v %v", resp, err)
 	}
@@ -214,7 +214,7 @@ func TestRevocationAndRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.runTo(31)
-	_, err = f.msg.SubmitAttestation(f.ctx, f.boundSubmission(pki, 3, operator1, relayer1, 3, nil))
+	_, err = f.submit(f.boundSubmission(pki, 3, operator1, relayer1, 3, nil))
 	mustCode(t, err, "snpattest", 2)
 	if !strings.Contains(err.Error(), "OPERATOR_REVOKED") {
 		t.Fatal(err)

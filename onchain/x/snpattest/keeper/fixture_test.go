@@ -186,7 +186,16 @@ func mustCode(t *testing.T, err error, codespace string, code uint32) {
 	}
 }
 
-// submit delivers a MsgSubmitAttestation as the chain does: the module's ante check, then the handler.
+// submit delivers a MsgSubmitAttestation as baseapp does: the module's ante decorator (its writes
+// kept whatever follows), then the handler in a branch written only on success.
 func (f *fixture) submit(msg *types.MsgSubmitAttestation) (*types.MsgSubmitAttestationResponse, error) {
-	return f.msg.SubmitAttestation(f.ctx, msg)
+	if err := f.k.CountAttempt(f.ctx, msg); err != nil {
+		return nil, err
+	}
+	cc, write := f.ctx.CacheContext()
+	resp, err := f.msg.SubmitAttestation(cc, msg)
+	if err == nil {
+		write()
+	}
+	return resp, err
 }

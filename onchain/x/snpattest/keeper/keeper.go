@@ -38,6 +38,13 @@ var (
 	VceksKey             = collections.NewPrefix(14)
 	SubmissionsKey       = collections.NewPrefix(15)
 	GovernanceRevokedKey = collections.NewPrefix(16)
+	AttemptsKey          = collections.NewPrefix(17)
+	BlockAttemptsKey     = collections.NewPrefix(18)
+	ChipOperatorsKey     = collections.NewPrefix(19)
+	DeniedChipsKey       = collections.NewPrefix(20)
+	DeniedCertsKey       = collections.NewPrefix(21)
+	WithdrawnProductsKey = collections.NewPrefix(22)
+	PruneCursorKey       = collections.NewPrefix(23)
 )
 
 // Keeper owns the module's store. It is a value type; copies share the store and the roots cache.
@@ -88,6 +95,20 @@ type Keeper struct {
 	Submissions collections.Map[int64, uint64]
 	// GovernanceRevoked: operators revoked by MsgRevokeOperator until MsgRestoreOperator.
 	GovernanceRevoked collections.KeySet[string]
+	// Attempts: (epoch, operator) → verification attempts counted by the ante decorator (failed ones
+	// included); removed with the epoch's nonce.
+	Attempts collections.Map[collections.Pair[uint64, string], uint32]
+	// BlockAttempts: height → attempts counted for that block (only the current height is kept).
+	BlockAttempts collections.Map[int64, uint32]
+	// ChipOperators: (SHA-256 of CHIP_ID, operator) for every operator whose status came from that chip.
+	ChipOperators collections.KeySet[collections.Pair[[]byte, string]]
+	// DeniedChips, DeniedCerts (SHA-256 of a VCEK/VLEK/ASK DER), WithdrawnProducts: revocation below
+	// the measurement, set by signed allowlist updates.
+	DeniedChips       collections.KeySet[[]byte]
+	DeniedCerts       collections.KeySet[[]byte]
+	WithdrawnProducts collections.KeySet[string]
+	// PruneCursor is the first epoch whose records have not all been pruned.
+	PruneCursor collections.Item[uint64]
 }
 
 // NewKeeper builds the keeper. authority is the x/gov module account (bech32 account address) that
@@ -136,6 +157,15 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, log
 		Vceks:             collections.NewMap(sb, VceksKey, "vceks", collections.BytesKey, collections.BytesValue),
 		Submissions:       collections.NewMap(sb, SubmissionsKey, "submissions", collections.Int64Key, collections.Uint64Value),
 		GovernanceRevoked: collections.NewKeySet(sb, GovernanceRevokedKey, "governance_revoked", collections.StringKey),
+		Attempts: collections.NewMap(sb, AttemptsKey, "attempts",
+			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey), collections.Uint32Value),
+		BlockAttempts: collections.NewMap(sb, BlockAttemptsKey, "block_attempts", collections.Int64Key, collections.Uint32Value),
+		ChipOperators: collections.NewKeySet(sb, ChipOperatorsKey, "chip_operators",
+			collections.PairKeyCodec(collections.BytesKey, collections.StringKey)),
+		DeniedChips:       collections.NewKeySet(sb, DeniedChipsKey, "denied_chips", collections.BytesKey),
+		DeniedCerts:       collections.NewKeySet(sb, DeniedCertsKey, "denied_certs", collections.BytesKey),
+		WithdrawnProducts: collections.NewKeySet(sb, WithdrawnProductsKey, "withdrawn_products", collections.StringKey),
+		PruneCursor:       collections.NewItem(sb, PruneCursorKey, "prune_cursor", collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

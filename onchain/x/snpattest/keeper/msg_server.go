@@ -101,18 +101,50 @@ func (k Keeper) epochOpen(ctx sdk.Context, params types.Params, e uint64) (types
 	}
 }
 
+// precheckSubmission is the cheap part of MsgSubmitAttestation, shared by the handler and the ante
+// decorator: canonical addresses (sdk 7), relayer binding (5), governance revocation (2
+// OPERATOR_REVOKED), epoch open (3). It returns the NonceEpoch the report must be bound to.
+func (k Keeper) precheckSubmission(ctx sdk.Context, params types.Params, msg *types.MsgSubmitAttestation) (types.NonceEpoch, error) {
+	if _, err := k.accountArg("relayer", msg.Relayer); err != nil {
+		return types.NonceEpoch{}, err
+	}
+	if _, err := k.operatorArg("operator", msg.Operator); err != nil {
+		return types.NonceEpoch{}, err
+	}
+	bound, err := k.Relayers.Get(ctx, msg.Operator)
+	if errors.Is(err, collections.ErrNotFound) {
+		return types.NonceEpoch{}, errorsmod.Wrapf(types.ErrRelayerNotRegistered, "operator %s has no relayer", msg.Operator)
+	} else if err != nil {
+		return types.NonceEpoch{}, err
+	}
+	if bound != msg.Relayer {
+		return types.NonceEpoch{}, errorsmod.Wrapf(types.ErrRelayerNotRegistered, "operator %s's relayer is %s, not %s", msg.Operator, bound, msg.Relayer)
+	}
+	revoked, err := k.GovernanceRevoked.Has(ctx, msg.Operator)
+	if err != nil {
+		return types.NonceEpoch{}, err
+	}
+	if revoked {
+		return types.NonceEpoch{}, errorsmod.Wrapf(types.ErrReportRejected, "OPERATOR_REVOKED: operator %s is revoked by governance until MsgRestoreOperator", msg.Operator)
+	}
+	return k.epochOpen(ctx, params, msg.Epoch)
+}
+
 // SubmitAttestation verifies a report for (operator, epoch) and records it.
 func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAttestation) (*types.MsgSubmitAttestationResponse, error) {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	if _, err := m.accountArg("relayer", msg.Relayer); err != nil {
-		return nil, err
-	}
-	if _, err := m.operatorArg("operator", msg.Operator); err != nil {
-		return nil, err
-	}
 	params, err := m.Params.Get(ctx)
 	if err != nil {
 		return nil, err
+	}
+	ep, err := m.precheckSubmission(sdkCtx, params, msg)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := getOrZero(sdkCtx, m.Attempts, collections.Join(msg.Epoch, msg.Operator)); err != nil {
+		return nil, err
+	} else if n == 0 {
+		return nil, errorsmod.Wrap(sdkerrors.ErrLogic, "no verification attempt was counted for this submission: the app must run keeper.NewAttemptDecorator in its ante handler (README \"Bounded cost\")")
 	}
 	h := sdkCtx.BlockHeight()
 	count, err := m.Submissions.Get(ctx, h)
@@ -126,26 +158,6 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	}
 	if count >= uint64(params.MaxSubmissionsPerBlock) {
 		return nil, errorsmod.Wrapf(types.ErrTooManySubmissions, "%d submissions accepted at height %d (max_submissions_per_block %d)", count, h, params.MaxSubmissionsPerBlock)
-	}
-	bound, err := m.Relayers.Get(ctx, msg.Operator)
-	if errors.Is(err, collections.ErrNotFound) {
-		return nil, errorsmod.Wrapf(types.ErrRelayerNotRegistered, "operator %s has no relayer", msg.Operator)
-	} else if err != nil {
-		return nil, err
-	}
-	if bound != msg.Relayer {
-		return nil, errorsmod.Wrapf(types.ErrRelayerNotRegistered, "operator %s's relayer is %s, not %s", msg.Operator, bound, msg.Relayer)
-	}
-	revoked, err := m.GovernanceRevoked.Has(ctx, msg.Operator)
-	if err != nil {
-		return nil, err
-	}
-	if revoked {
-		return nil, errorsmod.Wrapf(types.ErrReportRejected, "OPERATOR_REVOKED: operator %s is revoked by governance until MsgRestoreOperator", msg.Operator)
-	}
-	ep, err := m.epochOpen(sdkCtx, params, msg.Epoch)
-	if err != nil {
-		return nil, err
 	}
 	key := collections.Join(msg.Operator, msg.Epoch)
 	if has, err := m.Attestations.Has(ctx, key); err != nil {

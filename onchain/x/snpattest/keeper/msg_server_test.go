@@ -141,7 +141,7 @@ func TestSubmitAttestationChecks(t *testing.T) {
 				c.mutate(m)
 			}
 			f.ctx = f.ctx.WithGasMeter(storetypes.NewGasMeter(10_000_000))
-			_, err := f.msg.SubmitAttestation(f.ctx, m)
+			_, err := f.submit(m)
 			mustCode(t, err, c.space, c.code)
 			if !strings.Contains(err.Error(), c.log) {
 				t.Fatalf("log %q does not contain %q", err.Error(), c.log)
@@ -163,11 +163,17 @@ func TestPerBlockCapOnlyInFinalizeBlock(t *testing.T) {
 	if err := f.k.Submissions.Set(f.ctx, 11, 2); err != nil {
 		t.Fatal(err)
 	}
-	ctx := f.ctx.WithExecMode(sdk.ExecModeSimulate)
-	_, err := f.msg.SubmitAttestation(ctx, f.submission(1))
-	mustCode(t, err, "snpattest", 6) // past the cap, on to the real verifier
-	_, err = f.msg.SubmitAttestation(f.ctx.WithExecMode(sdk.ExecModeFinalize), f.submission(1))
-	mustCode(t, err, "snpattest", 12)
+	for _, c := range []struct {
+		mode sdk.ExecMode
+		code uint32
+	}{{sdk.ExecModeSimulate, 6 /* past the cap, on to the real verifier */}, {sdk.ExecModeFinalize, 12}} {
+		ctx := f.ctx.WithExecMode(c.mode)
+		if err := f.k.CountAttempt(ctx, f.submission(1)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.msg.SubmitAttestation(ctx, f.submission(1))
+		mustCode(t, err, "snpattest", c.code)
+	}
 }
 
 // Out of gas before verification: the charge happens first, so a low gas limit fails with the
@@ -183,7 +189,7 @@ func TestSubmitAttestationOutOfGas(t *testing.T) {
 			t.Fatalf("recovered %v, want out of gas in %s", r, keeper.VerifyGasDescriptor)
 		}
 	}()
-	_, _ = f.msg.SubmitAttestation(f.ctx, f.submission(1))
+	_, _ = f.submit(f.submission(1))
 	t.Fatal("no out-of-gas panic")
 }
 

@@ -16,4 +16,9 @@ var (
 	ErrUnauthorized         = errorsmod.Register(ModuleName, 10, "unauthorized signer")
 	ErrInvalidParams        = errorsmod.Register(ModuleName, 11, "invalid params")
 	ErrTooManySubmissions   = errorsmod.Register(ModuleName, 12, "too many submissions in this block")
+	// ErrTooManyAttempts: the verification-attempt limit of (operator, epoch) or of the block is spent
+	// (issue 20: failed verifications were unlimited). Checked by the module's ante decorator.
+	ErrTooManyAttempts = errorsmod.Register(ModuleName, 13, "verification attempts exhausted")
+	// ErrChipBound: the report's CHIP_ID already attests for max_operators_per_chip other validators.
+	ErrChipBound = errorsmod.Register(ModuleName, 14, "chip already bound to another validator")
 )
