@@ -13,4 +13,5 @@ list(APPEND SNPRELAY_ATTEST_SOURCES
   sim/amd_cert_mint.cpp
   sim/kds_server.cpp
   sim/kds_store.cpp
-  sim/sim_firmware.cpp)
+  sim/sim_firmware.cpp
+  sim/sim_launch.cpp)

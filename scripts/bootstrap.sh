@@ -16,7 +16,8 @@ packages=(
   libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  python3
+  python3 python3-venv
+  ovmf
   dpkg-dev fakeroot strace systemd prometheus faketime
 )
 
@@ -66,3 +67,13 @@ if [ ! -x "$gocosmos" ]; then
   (cd "$here/onchain" && go install github.com/cosmos/gogoproto/protoc-gen-gocosmos)
 fi
 echo "bootstrap: Go $(go env GOVERSION), onchain/ modules in $(go env GOMODCACHE)"
+
+# Test-only (issue 25): sev-snp-measure from PyPI, which the measurement agreement test compares
+# `snprelay allowlist measure` against on Debian's OVMF images (package ovmf above). It goes into a venv in
+# the build tree, never system-wide; without it the agreement tests report themselves skipped.
+venv="$here/build/measure-venv"
+if [ ! -x "$venv/bin/sev-snp-measure" ]; then
+  echo "bootstrap: installing sev-snp-measure 0.0.13 into $venv (test-only)"
+  { python3 -m venv "$venv" && "$venv/bin/pip" install -q "sev-snp-measure==0.0.13"; } ||
+    echo "bootstrap: sev-snp-measure could not be installed; the measurement agreement tests will be skipped" >&2
+fi

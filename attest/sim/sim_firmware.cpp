@@ -15,6 +15,7 @@
 #include "attest/report.hpp"
 #include "attest/sealing/hkdf.hpp"
 #include "attest/sim/amd_cert_mint.hpp"
+#include "attest/sim/sim_launch.hpp"
 #include "common/aead.hpp"
 #include "common/file_io.hpp"
 
@@ -242,6 +243,13 @@ Result<std::shared_ptr<SimFirmware>> SimFirmware::open(const std::string& state_
     return state_error(state_dir + " holds a simulated " + *stored + " chain, not " +
                        std::string(product_name(settings.product)) + "; use another --sim-state directory");
   }
+  // A firmware launched with an image (sim_launch.hpp) reports that image's measurement, unless the
+  // settings ask for another one.
+  auto launched = read_launched_image(state_dir);
+  if (!launched)
+    return launched.error();
+  if (*launched && settings.measurement == SimSettings::default_measurement())
+    settings.measurement = (*launched)->measurement;
   std::shared_ptr<SimFirmware> fw(new SimFirmware());
   fw->dir_ = state_dir;
   fw->settings_ = settings;
