@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: a real one-validator snpattestd devnet on 127.0.0.1 with the
 # simulated SNP firmware, the local AMD KDS stand-in, and `snprelay start` attesting every epoch.
-#   1. build snprelay and snpattestd (a cold first run builds the Cosmos SDK app: several minutes)
+#   1. build only snprelay and snpattestd (a cold first run builds the Cosmos SDK app: several minutes;
+#      a progress line at least every 20 s)
 #   2. create the simulated firmware (once, kept in build/demo) and start the devnet and the KDS stand-in
 #   3. `snprelay init`: the configuration, the relayer key and the relayer's registration (MsgSetRelayer)
 #   4. `snprelay start` runs until three epochs are attested on chain
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "1. build (snprelay in build/, snpattestd from onchain/; a first run takes a while)"
-scripts/build.sh >/dev/null
+scripts/build.sh --demo
 bin=$PWD/build/bin/snprelay
 chain=$PWD/build/bin/snpattestd
 demo=$PWD/build/demo                  # the simulated firmware's keys are made once and kept
