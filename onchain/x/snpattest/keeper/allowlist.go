@@ -83,6 +83,9 @@ func (k Keeper) applyAllowlistUpdate(ctx sdk.Context, u *types.AllowlistUpdate, 
 			return err
 		}
 	}
+	if err := k.applyDenials(ctx, u, emit); err != nil {
+		return err
+	}
 	if err := k.AllowlistUpdates.Set(ctx, u.Version, rec); err != nil {
 		return err
 	}

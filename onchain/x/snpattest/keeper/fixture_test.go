@@ -75,6 +75,8 @@ func testParams() types.Params {
 	p.SubmitWindowBlocks = 5
 	p.NonceRetentionEpochs = 3
 	p.MaxSubmissionsPerBlock = 2
+	// The Go-minted simulated chain has one chip, which both test operators attest with.
+	p.MaxOperatorsPerChip = 2
 	return p
 }
 

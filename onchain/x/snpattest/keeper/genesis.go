@@ -101,6 +101,16 @@ func (k Keeper) InitGenesis(ctx sdk.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, b := range gs.ChipBindings {
+		for _, op := range b.Operators {
+			if err := k.CanonicalOperator(op); err != nil {
+				return err
+			}
+			if err := k.bindChip(ctx, op, b.ChipIdSha256); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -153,6 +163,17 @@ func (k Keeper) ExportGenesis(ctx sdk.Context) (*types.GenesisState, error) {
 	}
 	if err := k.GovernanceRevoked.Walk(ctx, nil, func(op string) (bool, error) {
 		gs.GovernanceRevoked = append(gs.GovernanceRevoked, op)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	var last *types.ChipBinding
+	if err := k.ChipOperators.Walk(ctx, nil, func(key collections.Pair[[]byte, string]) (bool, error) {
+		if last == nil || string(last.ChipIdSha256) != string(key.K1()) {
+			last = &types.ChipBinding{ChipIdSha256: key.K1()}
+			gs.ChipBindings = append(gs.ChipBindings, last)
+		}
+		last.Operators = append(last.Operators, key.K2())
 		return false, nil
 	}); err != nil {
 		return nil, err

@@ -45,6 +45,7 @@ var (
 	DeniedCertsKey       = collections.NewPrefix(21)
 	WithdrawnProductsKey = collections.NewPrefix(22)
 	PruneCursorKey       = collections.NewPrefix(23)
+	OperatorChipKey      = collections.NewPrefix(24)
 )
 
 // Keeper owns the module's store. It is a value type; copies share the store and the roots cache.
@@ -109,6 +110,8 @@ type Keeper struct {
 	WithdrawnProducts collections.KeySet[string]
 	// PruneCursor is the first epoch whose records have not all been pruned.
 	PruneCursor collections.Item[uint64]
+	// OperatorChip: operator → the chip (SHA-256 of CHIP_ID) it is bound to in ChipOperators.
+	OperatorChip collections.Map[string, []byte]
 }
 
 // NewKeeper builds the keeper. authority is the x/gov module account (bech32 account address) that
@@ -166,6 +169,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, log
 		DeniedCerts:       collections.NewKeySet(sb, DeniedCertsKey, "denied_certs", collections.BytesKey),
 		WithdrawnProducts: collections.NewKeySet(sb, WithdrawnProductsKey, "withdrawn_products", collections.StringKey),
 		PruneCursor:       collections.NewItem(sb, PruneCursorKey, "prune_cursor", collections.Uint64Value),
+		OperatorChip:      collections.NewMap(sb, OperatorChipKey, "operator_chip", collections.StringKey, collections.BytesValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -178,6 +178,15 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 				return err
 			}
 		}
+		// v2's chip bindings start from the chip of each ATTESTED operator's carrying record.
+		if st.Status == types.OperatorStatus_STATUS_ATTESTED {
+			rec, err := k.Attestations.Get(ctx, collections.Join(op, st.LastEpoch))
+			if err == nil && len(rec.ChipIdSha256) > 0 {
+				if err := k.bindChip(ctx, op, rec.ChipIdSha256); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }

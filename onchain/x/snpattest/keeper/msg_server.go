@@ -177,6 +177,11 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 		return nil, err
 	}
 
+	vcekSum := sha256.Sum256(vcek)
+	if err := m.checkVcekDenied(ctx, vcekSum[:]); err != nil {
+		return nil, err
+	}
+
 	// Everything below is the expensive part: charge for it first, so a rejected report still pays.
 	sdkCtx.GasMeter().ConsumeGas(VerifyGas, VerifyGasDescriptor)
 	roots, err := m.Roots(params)
@@ -208,6 +213,13 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 		return nil, errorsmod.Wrap(sdkerrors.ErrLogic, "verify returned neither a result nor a rejection")
 	}
 
+	if err := m.checkBelowMeasurement(sdkCtx, params, msg.Operator, res); err != nil {
+		return nil, err
+	}
+	if err := m.bindChip(sdkCtx, msg.Operator, res.ChipIDSHA256); err != nil {
+		return nil, err
+	}
+
 	rec := types.AttestationRecord{
 		Operator:         msg.Operator,
 		Relayer:          msg.Relayer,
@@ -217,6 +229,7 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 		ReportedTcb:      &res.ReportedTcb,
 		ReportSha256:     res.ReportSHA256,
 		VcekSha256:       res.VcekSHA256,
+		AskSha256:        res.AskSHA256,
 		AllowlistVersion: msg.AllowlistVersion,
 		Height:           h,
 		BlockTimeUnix:    sdkCtx.BlockTime().Unix(),

@@ -93,6 +93,24 @@ func (u *AllowlistUpdate) ValidateShape() error {
 		}
 		revoked[string(m)] = true
 	}
+	if err := checkDenyPair("chip_id_sha256", u.DenyChipIdSha256, u.UndenyChipIdSha256); err != nil {
+		return bad("%v", err)
+	}
+	if err := checkDenyPair("cert_sha256", u.DenyCertSha256, u.UndenyCertSha256); err != nil {
+		return bad("%v", err)
+	}
+	listed := map[string]string{}
+	for field, ps := range map[string][]string{"withdraw_products": u.WithdrawProducts, "restore_products": u.RestoreProducts} {
+		for i, p := range ps {
+			if !IsKnownProduct(p) {
+				return bad("%s[%d]: unknown product %q", field, i, p)
+			}
+			if other, dup := listed[p]; dup {
+				return bad("%s[%d]: product %s also in %s", field, i, p, other)
+			}
+			listed[p] = field
+		}
+	}
 	products := map[string]bool{}
 	for i, t := range u.MinTcb {
 		if !IsKnownProduct(t.Product) {
@@ -254,4 +272,21 @@ func CheckAllowlistSignatures(updateBytes []byte, sigs []*AllowlistSignature, si
 		return nil, errorsmod.Wrap(ErrBelowThreshold, msg)
 	}
 	return valid, nil
+}
+
+// checkDenyPair: every hash of deny_<what> and undeny_<what> is 32 bytes and appears once across both.
+func checkDenyPair(what string, deny, undeny [][]byte) error {
+	seen := map[string]bool{}
+	for field, list := range map[string][][]byte{"deny_" + what: deny, "undeny_" + what: undeny} {
+		for i, h := range list {
+			if len(h) != HashSize {
+				return fmt.Errorf("%s[%d] is %d bytes, want %d", field, i, len(h), HashSize)
+			}
+			if seen[string(h)] {
+				return fmt.Errorf("%s[%d]: %x listed twice", field, i, h)
+			}
+			seen[string(h)] = true
+		}
+	}
+	return nil
 }

@@ -145,6 +145,21 @@ func (gs *GenesisState) validateExportedState() error {
 			return bad("governance_revoked[%d]: %v", i, err)
 		}
 	}
+	boundOp := map[string]bool{}
+	for i, b := range gs.ChipBindings {
+		if b == nil || len(b.ChipIdSha256) != HashSize || len(b.Operators) == 0 {
+			return bad("chip_bindings[%d] is empty or its chip_id_sha256 is not %d bytes", i, HashSize)
+		}
+		for _, op := range b.Operators {
+			if err := CanonicalValAddress(op); err != nil {
+				return bad("chip_bindings[%d]: %v", i, err)
+			}
+			if boundOp[op] {
+				return bad("chip_bindings[%d]: operator %s bound to two chips", i, op)
+			}
+			boundOp[op] = true
+		}
+	}
 	if gs.SimulatedRootsAllowed && len(gs.Params.SimulatedRoots) == 0 {
 		// A chain may ever hold simulated roots only if its genesis carried non-empty ones (issue 20).
 		return bad("simulated_roots_allowed is set but params.simulated_roots is empty")

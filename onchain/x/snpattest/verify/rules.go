@@ -325,7 +325,9 @@ func verifyReport(in *Input, roots *Roots) (*Result, *Rejection) {
 	chipSum := sha256.Sum256(r.chipID())
 	repSum := sha256.Sum256(in.Report)
 	vekSum := sha256.Sum256(in.VcekDER)
+	askSum := sha256.Sum256(ch.anchor.ask.Raw)
 	return &Result{
+		AskSHA256:    askSum[:],
 		Product:      ch.product,
 		Version:      r.version(),
 		Measurement:  append([]byte(nil), r.measurement()...),

@@ -69,6 +69,7 @@ type Result struct {
 	ChipIDSHA256 []byte // 32
 	ReportSHA256 []byte // 32
 	VcekSHA256   []byte // 32
+	AskSHA256    []byte // 32: the ASK/ASVK the VEK chained to
 	ReportedTcb  types.ProductTcb
 	Policy       uint64
 	Vmpl         uint32
