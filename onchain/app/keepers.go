@@ -79,11 +79,12 @@ func (app *App) initKeepers(keys map[string]*storetypes.KVStoreKey) {
 	app.DistrKeeper = distrkeeper.NewKeeper(cdc, kvs(distrtypes.StoreKey), app.AccountKeeper, app.BankKeeper,
 		app.StakingKeeper, authtypes.FeeCollectorName, authority)
 
-	// Staking notifies distribution of delegation changes (reward bookkeeping).
-	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks()))
-
 	app.GovKeeper = govkeeper.NewKeeper(cdc, kvs(govtypes.StoreKey), app.AccountKeeper, app.BankKeeper,
 		app.StakingKeeper, app.DistrKeeper, app.MsgServiceRouter(), govtypes.DefaultConfig(), authority)
 
 	app.initSnpattestKeeper(keys)
+
+	// Staking notifies distribution of delegation changes (reward bookkeeping) and x/snpattest of a
+	// removed validator (it drops the binding, status and chip binding; issue 20 bounded state).
+	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.snpattest.Keeper.Hooks()))
 }

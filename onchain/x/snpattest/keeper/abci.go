@@ -32,6 +32,9 @@ func (k Keeper) BeginBlock(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := k.pruneRecords(sdkCtx, params); err != nil {
+		return err
+	}
 	if hash := sdkCtx.HeaderInfo().Hash; len(hash) > 0 {
 		if err := k.BlockHashes.Set(ctx, h, hash); err != nil {
 			return err

@@ -90,6 +90,9 @@ func (k Keeper) InitGenesis(ctx sdk.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	if err := k.rebuildRecordIndexes(ctx); err != nil {
+		return err
+	}
 	for _, der := range gs.Vceks {
 		sum := sha256.Sum256(der)
 		if err := k.Vceks.Set(ctx, sum[:], der); err != nil {

@@ -46,6 +46,8 @@ var (
 	WithdrawnProductsKey = collections.NewPrefix(22)
 	PruneCursorKey       = collections.NewPrefix(23)
 	OperatorChipKey      = collections.NewPrefix(24)
+	RecordsByEpochKey    = collections.NewPrefix(25)
+	VcekRefsKey          = collections.NewPrefix(26)
 )
 
 // Keeper owns the module's store. It is a value type; copies share the store and the roots cache.
@@ -112,6 +114,11 @@ type Keeper struct {
 	PruneCursor collections.Item[uint64]
 	// OperatorChip: operator → the chip (SHA-256 of CHIP_ID) it is bound to in ChipOperators.
 	OperatorChip collections.Map[string, []byte]
+	// RecordsByEpoch: (epoch, operator) for every record in Attestations, so retention pruning walks
+	// the oldest epochs first.
+	RecordsByEpoch collections.KeySet[collections.Pair[uint64, string]]
+	// VcekRefs: SHA-256 of a stored VCEK → the number of records naming it; at 0 the VCEK is pruned.
+	VcekRefs collections.Map[[]byte, uint64]
 }
 
 // NewKeeper builds the keeper. authority is the x/gov module account (bech32 account address) that
@@ -170,6 +177,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, log
 		WithdrawnProducts: collections.NewKeySet(sb, WithdrawnProductsKey, "withdrawn_products", collections.StringKey),
 		PruneCursor:       collections.NewItem(sb, PruneCursorKey, "prune_cursor", collections.Uint64Value),
 		OperatorChip:      collections.NewMap(sb, OperatorChipKey, "operator_chip", collections.StringKey, collections.BytesValue),
+		RecordsByEpoch: collections.NewKeySet(sb, RecordsByEpochKey, "records_by_epoch",
+			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey)),
+		VcekRefs: collections.NewMap(sb, VcekRefsKey, "vcek_refs", collections.BytesKey, collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -119,6 +119,10 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 		}
 	}
 
+	if err := k.rebuildRecordIndexes(ctx); err != nil {
+		return err
+	}
+
 	// Statuses and the index: clear the index, merge, rebuild.
 	idx, err := keysOf(ctx, k.MeasurementIndex)
 	if err != nil {

@@ -235,13 +235,13 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 		BlockTimeUnix:    sdkCtx.BlockTime().Unix(),
 		Simulated:        res.Simulated,
 	}
-	if err := m.Attestations.Set(ctx, key, rec); err != nil {
-		return nil, err
-	}
 	if newVcek {
 		if err := m.Vceks.Set(ctx, res.VcekSHA256, vcek); err != nil {
 			return nil, err
 		}
+	}
+	if err := m.putRecord(sdkCtx, rec); err != nil {
+		return nil, err
 	}
 	if err := m.Submissions.Set(ctx, h, count+1); err != nil {
 		return nil, err
