@@ -44,10 +44,10 @@ var (
 	DeniedChipsKey       = collections.NewPrefix(20)
 	DeniedCertsKey       = collections.NewPrefix(21)
 	WithdrawnProductsKey = collections.NewPrefix(22)
-	PruneCursorKey       = collections.NewPrefix(23)
-	OperatorChipKey      = collections.NewPrefix(24)
-	RecordsByEpochKey    = collections.NewPrefix(25)
-	VcekRefsKey          = collections.NewPrefix(26)
+	// 23 is unused (reserved).
+	OperatorChipKey   = collections.NewPrefix(24)
+	RecordsByEpochKey = collections.NewPrefix(25)
+	VcekRefsKey       = collections.NewPrefix(26)
 )
 
 // Keeper owns the module's store. It is a value type; copies share the store and the roots cache.
@@ -110,8 +110,6 @@ type Keeper struct {
 	DeniedChips       collections.KeySet[[]byte]
 	DeniedCerts       collections.KeySet[[]byte]
 	WithdrawnProducts collections.KeySet[string]
-	// PruneCursor is the first epoch whose records have not all been pruned.
-	PruneCursor collections.Item[uint64]
 	// OperatorChip: operator → the chip (SHA-256 of CHIP_ID) it is bound to in ChipOperators.
 	OperatorChip collections.Map[string, []byte]
 	// RecordsByEpoch: (epoch, operator) for every record in Attestations, so retention pruning walks
@@ -175,7 +173,6 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, log
 		DeniedChips:       collections.NewKeySet(sb, DeniedChipsKey, "denied_chips", collections.BytesKey),
 		DeniedCerts:       collections.NewKeySet(sb, DeniedCertsKey, "denied_certs", collections.BytesKey),
 		WithdrawnProducts: collections.NewKeySet(sb, WithdrawnProductsKey, "withdrawn_products", collections.StringKey),
-		PruneCursor:       collections.NewItem(sb, PruneCursorKey, "prune_cursor", collections.Uint64Value),
 		OperatorChip:      collections.NewMap(sb, OperatorChipKey, "operator_chip", collections.StringKey, collections.BytesValue),
 		RecordsByEpoch: collections.NewKeySet(sb, RecordsByEpochKey, "records_by_epoch",
 			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey)),
