@@ -94,3 +94,7 @@ set_tests_properties(onchain.devnet onchain.daemon onchain.localnet PROPERTIES
 add_test(NAME onchain.cosmjs
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/conformance/devnet.sh ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
 set_tests_properties(onchain.cosmjs PROPERTIES LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)
+# integration: CosmJS sends address aliases and a duplicate-pubkey signer set to a real devnet (issue 20).
+add_test(NAME onchain.cosmjs_issue20
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/onchain/cosmjs_issue20.sh ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
+set_tests_properties(onchain.cosmjs_issue20 PROPERTIES LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)
