@@ -302,3 +302,28 @@ func TestDevnetInitWithTheSimulatedFirmwareState(t *testing.T) {
 		t.Errorf("allowlist entry %+v, want one labelled %s", upd.Add, want)
 	}
 }
+
+// The reference app's own init writes a bounded block too (issue 20: consensus max_gas was -1).
+func TestInitSetsBlockMaxGas(t *testing.T) {
+	home := t.TempDir()
+	run(t, "init", "node", "--home", home, "--chain-id", "init-gas-1")
+	raw, err := os.ReadFile(filepath.Join(home, "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Consensus struct {
+			Params struct {
+				Block struct {
+					MaxGas string `json:"max_gas"`
+				} `json:"block"`
+			} `json:"params"`
+		} `json:"consensus"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		t.Fatal(err)
+	}
+	if g.Consensus.Params.Block.MaxGas != fmt.Sprint(app.BlockMaxGas) {
+		t.Fatalf("init wrote max_gas %q, want %d", g.Consensus.Params.Block.MaxGas, app.BlockMaxGas)
+	}
+}

@@ -4,6 +4,7 @@ package cmd
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -28,6 +29,7 @@ import (
 	authcmd "github.com/cosmos/cosmos-sdk/x/auth/client/cli"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	genutilcli "github.com/cosmos/cosmos-sdk/x/genutil/client/cli"
+	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 
 	"github.com/snprelay/snprelay/onchain/app"
 )
@@ -111,7 +113,7 @@ func initAppConfig() (string, any) {
 
 func initRootCmd(rootCmd *cobra.Command, txConfig client.TxConfig, basics module.BasicManager) {
 	rootCmd.AddCommand(
-		genutilcli.InitCmd(basics, app.DefaultNodeHome),
+		initCmd(basics),
 		debug.Cmd(),
 		confixcmd.ConfigCommand(),
 		pruning.Cmd(newApp, app.DefaultNodeHome),
@@ -197,3 +199,26 @@ func appExport(logger log.Logger, db dbm.DB, traceStore io.Writer, height int64,
 type emptyAppOptions struct{}
 
 func (emptyAppOptions) Get(string) any { return nil }
+
+// initCmd is the SDK's init with the genesis consensus block.max_gas set to app.BlockMaxGas instead of
+// CometBFT's unbounded -1 (x/snpattest README "Bounded cost").
+func initCmd(basics module.BasicManager) *cobra.Command {
+	cmd := genutilcli.InitCmd(basics, app.DefaultNodeHome)
+	run := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if err := run(c, args); err != nil {
+			return err
+		}
+		file := server.GetServerContextFromCmd(c).Config.GenesisFile()
+		gen, err := genutiltypes.AppGenesisFromFile(file)
+		if err != nil {
+			return err
+		}
+		if gen.Consensus == nil || gen.Consensus.Params == nil {
+			return fmt.Errorf("%s has no consensus params", file)
+		}
+		gen.Consensus.Params.Block.MaxGas = app.BlockMaxGas
+		return gen.SaveAs(file)
+	}
+	return cmd
+}
