@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (the `fuzz` preset: clang, ASan+UBSan, build-fuzz/) and runs them.
 #
-#   scripts/fuzz.sh [--ci] [--time SECONDS] [--jobs N] [TARGET...]
+#   scripts/fuzz.sh [--ci] [--time SECONDS | --budget SECONDS] [--jobs N] [TARGET...]
 #
 # --ci         bounded run for scripts/test.sh: each target fuzzes a COPY of its committed corpus
-#              (tests/data is never written) for SECONDS (default 15). A finding (crash, leak, timeout,
+#              (tests/data is never written) for SECONDS; by default the targets share a budget of 60 s
+#              of wall time (SECONDS = budget x jobs / targets, at least 5), so the phase's fuzzing time
+#              does not grow with the number of targets (the build before it is ccache's). A finding (crash, leak, timeout,
 #              out-of-memory, broken invariant) fails the run and prints the reproducer and the command
 #              that replays it.
 # default      campaign (SECONDS default 600): new inputs that add coverage are merged into the
@@ -27,12 +29,14 @@ root=$(pwd)
 
 ci=0
 seconds=""
+budget=""
 jobs=$(nproc)
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --ci) ci=1 ;;
     --time) seconds="$2"; shift ;;
+    --budget) budget="$2"; shift ;;
     --jobs) jobs="$2"; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
@@ -40,9 +44,6 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ -z "$seconds" ]; then
-  if [ "$ci" = 1 ]; then seconds=15; else seconds=600; fi
-fi
 start=$(date +%s)
 
 locked() {
@@ -67,6 +68,15 @@ for t in "${targets[@]}"; do
     exit 2
   fi
 done
+
+if [ -z "$seconds" ]; then
+  if [ "$ci" = 1 ] || [ -n "$budget" ]; then
+    seconds=$(( ${budget:-60} * jobs / ${#targets[@]} ))
+    [ "$seconds" -ge 5 ] || seconds=5
+  else
+    seconds=600
+  fi
+fi
 
 echo "fuzz.sh: building ${#targets[@]} targets (-j$jobs)"
 locked cmake --build --preset fuzz -j"$jobs" --target "${targets[@]}" >/dev/null

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Everything CI runs: build (C++ and onchain/ Go), lint, the chain side's Go checks (generated code
 # current, gofmt, go vet, go test), the unit tier under ASan+UBSan, then every ctest tier (unit,
-# integration against a real snpattestd devnet, fuzz corpus replay). Non-zero on any failure. Ends with
-# ctest's summary and the time.
+# integration against a real snpattestd devnet, fuzz corpus replay), then the Release preset's benchmarks
+# smoke-run. Non-zero on any failure. Ends with the time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -38,5 +38,10 @@ scripts/fuzz.sh --ci --jobs "$jobs"
 
 phase "all tiers (unit, integration, fuzz replay)"
 ctest --preset default -j"$jobs"
+
+# The Release preset and every benchmark, with tiny iteration counts: a preset that no longer compiles or a
+# benchmark that no longer runs or prints a documented figure fails CI (the figures are not measurements).
+phase "release preset: benchmarks smoke-run (scripts/bench.sh --json --smoke)"
+scripts/bench.sh --json --smoke
 
 echo "test.sh: total time $(( $(date +%s) - start ))s"
