@@ -103,7 +103,8 @@ func (k Keeper) epochOpen(ctx sdk.Context, params types.Params, e uint64) (types
 
 // precheckSubmission is the cheap part of MsgSubmitAttestation, shared by the handler and the ante
 // decorator: canonical addresses (sdk 7), relayer binding (5), governance revocation (2
-// OPERATOR_REVOKED), epoch open (3). It returns the NonceEpoch the report must be bound to.
+// OPERATOR_REVOKED), epoch open (3), duplicate (operator, epoch) (4). It returns the NonceEpoch the
+// report must be bound to.
 func (k Keeper) precheckSubmission(ctx sdk.Context, params types.Params, msg *types.MsgSubmitAttestation) (types.NonceEpoch, error) {
 	if _, err := k.accountArg("relayer", msg.Relayer); err != nil {
 		return types.NonceEpoch{}, err
@@ -127,7 +128,17 @@ func (k Keeper) precheckSubmission(ctx sdk.Context, params types.Params, msg *ty
 	if revoked {
 		return types.NonceEpoch{}, errorsmod.Wrapf(types.ErrReportRejected, "OPERATOR_REVOKED: operator %s is revoked by governance until MsgRestoreOperator", msg.Operator)
 	}
-	return k.epochOpen(ctx, params, msg.Epoch)
+	ep, err := k.epochOpen(ctx, params, msg.Epoch)
+	if err != nil {
+		return types.NonceEpoch{}, err
+	}
+	// A duplicate is refused here, before an attempt is counted: it costs nothing to find.
+	if has, err := k.Attestations.Has(ctx, collections.Join(msg.Operator, msg.Epoch)); err != nil {
+		return types.NonceEpoch{}, err
+	} else if has {
+		return types.NonceEpoch{}, errorsmod.Wrapf(types.ErrDuplicate, "operator %s already has an accepted attestation for epoch %d", msg.Operator, msg.Epoch)
+	}
+	return ep, nil
 }
 
 // SubmitAttestation verifies a report for (operator, epoch) and records it.
@@ -158,12 +169,6 @@ func (m msgServer) SubmitAttestation(ctx context.Context, msg *types.MsgSubmitAt
 	}
 	if count >= uint64(params.MaxSubmissionsPerBlock) {
 		return nil, errorsmod.Wrapf(types.ErrTooManySubmissions, "%d submissions accepted at height %d (max_submissions_per_block %d)", count, h, params.MaxSubmissionsPerBlock)
-	}
-	key := collections.Join(msg.Operator, msg.Epoch)
-	if has, err := m.Attestations.Has(ctx, key); err != nil {
-		return nil, err
-	} else if has {
-		return nil, errorsmod.Wrapf(types.ErrDuplicate, "operator %s already has an accepted attestation for epoch %d", msg.Operator, msg.Epoch)
 	}
 	curVersion, err := m.currentAllowlistVersion(ctx)
 	if err != nil {
