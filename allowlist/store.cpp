@@ -74,12 +74,25 @@ Result<Store> Store::open(const std::string& path, std::string chain_id, SignerS
   if (!db)
     return db.error();
   Store store(std::move(db.value()), std::move(chain_id), std::move(pinned));
-  if (auto st = store.load(); !st)
-    return st.error();
+  auto existed = store.load();
+  if (!existed)
+    return existed.error();
+  if (*existed) {
+    // The copy verifies itself before use: a row added, removed or relabelled by hand is found here,
+    // not when a report is judged against it (issue 21).
+    auto check = verify_db(path, store.chain_id_, store.pinned_);
+    if (!check)
+      return check.error();
+    if (!check->ok)
+      return make_error("allowlist", "COPY_TAMPERED",
+                        path + " does not match its signed updates: first bad row: " + check->bad_row + ": " +
+                            check->code + ": " + check->message,
+                        ErrorKind::kRejected);
+  }
   return store;
 }
 
-Status Store::load() {
+Result<bool> Store::load() {
   auto meta = rows::read_meta(db_);
   if (!meta)
     return meta.error();
@@ -89,10 +102,12 @@ Status Store::load() {
     if (!tx)
       return tx.error();
     if (auto st = rows::write_signers(db_, pinned_); !st)
-      return st;
+      return st.error();
     if (auto st = rows::write_meta(db_, {chain_id_, 0, UpdateHash{}, pinned_.threshold}); !st)
-      return st;
-    return (*tx)->commit();
+      return st.error();
+    if (auto st = (*tx)->commit(); !st)
+      return st.error();
+    return false;
   }
   const rows::Meta& m = **meta;
   if (m.chain_id != chain_id_)
@@ -111,7 +126,7 @@ Status Store::load() {
     return index.error();
   tip_ = {m.version, m.update_hash};
   index_ = std::make_shared<const Index>(std::move(index.value()));
-  return ok_status();
+  return true;
 }
 
 Result<VerifiedUpdate> Store::apply(const UpdateRecord& record) {

@@ -43,7 +43,10 @@ class Store {
  public:
   // Opens (creating if absent, mode 0600) the allowlist database at `path` for `chain_id` under the
   // pinned signer set, loads the applied entries into an Index. A new database records chain_id and
-  // the pinned set. Errors: BAD_SIGNER_SET, WRONG_DATABASE, db errors.
+  // the pinned set. An existing copy is re-verified first (verify_db): one that does not match its
+  // signed updates is refused with COPY_TAMPERED (kRejected) naming the first bad row, so `sync`,
+  // `doctor` and `start` never use it (start sets it aside and rebuilds from the chain).
+  // Errors: BAD_SIGNER_SET, WRONG_DATABASE, COPY_TAMPERED, db errors.
   [[nodiscard]] static Result<Store> open(const std::string& path, std::string chain_id, SignerSet pinned);
 
   Store(Store&&) noexcept = default;
@@ -66,7 +69,7 @@ class Store {
  private:
   Store(db::Database db, std::string chain_id, SignerSet pinned)
       : db_(std::move(db)), chain_id_(std::move(chain_id)), pinned_(std::move(pinned)) {}
-  [[nodiscard]] Status load();
+  [[nodiscard]] Result<bool> load();  // true when the copy existed (had a meta row)
   [[nodiscard]] Status write(const UpdateRecord& record, const VerifiedUpdate& verified, const Index& before);
 
   db::Database db_;
@@ -112,6 +115,10 @@ struct CopyContents {
 // SCHEMA_TOO_NEW, PREPARE_FAILED) — the operator named the wrong file. Store::open and verify_db
 // classify those the same way.
 [[nodiscard]] Result<CopyContents> read_copy(const std::string& path);
+
+// The applied set of the copy at `path`, opened read-only and NOT verified (run verify_db first), for
+// `doctor`, which must not write. Errors: those of read_copy.
+[[nodiscard]] Result<Index> read_copy_index(const std::string& path);
 
 // The migrations of the allowlist database, for tools that open it with db::Database directly.
 [[nodiscard]] std::span<const db::Migration> store_migrations();

@@ -19,29 +19,56 @@ Error rejected(const char* code, std::string message) {
 
 }  // namespace
 
-Status validate_signer_set(const SignerSet& set) {
-  auto bad = [](std::string m) {
-    return make_error("allowlist", "BAD_SIGNER_SET", std::move(m), ErrorKind::kInput);
+std::optional<SignerSetProblem> signer_set_problem(const SignerSet& set) {
+  auto problem = [](const char* code, std::string m) {
+    return std::optional<SignerSetProblem>(SignerSetProblem{code, std::move(m)});
   };
+  if (set.signers.empty())
+    return problem("EMPTY", "the signer set has no signers");
   if (set.threshold < 1 || set.threshold > set.signers.size())
-    return bad("threshold " + std::to_string(set.threshold) + " must be in [1, " +
-               std::to_string(set.signers.size()) + " signers]");
-  std::set<std::string> seen;
+    return problem("BAD_THRESHOLD", "threshold " + std::to_string(set.threshold) + " must be in [1, " +
+                                        std::to_string(set.signers.size()) + " signers]");
+  std::set<std::string> ids;
+  std::map<Bytes, std::string> pubkeys;
   for (std::size_t i = 0; i < set.signers.size(); ++i) {
     const auto& s = set.signers[i];
     const std::string at = "signers[" + std::to_string(i) + "]";
     if (s.key_id.empty())
-      return bad(at + ": empty key_id");
-    if (!seen.insert(s.key_id).second)
-      return bad(at + ": key_id \"" + s.key_id + "\" repeated");
+      return problem("EMPTY_KEY_ID", at + ": empty key_id");
+    if (!ids.insert(s.key_id).second)
+      return problem("DUPLICATE_KEY_ID", at + ": key_id \"" + s.key_id + "\" repeated");
     if (s.pubkey.size() != kPubKeySize || (s.pubkey[0] != 2 && s.pubkey[0] != 3))
-      return bad(at + " (" + s.key_id + "): pubkey must be a 33-byte compressed secp256k1 key, got " +
-                 std::to_string(s.pubkey.size()) + " bytes");
+      return problem("NOT_COMPRESSED",
+                     at + " (" + s.key_id +
+                         "): pubkey must be a 33-byte compressed secp256k1 key (02/03...), got " +
+                         std::to_string(s.pubkey.size()) + " bytes");
     secp256k1_pubkey point;
     if (secp256k1_ec_pubkey_parse(secp256k1_context_static, &point, s.pubkey.data(), s.pubkey.size()) != 1)
-      return bad(at + " (" + s.key_id + "): pubkey is not a curve point");
+      return problem("NOT_ON_CURVE", at + " (" + s.key_id + "): pubkey is not a curve point");
+    // One key under two ids would let one signer count twice towards the threshold.
+    if (const auto [it, fresh] = pubkeys.emplace(s.pubkey, s.key_id); !fresh)
+      return problem("DUPLICATE_PUBKEY", at + " (" + s.key_id + "): the same pubkey is already listed as \"" +
+                                             it->second + "\"; one key counts once");
   }
+  return std::nullopt;
+}
+
+Status validate_signer_set(const SignerSet& set) {
+  if (auto p = signer_set_problem(set))
+    return make_error("allowlist", "BAD_SIGNER_SET", p->code + ": " + p->message, ErrorKind::kInput);
   return ok_status();
+}
+
+std::optional<std::string> signed_by_other(std::span<const std::uint8_t> update_bytes, const Signature& sig,
+                                           const SignerSet& set) {
+  if (sig.signature.size() != kSignatureSize)
+    return std::nullopt;
+  const auto digest = signing_digest(update_bytes);
+  for (const auto& k : set.signers) {
+    if (k.key_id != sig.key_id && chain::crypto::verify_digest(k.pubkey, digest, sig.signature))
+      return k.key_id;
+  }
+  return std::nullopt;
 }
 
 Result<std::vector<std::string>> check_signatures(std::span<const std::uint8_t> update_bytes,
@@ -66,8 +93,11 @@ Result<std::vector<std::string>> check_signatures(std::span<const std::uint8_t> 
     }
     if (s.signature.size() != kSignatureSize ||
         !chain::crypto::verify_digest(*key->second, digest, s.signature)) {
-      notes.push_back("signature of key id " + s.key_id +
-                      " does not verify (64-byte low-S compact required)");
+      const auto other = signed_by_other(update_bytes, s, set);
+      notes.push_back(other ? "signature labelled " + s.key_id + " was made by " + *other +
+                                  "'s key (relabelled: not counted)"
+                            : "signature of key id " + s.key_id +
+                                  " does not verify (64-byte low-S compact required)");
       continue;
     }
     counted.insert(s.key_id);

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,10 +31,26 @@
 
 namespace snprelay::allowlist {
 
-// A signer set is usable: 1 <= threshold <= number of signers, key ids non-empty and unique, each
-// pubkey a 33-byte compressed point on the curve. Error: BAD_SIGNER_SET (kind kInput: it comes from
-// configuration or from the caller).
+// The signer-set rule, shared with the chain (onchain/x/snpattest/types, vectors in
+// tests/data/protocol/signer_sets.json), checked in this order, the first failure reported: EMPTY (no
+// signers); BAD_THRESHOLD (threshold outside 1..size); then per signer in order EMPTY_KEY_ID,
+// DUPLICATE_KEY_ID, NOT_COMPRESSED (not 33 bytes with prefix 02/03), NOT_ON_CURVE, DUPLICATE_PUBKEY
+// (the same 33 bytes under an earlier key id: one key would count twice towards the threshold).
+struct SignerSetProblem {
+  std::string code;     // one of the codes above
+  std::string message;  // names the signer ("signers[1] (alice-2): ...")
+};
+[[nodiscard]] std::optional<SignerSetProblem> signer_set_problem(const SignerSet& set);
+
+// The same as a Status: BAD_SIGNER_SET (kind kInput: it comes from configuration, a file or the
+// chain) whose message starts with the problem's code. Every place a signer set is read calls it.
 [[nodiscard]] Status validate_signer_set(const SignerSet& set);
+
+// A signature labelled with one key id that was in fact made by ANOTHER key of the set (a relabel): that
+// key id; nullopt when no other key of the set made it. check_signatures never counts such a signature
+// (it does not verify under the key it names) and says so; `allowlist verify` refuses it outright.
+[[nodiscard]] std::optional<std::string> signed_by_other(std::span<const std::uint8_t> update_bytes,
+                                                         const Signature& sig, const SignerSet& set);
 
 // The threshold rule above. On success, the key ids that signed validly, in signature order.
 // Errors: UNKNOWN_SIGNER, BELOW_THRESHOLD.

@@ -118,7 +118,15 @@ Result<DbCheck> verify_db(const std::string& path, const std::string& chain_id, 
   return check;
 }
 
-Result<CopyContents> read_copy(const std::string& path) {
+namespace {
+
+// An existing copy opened read-only with its meta row; NOT_A_COPY when it has none.
+struct OpenedCopy {
+  db::Database db;
+  rows::Meta meta;
+};
+
+Result<OpenedCopy> open_existing_copy(const std::string& path) {
   auto db = rows::open_copy(path, true);
   if (!db)
     return db.error();
@@ -128,23 +136,41 @@ Result<CopyContents> read_copy(const std::string& path) {
   if (!meta->has_value())
     return make_error("allowlist", "NOT_A_COPY", path + " is an empty allowlist database (no meta row)",
                       ErrorKind::kInput);
+  return OpenedCopy{std::move(*db), **meta};
+}
+
+}  // namespace
+
+Result<CopyContents> read_copy(const std::string& path) {
+  auto copy = open_existing_copy(path);
+  if (!copy)
+    return copy.error();
+  db::Database& db = copy->db;
+  const rows::Meta& meta = copy->meta;
   CopyContents out;
-  out.chain_id = (*meta)->chain_id;
-  out.version = (*meta)->version;
-  out.update_hash = (*meta)->update_hash;
-  auto signers = rows::read_signers(*db, (*meta)->threshold);
+  out.chain_id = meta.chain_id;
+  out.version = meta.version;
+  out.update_hash = meta.update_hash;
+  auto signers = rows::read_signers(db, meta.threshold);
   if (!signers)
     return signers.error();
   out.signers = std::move(*signers);
-  auto entries = rows::read_entries(*db);
+  auto entries = rows::read_entries(db);
   if (!entries)
     return entries.error();
   out.entries = std::move(*entries);
-  auto revoked = rows::read_revoked(*db);
+  auto revoked = rows::read_revoked(db);
   if (!revoked)
     return revoked.error();
   out.revoked = std::move(*revoked);
   return out;
+}
+
+Result<Index> read_copy_index(const std::string& path) {
+  auto copy = open_existing_copy(path);
+  if (!copy)
+    return copy.error();
+  return rows::read_index(copy->db, copy->meta.version);
 }
 
 }  // namespace snprelay::allowlist

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/path_rules.hpp"
+
 namespace snprelay {
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
@@ -61,7 +63,7 @@ struct Opened {
 };
 
 Result<Opened> open_regular(const std::string& path, std::size_t max_bytes, std::string_view what,
-                            ReadOptions options) {
+                            ReadOptions options, bool private_only = false) {
   int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
   if (options.no_follow)
     flags |= O_NOFOLLOW;
@@ -84,6 +86,13 @@ Result<Opened> open_regular(const std::string& path, std::size_t max_bytes, std:
   if (!S_ISREG(st.st_mode))
     return input_error("NOT_REGULAR",
                        label(what, path) + " is " + file_type_name(st.st_mode) + ", not a regular file");
+  if (private_only && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return input_error("LOOSE_PERMISSIONS",
+                       label(what, path) + " holds a secret but other users may read or write it (mode " +
+                           mode + "); chmod 600 it");
+  }
   if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > max_bytes) {
     return input_error("TOO_LARGE", label(what, path) + " is " + std::to_string(st.st_size) +
                                         " bytes; at most " + std::to_string(max_bytes) + " are accepted");
@@ -174,7 +183,7 @@ Result<Bytes> read_input_file(const std::string& path, std::size_t max_bytes, st
 
 Result<SecretBytes> read_secret_file(const std::string& path, std::string_view what, std::size_t max_bytes,
                                      ReadOptions options) {
-  auto opened = open_regular(path, max_bytes, what, options);
+  auto opened = open_regular(path, max_bytes, what, options, true);
   if (!opened)
     return opened.error();
   // The whole cap (plus one) is reserved up front so the secret is never copied by a growing buffer.
@@ -195,6 +204,9 @@ Result<SecretBytes> read_secret_file(const std::string& path, std::string_view w
 }
 
 Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes, mode_t mode) {
+  // Renamed over a regular file only: never over a device, FIFO, socket, directory or symbolic link.
+  if (Status st = check_output_target(path, "output"); !st)
+    return st;
   const std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty())

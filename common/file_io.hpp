@@ -85,7 +85,9 @@ struct ReadOptions {
 
 // Like read_input_file, into self-wiping memory, and with one trailing "\n" or "\r\n" removed (files
 // written by `echo` end in a newline that is not part of the secret) unless
-// options.keep_trailing_newline. No intermediate buffer holds
+// options.keep_trailing_newline. A file other users may read or write (any of mode 077) is refused with
+// io LOOSE_PERMISSIONS before a byte is read: a mnemonic or passphrase in a 0644 file is as exposed as
+// a 0644 bearer token, which was already refused (issue 21). No intermediate buffer holds
 // the secret outside SecretBytes. Errors never quote the content.
 [[nodiscard]] Result<SecretBytes> read_secret_file(const std::string& path, std::string_view what,
                                                    std::size_t max_bytes = kMaxSecretFileBytes,

@@ -121,6 +121,9 @@ struct ApiConfig {
   // ignored); empty = no token. The token itself is never a configuration value (it would be printed by
   // `config check` and copied with the file); the file must not be group- or world-readable.
   std::string bearer_token_file;
+  // A listen address other than loopback without a bearer token exposes the unauthenticated generate
+  // endpoint to the network; refused unless this says the operator means it (issue 21).
+  bool insecure_listen = false;
 };
 
 struct TpmConfig {

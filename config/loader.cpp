@@ -363,7 +363,24 @@ void apply_env(const EnvLookup& env, Config& config, Problems& problems) {
   }
 }
 
+// 127.0.0.0/8, ::1 and localhost: addresses only this host can reach.
+bool is_loopback_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  std::string host = colon == std::string::npos ? listen : listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 void check_cross_rules(const Config& c, const std::string& source, Problems& problems) {
+  if (!is_loopback_listen(c.api.listen) && c.api.bearer_token_file.empty() && !c.api.insecure_listen) {
+    problems.add("CONFLICT",
+                 source + ": api.listen = \"" + c.api.listen +
+                     "\" is reachable from other hosts and api.bearer_token_file is empty, so anyone on the "
+                     "network could ask this relayer for attestation reports; set api.bearer_token_file, "
+                     "listen on 127.0.0.1, or set api.insecure_listen = true (init --insecure-listen) if "
+                     "that is meant");
+  }
   if (c.enclave.sev_snp.allow_debug_policy && c.enclave.hardware_mode == HardwareMode::kRequire) {
     problems.add("CONFLICT",
                  source +

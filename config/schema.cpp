@@ -258,6 +258,8 @@ std::vector<KeySpec> build_schema() {
                                                            "open connections at most"));
   k.push_back(text<&C::api, &ApiConfig::bearer_token_file>(
       "api.bearer_token_file", Format::kAny, "file with the bearer token generate requires; empty: none"));
+  k.push_back(key<&C::api, &ApiConfig::insecure_listen>(
+      "api.insecure_listen", Kind::kBool, "allow a non-loopback listen address without a bearer token"));
   // [tpm]
   k.push_back(text<&C::tpm, &TpmConfig::tcti>("tpm.tcti", Format::kNonEmpty,
                                               "TCTI, e.g. device:/dev/tpmrm0 or swtpm:path=/run/swtpm.sock"));

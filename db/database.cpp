@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/file_io.hpp"
+#include "common/path_rules.hpp"
 
 namespace snprelay::db {
 namespace {
@@ -65,16 +66,40 @@ Error sqlite_error(sqlite3* db, std::string code, const std::string& what) {
       kind_of(ext));
 }
 
-// Creates the file with mode 0600 before SQLite sees it, so it is never readable by others, even for
-// an instant. An existing file keeps its contents; its mode is tightened to 0600.
-Status create_private_file(const std::string& path) {
-  const UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+// Checks the path by the one rule (common/path_rules.hpp: a regular file or absent, side files too, so
+// SQLite never opens a FIFO, a device or a directory) and, for a writable database, creates an absent
+// file with mode 0600 before SQLite sees it, so it is never readable by others, even for an instant.
+// Returns whether this call created the file. An existing file is not touched here.
+Result<bool> prepare_file(const std::string& path, bool read_only) {
+  if (Status st = check_database_path(path, "database", read_only); !st)
+    return st.error();
+  if (read_only)
+    return false;
+  const UniqueFd fd(
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
   if (!fd) {
     const int err = errno;
+    if (err == EEXIST)
+      return false;
     return make_error("db", "OPEN_FAILED", "cannot open " + path + ": " + std::strerror(err),
                       kind_of_errno(err));
   }
-  if (::fchmod(fd.get(), 0600) != 0) {
+  if (::fchmod(fd.get(), 0600) != 0) {  // the umask may have made it tighter still; set it exactly
+    const int err = errno;
+    return make_error("db", "PERMISSIONS", "cannot set mode 0600 on " + path + ": " + std::strerror(err),
+                      ErrorKind::kInput);
+  }
+  return true;
+}
+
+// An existing file is tightened to 0600 only once SQLite has confirmed it is an intact database and only
+// when this user owns it: a file that is not a database, or someone else's, is left exactly as it was.
+Status tighten_mode(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+      (st.st_mode & 077) == 0)
+    return ok_status();
+  if (::chmod(path.c_str(), 0600) != 0) {
     const int err = errno;
     return make_error("db", "PERMISSIONS", "cannot set mode 0600 on " + path + ": " + std::strerror(err),
                       ErrorKind::kInput);
@@ -93,10 +118,9 @@ void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const {
 
 Result<Database> Database::open(const std::string& path, std::span<const Migration> migrations,
                                 const OpenOptions& options) {
-  if (!options.read_only) {
-    if (Status st = create_private_file(path); !st)
-      return st.error();
-  }
+  auto created = prepare_file(path, options.read_only);
+  if (!created)
+    return created.error();
   sqlite3* raw = nullptr;
   const int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -128,6 +152,10 @@ Result<Database> Database::open(const std::string& path, std::span<const Migrati
                       ErrorKind::kInput);
   }
   check->reset();
+  if (!options.read_only && !*created) {
+    if (Status st = tighten_mode(path); !st)
+      return st.error();
+  }
   if (!options.read_only) {
     if (Status st = db.exec("PRAGMA journal_mode=WAL"); !st)
       return st.error();
@@ -136,12 +164,12 @@ Result<Database> Database::open(const std::string& path, std::span<const Migrati
   }
   if (Status st = db.exec("PRAGMA foreign_keys=ON"); !st)
     return st.error();
-  if (Status st = db.migrate(migrations); !st)
+  if (Status st = db.migrate(migrations, options.read_only); !st)
     return st.error();
   return db;
 }
 
-Status Database::migrate(std::span<const Migration> migrations) {
+Status Database::migrate(std::span<const Migration> migrations, bool read_only) {
   auto current = schema_version();
   if (!current)
     return current.error();
@@ -161,8 +189,8 @@ Status Database::migrate(std::span<const Migration> migrations) {
           "db", "MIGRATION_FAILED",
           "migrations must be numbered 1..N without gaps (found " + std::to_string(m.version) + ")");
     }
-    if (m.version <= *current)
-      continue;
+    if (m.version <= *current || read_only)
+      continue;  // a read-only open reads an older schema as it is (it cannot write a migration)
     auto tx = Transaction::begin(*this);
     if (!tx)
       return tx.error();

@@ -6,10 +6,15 @@
 //   - migrations are numbered 1..N; the database's current version is PRAGMA user_version;
 //   - each pending migration runs in its own transaction together with the user_version bump, so a
 //     failing migration leaves the database at the previous version, untouched;
+//   - a read-only open applies no migration (it cannot write): an older schema is read as it is;
 //   - a database whose user_version is above N was written by a newer snprelay and is refused
 //     (SCHEMA_TOO_NEW) — never downgraded, never modified;
 //   - a file that is not a database, or fails SQLite's integrity check, is reported (CORRUPT) and left
-//     exactly as it is — never recreated, so nothing stored is lost.
+//     exactly as it is — never recreated, never chmod-ed, so nothing stored is lost;
+//   - before SQLite sees anything, the path and its side files (-journal, -wal, -shm) pass the one path
+//     rule (common/path_rules.hpp): a device, FIFO, socket, directory or (writable) symbolic link is
+//     refused with io NOT_REGULAR, untouched and never opened; an existing database this user owns is
+//     tightened to 0600 only after the integrity check passed.
 // Error codes (component "db"): OPEN_FAILED, CORRUPT, SCHEMA_TOO_NEW, MIGRATION_FAILED, PREPARE_FAILED,
 // STEP_FAILED, BIND_FAILED, PERMISSIONS; messages carry the path, SQLite's extended code and text.
 // Kinds are set here from SQLite's code (or errno): a file that is not a database, cannot be opened or
@@ -77,7 +82,7 @@ class Database {
   };
   Database(std::unique_ptr<sqlite3, Closer> db, std::string path)
       : db_(std::move(db)), path_(std::move(path)) {}
-  [[nodiscard]] Status migrate(std::span<const Migration> migrations);
+  [[nodiscard]] Status migrate(std::span<const Migration> migrations, bool read_only);
 
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;

@@ -8,7 +8,8 @@ add_executable(snprelay_allowlist_unit_tests
   unit/allowlist/store_test.cpp
   unit/allowlist/sync_test.cpp
   unit/allowlist/lookup_test.cpp
-  unit/allowlist/vectors_test.cpp)
+  unit/allowlist/vectors_test.cpp
+  unit/allowlist/signer_set_rule_test.cpp)
 target_include_directories(snprelay_allowlist_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(snprelay_allowlist_unit_tests PRIVATE
   snprelay_allowlist GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)

@@ -11,6 +11,7 @@
 
 #include "attest/report.hpp"
 #include "common/base64.hpp"
+#include "common/json_strict.hpp"
 #include "relayer/app/binding.hpp"
 #include "relayer/app/report_json.hpp"
 #include "relayer/app/text.hpp"
@@ -58,9 +59,12 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> digest(std::span<const std::uint
 
 // The nonce of a generate body: {"nonce": "<base64>"} decoding to 1..64 bytes.
 Result<Bytes> parse_nonce(const std::string& body) {
-  const auto doc = nlohmann::json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
+  auto parsed = parse_json_strict<nlohmann::json>(body, "the body");
+  if (!parsed && parsed.error().code == "DUPLICATE_KEY")
+    return bad_request("DUPLICATE_KEY", parsed.error().message);
+  if (!parsed || !parsed->is_object())
     return bad_request("BAD_REQUEST", "the body is not a JSON object; send {\"nonce\": \"<base64>\"}");
+  const nlohmann::json& doc = *parsed;
   const auto it = doc.find("nonce");
   if (it == doc.end() || !it->is_string())
     return bad_request("BAD_REQUEST", "the body has no string field \"nonce\"");
@@ -121,7 +125,13 @@ void ApiRoutes::count(const std::string& name) {
   must(metrics_.add(name, {}, 1));
 }
 
+void ApiRoutes::set_bearer_token(SecretBytes token) {
+  std::lock_guard lock(token_mu_);
+  options_.bearer_token = std::move(token);
+}
+
 bool ApiRoutes::authorized(const HttpRequest& request) const {
+  std::lock_guard lock(token_mu_);
   if (options_.bearer_token.empty())
     return true;
   const std::string header = request.header("authorization");

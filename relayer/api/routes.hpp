@@ -32,6 +32,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -59,6 +60,10 @@ class ApiRoutes final : public Router {
             RoutesOptions options);
   [[nodiscard]] HttpResponse handle(const HttpRequest& request) override;
 
+  // Replaces the bearer token generate requires (empty: none), e.g. on SIGHUP. Safe from any thread:
+  // a request sees the old token or the new one, never a mix.
+  void set_bearer_token(SecretBytes token);
+
  private:
   [[nodiscard]] HttpResponse generate(const HttpRequest& request);
   [[nodiscard]] HttpResponse generate_checked(const HttpRequest& request);
@@ -72,6 +77,7 @@ class ApiRoutes final : public Router {
   HealthSource& health_;
   MetricsRegistry& metrics_;
   RoutesOptions options_;
+  mutable std::mutex token_mu_;  // guards options_.bearer_token
   std::atomic<std::uint64_t> total_processed_{0};
   std::atomic<std::uint64_t> active_requests_{0};
 };

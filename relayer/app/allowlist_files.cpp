@@ -5,6 +5,7 @@
 #include "allowlist/codec.hpp"
 #include "allowlist/verify.hpp"
 #include "common/file_io.hpp"
+#include "common/json_strict.hpp"
 #include "relayer/app/text.hpp"
 
 namespace snprelay::app {
@@ -38,8 +39,11 @@ Result<ordered_json> read_json_object(const std::string& path, const std::string
   auto bytes = read_input_file(path, kMaxAllowlistJsonFile, what);
   if (!bytes)
     return bytes.error();
-  auto j = ordered_json::parse(bytes->begin(), bytes->end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  auto j = parse_json_strict<ordered_json>(
+      std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), path);
+  if (!j)
+    return bad_input(j.error().message);
+  if (!j->is_object())
     return bad_input(path + " is not a JSON object (expected " + what + ")");
   return j;
 }
@@ -132,6 +136,20 @@ Result<std::vector<SigFile>> read_signatures(const std::vector<std::string>& pat
   return out;
 }
 
+namespace {
+
+// `--threshold` may ask for more signatures than the set's own threshold, never fewer (issue 21: `verify
+// --threshold 1` passed an update the set requires three signatures for).
+Status threshold_only_raises(std::optional<std::uint32_t> given, std::optional<std::uint32_t> own,
+                             const std::string& where) {
+  if (given && own && *given < *own)
+    return bad_input("--threshold " + std::to_string(*given) + " is below the threshold " +
+                     std::to_string(*own) + " of " + where + "; --threshold may raise it, never lower it");
+  return ok_status();
+}
+
+}  // namespace
+
 Result<al::SignerSet> signer_set_from_file(const std::string& path, std::optional<std::uint32_t> threshold) {
   al::SignerSet set;
   auto j = read_json_object(path, "a signer set");
@@ -152,15 +170,18 @@ Result<al::SignerSet> signer_set_from_file(const std::string& path, std::optiona
       return pub.error();
     set.signers.push_back({*id, std::move(*pub)});
   }
-  if (threshold) {
-    set.threshold = *threshold;
-  } else if (const auto t = j->find("threshold");
-             t != j->end() && t->is_number_unsigned() && t->get<std::uint64_t>() <= UINT32_MAX) {
-    set.threshold = t->get<std::uint32_t>();
-  } else {
-    return bad_input(path + " has no \"threshold\"; give one (--threshold T)");
+  std::optional<std::uint32_t> own;
+  if (const auto t = j->find("threshold"); t != j->end()) {
+    if (!t->is_number_unsigned() || t->get<std::uint64_t>() > UINT32_MAX)
+      return bad_input(path + ": \"threshold\" is not a number in [1, 2^32-1]");
+    own = t->get<std::uint32_t>();
   }
+  if (!threshold && !own)
+    return bad_input(path + " has no \"threshold\"; give one (--threshold T)");
+  set.threshold = threshold ? *threshold : *own;
   if (auto st = al::validate_signer_set(set); !st)
+    return st.error();
+  if (auto st = threshold_only_raises(threshold, own, path); !st)
     return st.error();
   return set;
 }
@@ -176,8 +197,11 @@ Result<al::SignerSet> signer_set_from_config(const config::Config& config, const
       return bad_input(source + ": allowlist.signers." + s.key_id + " is not hex");
     set.signers.push_back({s.key_id, std::move(*pub)});
   }
-  set.threshold = threshold ? *threshold : static_cast<std::uint32_t>(config.allowlist.threshold);
+  const auto own = static_cast<std::uint32_t>(config.allowlist.threshold);
+  set.threshold = threshold ? *threshold : own;
   if (auto st = al::validate_signer_set(set); !st)
+    return st.error();
+  if (auto st = threshold_only_raises(threshold, own, source + " [allowlist] threshold"); !st)
     return st.error();
   return set;
 }

@@ -66,11 +66,12 @@ struct SigFile {
 [[nodiscard]] Result<std::vector<SigFile>> read_signatures(const std::vector<std::string>& paths,
                                                            const LoadedUpdate& update);
 
-// The signer set in a signers file; `threshold` overrides the file's. Validated.
+// The signer set in a signers file; `threshold` overrides the file's but may only raise it (a lower one
+// is BAD_INPUT). Validated (allowlist::validate_signer_set: unique ids AND unique pubkeys).
 [[nodiscard]] Result<allowlist::SignerSet> signer_set_from_file(const std::string& path,
                                                                 std::optional<std::uint32_t> threshold);
-// The signer set pinned in `config` ([allowlist.signers], threshold unless `threshold`); `source`
-// names the file in errors. Validated. BAD_INPUT when the configuration pins no signers.
+// The signer set pinned in `config` ([allowlist.signers], threshold unless `threshold`, which may only
+// raise it); `source` names the file in errors. Validated. BAD_INPUT when the configuration pins no signers.
 [[nodiscard]] Result<allowlist::SignerSet> signer_set_from_config(const config::Config& config,
                                                                   const std::string& source,
                                                                   std::optional<std::uint32_t> threshold);

@@ -17,6 +17,7 @@
 #include "chain/rpc/comet_client.hpp"
 #include "chain/rpc/curl_transport.hpp"
 #include "chain/rpc/snpattest_queries.hpp"
+#include "common/process_lock.hpp"
 #include "relayer/app/allowlist_files.hpp"
 #include "relayer/app/evidence.hpp"
 #include "relayer/app/keys.hpp"
@@ -77,7 +78,9 @@ Result<nlohmann::json> query(chain::rpc::ChainClient& client, SnpQuery kind, con
 }
 
 CheckResult check_evidence(Context& x) {
-  auto src = open_evidence_source(x.c, SimRequest{}, false);
+  SimRequest sim;
+  sim.must_exist = true;  // as start: never create simulated keys the chain does not trust
+  auto src = open_evidence_source(x.c, sim, false);
   if (!src)
     return fail("evidence", std::string("no evidence source (hardware_mode = ") +
                                 mode_name(x.c.enclave.hardware_mode) + "): " + src.error().to_string());
@@ -241,12 +244,25 @@ CheckResult check_allowlist(Context& x) {
     return fail("allowlist", pinned.error().to_string());
   const std::string& db = x.c.allowlist.db_path;
   std::optional<std::uint64_t> local;
+  std::string rebuild;  // set when `start` would set the copy aside and rebuild it from the chain
   if (std::error_code ec; fs::exists(db, ec)) {
-    auto store = allowlist::Store::open(db, x.c.chain.chain_id, *pinned);
-    if (!store)
-      return fail("allowlist", "local copy " + db + ": " + store.error().to_string());
-    x.index = store->index();
-    local = store->tip().version;
+    // Read-only, as `start` judges it (allowlist::Store::open re-verifies an existing copy).
+    auto check = allowlist::verify_db(db, x.c.chain.chain_id, *pinned);
+    if (!check)
+      return fail("allowlist", "local copy " + db + ": " + check.error().to_string());
+    if (!check->ok && (check->code == "WRONG_CHAIN" || check->code == "SIGNER_SET_MISMATCH"))
+      return fail("allowlist", "local copy " + db + " cannot be used (start refuses it: WRONG_DATABASE): " +
+                                   check->bad_row + ": " + check->message);
+    if (!check->ok && check->code != "META_MISSING") {
+      rebuild = "local copy " + db + " does not match its signed updates (first bad row: " + check->bad_row +
+                ": " + check->code + "); start will move it aside and rebuild it from the chain";
+    } else if (check->ok) {
+      auto index = allowlist::read_copy_index(db);
+      if (!index)
+        return fail("allowlist", "local copy " + db + ": " + index.error().to_string());
+      local = index->version();
+      x.index = std::make_shared<const allowlist::Index>(std::move(*index));
+    }
   }
   if (!x.chain)
     return fail("allowlist", "skipped: no chain endpoint to compare with");
@@ -266,6 +282,8 @@ CheckResult check_allowlist(Context& x) {
   const std::string signers = "signer set pinned = chain's (" + std::to_string(pinned->signers.size()) +
                               " keys, threshold " + std::to_string(pinned->threshold) + ")";
   const std::string versions = "chain version " + std::to_string(chain_version);
+  if (!rebuild.empty())
+    return warn("allowlist", rebuild + "; " + versions + "; " + signers);
   if (!local)
     return warn("allowlist", "no local copy at " + db +
                                  " yet (the daemon or `snprelay allowlist sync --config " + x.path +
@@ -310,6 +328,26 @@ CheckResult check_tcb(Context& x) {
   const std::string line =
       reported + " meets the allowlist minimum for " + std::string(attest::product_name(product)) + stale;
   return x.index_current ? ok("tcb", line) : warn("tcb", line);
+}
+
+// Whether a daemon holds this home's lock: `start` would then exit 2 (lock HELD), which is what an
+// operator running doctor beside a live daemon expects, so it is a warning, not a failure.
+CheckResult check_daemon(const Context& x) {
+  // start makes [relayer] state_dir (0700) and takes its lock there: the directory must be one, or be
+  // creatable under an existing parent.
+  const std::string& dir = x.c.relayer.state_dir;
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(dir, ec))
+    return fail("daemon", "state_dir " + dir + " exists and is not a directory (start cannot take its lock)");
+  if (!fs::exists(dir, ec) && !fs::is_directory(fs::path(dir).parent_path(), ec))
+    return fail("daemon", "state_dir " + dir + " does not exist and neither does its parent");
+  bool running = false;
+  auto state = daemon_lock_state(x.c, &running);
+  if (!state)
+    return fail("daemon", state.error().to_string());
+  if (running)
+    return warn("daemon", *state + "; a second `snprelay start` on this home would exit 2");
+  return ok("daemon", *state);
 }
 
 }  // namespace
@@ -391,6 +429,23 @@ std::vector<std::string> tcb_shortfalls(const attest::TcbParts& reported,
   return out;
 }
 
+std::string daemon_lock_path(const config::Config& config) {
+  return config.relayer.state_dir + "/" + kDaemonLockName;
+}
+
+Result<std::string> daemon_lock_state(const config::Config& config, bool* running) {
+  const std::string path = daemon_lock_path(config);
+  auto holder = lock_holder(path);
+  if (!holder)
+    return holder.error();
+  if (running != nullptr)
+    *running = holder->has_value();
+  if (!*holder)
+    return "not running (no process holds " + path + ")";
+  return "running (" + (**holder > 0 ? "PID " + std::to_string(**holder) : std::string("a process")) +
+         " holds " + path + ")";
+}
+
 std::vector<CheckResult> run_doctor(const config::Config& config, const std::string& config_path,
                                     const DoctorOptions& options) {
   Context x(config, config_path, options);
@@ -404,6 +459,7 @@ std::vector<CheckResult> run_doctor(const config::Config& config, const std::str
   out.push_back(check_tpm(x));
   out.push_back(check_allowlist(x));
   out.push_back(check_tcb(x));
+  out.push_back(check_daemon(x));
   return out;
 }
 

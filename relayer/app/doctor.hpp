@@ -75,6 +75,14 @@ struct CheckResult {
 [[nodiscard]] std::vector<std::string> tcb_shortfalls(const attest::TcbParts& reported,
                                                       const allowlist::ProductTcb& minimum);
 
+// The lock file `start` holds for its life ([relayer] state_dir/snprelay.lock, common/process_lock.hpp);
+// `status` and `doctor` ask lock_holder() about it.
+[[nodiscard]] std::string daemon_lock_path(const config::Config& config);
+
+// "not running" or "running (PID 1234 holds /var/lib/snprelay/snprelay.lock)", read-only; the error
+// when the lock file cannot be examined.
+[[nodiscard]] Result<std::string> daemon_lock_state(const config::Config& config, bool* running = nullptr);
+
 struct DoctorOptions {
   // Bounds each network request of a check (RPC status and queries, the KDS GET).
   std::chrono::milliseconds timeout{5'000};

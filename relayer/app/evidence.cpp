@@ -1,6 +1,7 @@
 #include "relayer/app/evidence.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "attest/evidence/select_source.hpp"
@@ -31,6 +32,12 @@ Result<std::array<std::uint8_t, N>> hex_array(const char* flag, const std::strin
 }  // namespace
 
 Result<std::shared_ptr<SimFirmware>> open_sim(const SimRequest& r) {
+  if (r.must_exist && !std::filesystem::is_regular_file(r.state + "/product"))
+    return make_error("app", "SIM_STATE_MISSING",
+                      "the simulated firmware's state directory " + r.state +
+                          " holds no state; new simulated keys would not be the ones the chain trusts. Point "
+                          "[enclave.sev_snp] sim_state_dir at the devnet's state (devnet.json sim_state)",
+                      ErrorKind::kInput);
   SimSettings s;
   std::string product = r.product;
   if (product.empty()) {

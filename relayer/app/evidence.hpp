@@ -34,6 +34,10 @@ struct SimRequest {
   std::string tcb;        // bl=N,tee=N,snp=N,ucode=N[,fmc=N]
   std::uint32_t guest_vmpl = 0;
   std::uint32_t guest_svn = 0;
+  // The daemon and doctor: the state must already exist. New simulated keys would not be the ones the
+  // chain trusts (a devnet's simulated_roots), so every epoch would fail its self-check (issue 21:
+  // doctor made fresh keys in an empty sim_state_dir and said ok). Error: app SIM_STATE_MISSING.
+  bool must_exist = false;
 };
 
 // The simulated firmware of `r.state` with r's settings.

@@ -12,6 +12,7 @@
 #include "chain/keys/bech32.hpp"
 #include "chain/keys/secret_input.hpp"
 #include "common/file_io.hpp"
+#include "common/json_strict.hpp"
 
 namespace snprelay::app {
 namespace {
@@ -86,8 +87,11 @@ std::string under_home(const InitSettings& s, const char* name) {
 }  // namespace
 
 Result<DevnetManifest> parse_devnet_manifest(std::string_view json_text, const std::string& source) {
-  const json j = json::parse(json_text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  auto parsed = parse_json_strict<json>(json_text, source);
+  if (!parsed)
+    return bad_devnet(source, parsed.error().message);
+  const json& j = *parsed;
+  if (!j.is_object())
     return bad_devnet(source, "not a JSON object (expected the devnet.json `snpattestd devnet init` writes)");
   DevnetManifest m;
   for (auto [member, key] : {std::pair{&DevnetManifest::chain_id, "chain_id"},
@@ -246,6 +250,8 @@ std::string render_init_config(const InitSettings& s) {
       t << quoted(signer.key_id) << " = " << quoted(signer.pubkey) << "\n";
   }
   t << "\n[api]\nlisten = " << quoted(s.options.api_listen) << "\n";
+  if (s.options.insecure_listen)
+    t << "insecure_listen = true\n";
   if (!s.options.tpm_tcti.empty())
     t << "\n[tpm]\ntcti = " << quoted(s.options.tpm_tcti) << "\n";
   return t.str();

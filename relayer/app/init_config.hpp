@@ -63,6 +63,7 @@ struct DevnetManifest {
 struct InitOptions {
   std::string home;                           // RH: every file init writes lives under it (absolute)
   std::string api_listen = "127.0.0.1:8080";  // [api] listen
+  bool insecure_listen = false;               // [api] insecure_listen (--insecure-listen)
   std::string kds_base_url;                   // empty: AMD's KDS (the config default)
   config::KeyProtection protection = config::KeyProtection::kPassphrase;
   std::string tpm_tcti;       // [tpm] tcti; empty: the config default

@@ -5,6 +5,7 @@
 
 #include "attest/certs.hpp"
 #include "chain/rpc/snpattest_queries.hpp"
+#include "common/json_strict.hpp"
 
 namespace snprelay::app {
 namespace {
@@ -81,8 +82,11 @@ attest::FailureCode allowlist_code(const std::string& code) {
 }  // namespace
 
 Result<ChainParams> parse_chain_params(std::string_view text) {
-  const json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  auto parsed = parse_json_strict<json>(text, "the chain's params");
+  if (!parsed)
+    return bad_params(parsed.error().message);
+  const json& j = *parsed;
+  if (!j.is_object())
     return bad_params("not a JSON object");
   ChainParams p;
   try {

@@ -13,6 +13,8 @@
 #include "allowlist/store.hpp"
 #include "allowlist/sync.hpp"
 #include "chain/rpc/snpattest_queries.hpp"
+#include "common/json_strict.hpp"
+#include "common/path_rules.hpp"
 #include "relayer/app/allowlist_files.hpp"
 #include "relayer/app/text.hpp"
 #include "relayer/cli/allowlist_cli.hpp"
@@ -75,14 +77,27 @@ struct ShowArgs {
   NodeArgs node;
 };
 
-// The relayer's SQLite copy, read-only and as stored (allowlist::read_copy), as JSON.
-Result<ordered_json> read_db(const std::string& path) {
+// The relayer's SQLite copy, read-only (allowlist::read_copy), as JSON. With `verify`, the copy is first
+// re-verified (verify_db) against its own chain id and stored signer set, so a row added, removed or
+// relabelled by hand is refused naming the first bad row, never listed as if it were signed (`verify-db
+// --signers` checks the stored set against a pinned one).
+Result<ordered_json> read_db(const std::string& path, bool verify) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     return make_error("io", "NOT_FOUND", "--db " + path + " does not exist", ErrorKind::kInput);
   auto copy = al::read_copy(path);
   if (!copy)
     return db_error(path, copy.error());
+  if (verify) {
+    auto check = al::verify_db(path, copy->chain_id, copy->signers);
+    if (!check)
+      return db_error(path, check.error());
+    if (!check->ok)
+      return make_error("allowlist", "COPY_TAMPERED",
+                        "--db " + path + " does not match its signed updates: first bad row: " +
+                            check->bad_row + ": " + check->code + ": " + check->message,
+                        ErrorKind::kRejected);
+  }
   ordered_json signers = ordered_json::array();
   for (const auto& k : copy->signers.signers)
     signers.push_back({{"key_id", k.key_id}, {"pubkey", to_hex(k.pubkey)}});
@@ -125,7 +140,7 @@ int run_show(const ShowArgs& a) {
     return kOk;
   }
   if (!a.db.empty()) {
-    auto j = read_db(a.db);
+    auto j = read_db(a.db, true);
     if (!j)
       return fail(j.error());
     if (a.node.json) {
@@ -148,10 +163,12 @@ int run_show(const ShowArgs& a) {
   auto text = chain::rpc::query_snpattest_json(**client, q);
   if (!text)
     return fail(text.error());
-  auto j = ordered_json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return fail(
-        make_error("cli", "BAD_QUERY_REPLY", "the chain's allowlist is not JSON", ErrorKind::kUnavailable));
+  auto parsed = parse_json_strict<ordered_json>(*text, "the chain's allowlist");
+  if (!parsed || !parsed->is_object())
+    return fail(make_error("cli", "BAD_QUERY_REPLY",
+                           parsed ? "the chain's allowlist is not a JSON object" : parsed.error().message,
+                           ErrorKind::kUnavailable));
+  ordered_json& j = *parsed;
   j["source"] = "node";
   if (a.node.json) {
     std::cout << j.dump() << "\n";
@@ -216,6 +233,9 @@ int run_sync(DbArgs a) {
   DbTarget t;
   if (auto st = resolve_target(a, t); !st)
     return fail(st.error());
+  // The path rule before the chain is asked: a device, FIFO or directory is refused untouched.
+  if (auto st = check_database_path(t.path, "--db", false); !st)
+    return fail(st.error());
   if (a.node.nodes.empty() && t.cfg != nullptr)
     a.node.nodes = t.cfg->chain.rpc;
   if (a.node.nodes.empty())
@@ -278,7 +298,7 @@ int run_verify_db(DbArgs a) {
         make_error("io", "NOT_FOUND", "--db " + t.path + " is not an existing file", ErrorKind::kInput));
   if (a.chain_id.empty()) {
     // The copy's own chain id: the signatures still tie every update to the chain it names.
-    auto j = read_db(t.path);
+    auto j = read_db(t.path, false);
     if (!j)
       return fail(j.error());
     a.chain_id = (*j)["chain_id"].get<std::string>();

@@ -1,4 +1,5 @@
-// `snprelay doctor --config F [--json]`: the eight checks of relayer/app/doctor.hpp, one line each
+// `snprelay doctor --config F [--json]`: the checks of relayer/app/doctor.hpp and of
+// relayer/daemon/preflight.hpp (journal, api), one line each
 // ("ok|warn|fail  <check>  <detail>") or a JSON array of {check, level, detail}. Exit 0 when nothing
 // failed (warn is fine), 1 (kRejected) when something did; a configuration that does not load is the
 // usual input error (2).
@@ -6,16 +7,19 @@
 // `snprelay status --config F [--json]`: the daemon's view. First its API (GET /v1/status on [api]
 // listen, one attempt, a short timeout); when the daemon does not answer, the journal opened read-only
 // ("daemon not running (from the journal)"). Counts by state come from the journal whenever it is
-// readable. Exit 0 when a view was printed; 3 when neither the API nor the journal could be read.
+// readable; "daemon" says whether a process holds the home's lock (app::daemon_lock_state). Exit 0 when a
+// view was printed; 3 when neither the API nor the journal could be read.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "attest/kds/http_fetcher.hpp"
+#include "common/json_strict.hpp"
 #include "relayer/app/doctor.hpp"
 #include "relayer/app/text.hpp"
 #include "relayer/cli/cli.hpp"
 #include "relayer/cli/cli_options.hpp"
 #include "relayer/daemon/journal.hpp"
+#include "relayer/daemon/preflight.hpp"
 
 namespace snprelay::cli {
 namespace {
@@ -34,7 +38,12 @@ int run_doctor_command(const Args& a) {
   auto loaded = use_config(a.config, nullptr, storage);
   if (!loaded)
     return fail(loaded.error());
-  const auto checks = app::run_doctor(**loaded, a.config);
+  auto checks = app::run_doctor(**loaded, a.config);
+  // start's own startup checks (relayer/daemon/preflight.hpp): doctor fails wherever start would.
+  bool running = false;
+  (void)app::daemon_lock_state(**loaded, &running);
+  checks.push_back(daemon::check_journal(**loaded));
+  checks.push_back(daemon::check_api(**loaded, running));
   if (a.json) {
     std::cout << app::checks_json(checks).dump(2) << "\n";
   } else {
@@ -68,10 +77,11 @@ Result<ordered_json> status_from_api(const std::string& url) {
   auto body = fetcher.fetch(url);
   if (!body)
     return body.error();
-  auto j = ordered_json::parse(body->begin(), body->end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error("cli", "BAD_STATUS_REPLY", url + " did not answer a JSON object",
-                      ErrorKind::kUnavailable);
+  auto j = parse_json_strict<ordered_json>(
+      std::string_view(reinterpret_cast<const char*>(body->data()), body->size()), url);
+  if (!j || !j->is_object())
+    return make_error("cli", "BAD_STATUS_REPLY",
+                      j ? url + " did not answer a JSON object" : j.error().message, ErrorKind::kUnavailable);
   return j;
 }
 
@@ -108,6 +118,9 @@ Result<ordered_json> status_view(const config::Config& c) {
     for (const auto& e : *rows)
       view["epochs"].push_back(entry_json(e));
   }
+  // Whether a daemon holds the home's lock (one daemon per home), whatever the API answered.
+  auto lock = app::daemon_lock_state(c);
+  view["daemon"] = lock ? *lock : "unknown (" + lock.error().message + ")";
   if (journal) {
     if (auto counts = journal->counts()) {
       ordered_json by_state = ordered_json::object();
@@ -128,6 +141,7 @@ std::string text_of(const ordered_json& j, const char* key) {
 
 void print_status(const ordered_json& v) {
   std::cout << "source: " << text_of(v, "source") << "\n";
+  std::cout << "daemon: " << text_of(v, "daemon") << "\n";
   std::cout << "operator: " << text_of(v, "operator") << "\n";
   if (v.contains("relayer"))
     std::cout << "relayer: " << text_of(v, "relayer") << "\n";

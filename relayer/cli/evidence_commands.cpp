@@ -14,7 +14,6 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -26,6 +25,7 @@
 #include "attest/sim/kds_server.hpp"
 #include "attest/sim/sim_firmware.hpp"
 #include "common/log.hpp"
+#include "common/path_rules.hpp"
 #include "config/duration.hpp"
 #include "config/loader.hpp"
 #include "relayer/app/binding.hpp"
@@ -57,16 +57,14 @@ struct FetchArgs {
   std::string timeout = "30s";
 };
 
+// Public material (a report, a certificate): written atomically, 0644, over a regular file only.
 Status write_output(const std::string& path, const Bytes& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out)
-    return make_error("cli", "WRITE_FAILED", "cannot write " + path);
-  return ok_status();
+  return write_file_atomic(path, std::span<const std::uint8_t>(data), 0644);
 }
 
 int run_fetch(const FetchArgs& a) {
+  if (auto st = check_output(a.out, "--out", std::vector{a.report}); !st)
+    return fail(st.error());
   std::optional<Report> report;
   if (!a.report.empty()) {
     auto raw = read_input_file(a.report, kMaxReportFileBytes, "--report");
@@ -248,6 +246,8 @@ struct ReportGetArgs {
 };
 
 int run_report_get(const ReportGetArgs& a) {
+  if (auto st = check_output(a.out, "-o"); !st)
+    return fail(st.error());
   std::array<std::uint8_t, 64> data{};
   if (a.nonce) {
     auto n = app::parse_nonempty_hex("--nonce", *a.nonce);

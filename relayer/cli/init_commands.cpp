@@ -39,6 +39,7 @@ struct InitArgs {
   std::string home;
   std::string sim_state;
   std::string api_listen = "127.0.0.1:8080";
+  bool insecure_listen = false;
   std::string kds;
   std::string protection = "passphrase";
   std::string tpm_tcti;
@@ -145,6 +146,7 @@ int run_init(const InitArgs& a) {
   if (o.home.size() > 1 && o.home.back() == '/')
     o.home.pop_back();
   o.api_listen = a.api_listen;
+  o.insecure_listen = a.insecure_listen;
   o.kds_base_url = a.kds;
   o.tpm_tcti = a.tpm_tcti;
   o.sim_state_dir = a.sim_state;
@@ -220,6 +222,8 @@ void add_init_commands(CLI::App& app, Outcome& outcome) {
   devnet->excludes(chain_id);
   init->add_option("--home", a->home, "The relayer's home directory (created 0700)")->required();
   init->add_option("--api-listen", a->api_listen, "[api] listen")->capture_default_str();
+  init->add_flag("--insecure-listen", a->insecure_listen,
+                 "Allow a non-loopback --api-listen without a bearer token ([api] insecure_listen)");
   init->add_option("--kds", a->kds, "[enclave.sev_snp] kds_base_url (default: AMD's KDS)");
   init->add_option("--protection", a->protection, "How the relayer key is sealed")
       ->check(CLI::IsMember({"passphrase", "tpm", "snp-derived"}))

@@ -26,6 +26,7 @@
 #include "chain/rpc/snpattest_queries.hpp"
 #include "chain/rpc/tx_delivery.hpp"
 #include "chain/tx/messages.hpp"
+#include "common/json_strict.hpp"
 #include "relayer/app/binding.hpp"
 #include "relayer/app/input.hpp"
 #include "relayer/app/parse.hpp"
@@ -283,10 +284,10 @@ int run_snp_query(const SnpQueryArgs& a) {
     std::cout << *text << "\n";
     return kOk;
   }
-  auto j = ordered_json::parse(*text, nullptr, false);
-  if (j.is_discarded())
-    return fail(make_error("cli", "INTERNAL", "query output is not JSON"));
-  print_text(j, "");
+  auto j = parse_json_strict<ordered_json>(*text, "the query's answer");
+  if (!j)
+    return fail(make_error("cli", "BAD_QUERY_REPLY", j.error().message, ErrorKind::kUnavailable));
+  print_text(*j, "");
   return kOk;
 }
 
@@ -302,9 +303,10 @@ void add_snp_query_commands(CLI::App& app, Outcome& outcome) {
     if (with_operator)
       cmd->add_option("OPERATOR", a->request.operator_address, "Validator operator address")->required();
     if (with_epoch)
-      cmd->add_option("EPOCH", a->request.epoch, "Epoch number")->required();
+      cmd->add_option("EPOCH", a->request.epoch, "Epoch number")->required()->check(strict_unsigned());
     if (kind == SnpQuery::kAllowlist)
       cmd->add_option("--version", a->request.version, "Allowlist version (0 = latest)")
+          ->check(strict_unsigned())
           ->capture_default_str();
     add_node_flags(cmd, a->node);
     cmd->callback([a, &outcome] { outcome.exit_code = run_snp_query(*a); });

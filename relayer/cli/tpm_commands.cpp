@@ -20,6 +20,7 @@
 #include "attest/tpm/tpm.hpp"
 #include "common/file_io.hpp"
 #include "common/hex.hpp"
+#include "common/path_rules.hpp"
 #include "common/secret.hpp"
 #include "config/loader.hpp"
 #include "relayer/app/input.hpp"
@@ -85,6 +86,8 @@ void add_seal(CLI::App* group, Outcome& outcome) {
   add_tpm_args(cmd, args->tpm, true);
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
+      if (auto st = check_output(args->out, "--out", std::vector{args->in}); !st)
+        return fail(st.error());
       auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail(r.error());
@@ -125,6 +128,9 @@ void add_unseal(CLI::App* group, Outcome& outcome) {
         return fail(
             cli_error("SECRET_TO_TERMINAL",
                       "refusing to print a secret to a terminal; use --out FILE, a pipe, or --force"));
+      if (!args->out.empty())
+        if (auto st = check_output(args->out, "--out", std::vector{args->in}); !st)
+          return fail(st.error());
       auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail(r.error());
@@ -166,6 +172,11 @@ void add_quote(CLI::App* group, Outcome& outcome) {
   add_tpm_args(cmd, args->tpm, true);
   cmd->callback([args, &outcome] {
     outcome.exit_code = [&]() -> int {
+      if (auto st = check_output(args->out, "--out", std::vector{args->report, args->ak_pub_out}); !st)
+        return fail(st.error());
+      if (!args->ak_pub_out.empty())
+        if (auto st = check_output(args->ak_pub_out, "--ak-pub-out", std::vector{args->report}); !st)
+          return fail(st.error());
       auto r = resolve_tpm(args->tpm);
       if (!r)
         return fail(r.error());

@@ -7,6 +7,7 @@ add_snprelay_library(snprelay_daemon
     daemon/daemon_loop.cpp
     daemon/epoch_runner.cpp
     daemon/journal.cpp
+    daemon/preflight.cpp
     daemon/recovery.cpp
   PUBLIC_DEPS snprelay_common snprelay_db snprelay_chain snprelay_app snprelay_api
   PRIVATE_DEPS nlohmann_json::nlohmann_json Boost::headers Threads::Threads)

@@ -1,18 +1,26 @@
 // Wiring of the daemon (daemon.hpp): configuration -> parts, one pass -> health, status and metrics.
 #include "relayer/daemon/daemon.hpp"
 
+#include <array>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "chain/rpc/comet_client.hpp"
 #include "chain/rpc/curl_transport.hpp"
+#include "common/file_io.hpp"
 #include "common/log.hpp"
+#include "common/process_lock.hpp"
+#include "config/loader.hpp"
 #include "relayer/api/http_server.hpp"
 #include "relayer/api/report_source.hpp"
 #include "relayer/api/routes.hpp"
 #include "relayer/api/server_config.hpp"
 #include "relayer/api/server_metrics.hpp"
 #include "relayer/app/allowlist_files.hpp"
+#include "relayer/app/doctor.hpp"
 #include "relayer/app/evidence.hpp"
 #include "relayer/app/keys.hpp"
 #include "relayer/app/tpm.hpp"
@@ -61,6 +69,9 @@ constexpr Series kSeries[] = {
      "1 when the vTPM the account key is sealed to failed its last probe (a restart could not unseal the "
      "key); 0 otherwise, and always 0 without protection = tpm",
      api::MetricType::kGauge},
+    {"snprelay_journal_quarantined_total",
+     "Journal rows moved to the quarantine table (malformed, or for an epoch the chain had not reached)",
+     api::MetricType::kCounter},
     {"snprelay_guest_debug_allowed",
      "1 when the last report's guest policy lets the host debug the guest (POLICY.DEBUG)",
      api::MetricType::kGauge},
@@ -75,6 +86,19 @@ api::TcbLevels levels_of(std::uint64_t raw, attest::Product product) {
   l.microcode = t.microcode;
   l.fmc = t.fmc;
   return l;
+}
+
+// The gas a submission is signed with when simulation fails. Measured on devnets: a MsgSubmitAttestation
+// (1184-byte report + a VCEK of about 1.4 KB, the module's chain verification) uses 558,000–630,000 gas;
+// the old default fallback of 400,000 lost the epoch to out-of-gas whenever simulation failed (issue
+// 21). The daemon's fallback is therefore at least this bound (about a quarter above the largest
+// measurement) and never above [chain] gas_limit_max.
+constexpr std::uint64_t kSubmissionGasUpperBound = 800'000;
+
+std::uint64_t submission_gas_fallback(const config::Config& c) {
+  const auto cap = static_cast<std::uint64_t>(c.chain.gas_limit_max);
+  const auto configured = static_cast<std::uint64_t>(c.chain.gas_fallback);
+  return std::min(cap, std::max(configured, kSubmissionGasUpperBound));
 }
 
 class StateHealth final : public api::HealthSource {
@@ -104,6 +128,9 @@ class StateHealth final : public api::HealthSource {
 }  // namespace
 
 struct Daemon::Parts {
+  // One daemon per home: held from before anything else opens until the process ends (declared first so
+  // it is released last).
+  std::optional<ProcessLock> lock;
   std::shared_ptr<const config::Config> config;
   std::string config_path;
   std::unique_ptr<chain::rpc::CometClient> chain;
@@ -124,8 +151,28 @@ struct Daemon::Parts {
   // pass's thread, so health says a restart could not unseal the key before one is tried.
   std::string tpm_tcti;
   std::chrono::steady_clock::time_point tpm_probe_at{};
-  std::string tpm_error;  // the last probe's failure, "" when the TPM answered
+  std::string tpm_error;          // the last probe's failure, "" when the TPM answered
+  std::string last_quarantine;    // the newest quarantined journal row, in words ("" when none yet)
+  std::string allowlist_rebuilt;  // set when open() set a tampered allowlist copy aside
 };
+
+namespace {
+
+// Renames the allowlist copy and its SQLite side files to <path>.tampered-<unix time>[-wal|-shm]; the
+// new name, or the rename's error.
+Result<std::string> set_aside(const std::string& path) {
+  const std::string to = path + ".tampered-" + std::to_string(wall_clock());
+  for (const char* side : {"", "-wal", "-shm", "-journal"}) {
+    const std::string from = path + side;
+    if (::rename(from.c_str(), (to + side).c_str()) != 0 && errno != ENOENT)
+      return make_error("daemon", "SET_ASIDE_FAILED",
+                        "cannot move the tampered allowlist copy " + from + " aside: " + std::strerror(errno),
+                        ErrorKind::kInput);
+  }
+  return to;
+}
+
+}  // namespace
 
 Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
@@ -141,6 +188,14 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   p->config = std::move(config);
   p->config_path = std::move(config_path);
   const config::Config& c = *p->config;
+
+  // Before anything is opened: a second daemon on this home must not touch the journal or the port.
+  if (Status st = make_private_dirs(c.relayer.state_dir); !st)
+    return st.error();
+  auto lock = ProcessLock::acquire(app::daemon_lock_path(c));
+  if (!lock)
+    return lock.error();
+  p->lock = std::move(*lock);
 
   p->chain = std::make_unique<chain::rpc::CometClient>(
       c.chain.rpc, std::make_shared<chain::rpc::CurlTransport>(), c.chain.rpc_timeout);
@@ -161,7 +216,7 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   so.gas_price = c.chain.gas_price;
   so.gas_adjustment = c.chain.gas_adjustment;
   so.gas_cap = static_cast<std::uint64_t>(c.chain.gas_limit_max);
-  so.default_gas = static_cast<std::uint64_t>(c.chain.gas_fallback);
+  so.default_gas = submission_gas_fallback(c);
   so.simulation_reuse = std::chrono::duration_cast<std::chrono::milliseconds>(c.chain.simulation_reuse);
   so.fee_granter = c.chain.fee_granter;
   so.confirm_timeout = c.chain.confirm_timeout;
@@ -172,12 +227,25 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   if (!signers)
     return signers.error();
   auto store = allowlist::Store::open(c.allowlist.db_path, c.chain.chain_id, *signers);
+  if (!store && store.error().code == "COPY_TAMPERED") {
+    // Never attest against a copy that does not match its signed updates: keep it for a post-mortem and
+    // rebuild from the chain (the first pass syncs every signed update again, under the pinned signers).
+    auto aside = set_aside(c.allowlist.db_path);
+    if (!aside)
+      return aside.error();
+    log->error("{}; moved to {} and rebuilt from the chain", store.error().message, *aside);
+    p->allowlist_rebuilt = "the allowlist copy did not match its signed updates; it was moved to " + *aside +
+                           " and is rebuilt from the chain";
+    store = allowlist::Store::open(c.allowlist.db_path, c.chain.chain_id, *signers);
+  }
   if (!store)
     return store.error();
   p->allowlist = std::make_unique<allowlist::Store>(std::move(*store));
   p->updates = std::make_unique<allowlist::ChainUpdateSource>(*p->chain);
 
-  auto source = app::open_evidence_source(c, app::SimRequest{}, false);
+  app::SimRequest existing_sim;
+  existing_sim.must_exist = true;  // new simulated keys would not be the ones the chain trusts
+  auto source = app::open_evidence_source(c, existing_sim, false);
   if (!source)
     return source.error();
   p->evidence = std::move(source->source);
@@ -186,7 +254,7 @@ Result<std::unique_ptr<Daemon>> Daemon::open(std::shared_ptr<const config::Confi
   else
     log->info("Hardware backend initialized: {} {}", p->evidence->describe().backend,
               p->evidence->describe().device);
-  auto api_source = app::open_evidence_source(c, app::SimRequest{}, false);
+  auto api_source = app::open_evidence_source(c, existing_sim, false);
   if (!api_source)
     return api_source.error();
   p->api_evidence = std::move(api_source->source);
@@ -292,10 +360,24 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
   std::lock_guard lock(mu_);
   ++state_.passes;
   state_.degraded_reasons.clear();
+  if (!parts_->allowlist_rebuilt.empty() && state_.allowlist_version == 0)
+    state_.degraded_reasons.push_back(parts_->allowlist_rebuilt);
   if (!parts_->tpm_error.empty())
     state_.degraded_reasons.push_back(parts_->tpm_error +
                                       " (the key is unsealed in memory; a restart "
                                       "cannot unseal it)");
+  // A quarantined journal row never stops attestation, but someone should look at it: health stays
+  // degraded (until restart) and names the newest one.
+  const std::uint64_t quarantined = parts_->runner->quarantined_total();
+  if (const auto& rows = parts_->runner->last_quarantined(); !rows.empty())
+    parts_->last_quarantine = "operator " + rows.back().operator_address + " epoch " +
+                              std::to_string(rows.back().epoch) + ": " + rows.back().why;
+  if (quarantined > 0)
+    state_.degraded_reasons.push_back("journal: " + std::to_string(quarantined) +
+                                      " row(s) quarantined since start (newest: " + parts_->last_quarantine +
+                                      "); they are kept in the quarantine table of " +
+                                      parts_->config->relayer.journal_path);
+  (void)m.set_total("snprelay_journal_quarantined_total", {}, static_cast<double>(quarantined));
   (void)m.set_total("enclave_cert_cache_hits", {}, static_cast<double>(parts_->kds->cache().hits()));
   (void)m.set_total("snprelay_kds_fetch_failures_total", {},
                     static_cast<double>(parts_->kds->fetch_failures()));
@@ -311,11 +393,26 @@ void Daemon::publish(const Result<EpochOutcome>& outcome) {
     state_.chain_reachable = e.component != "rpc";
     state_.degraded_reasons.push_back(e.to_string());
     (void)m.add("snprelay_pass_errors_total", {{"kind", error_kind_name(e.kind)}});
-    log->error("epoch pass failed: {}", e.to_string());
+    ++consecutive_errors_;
+    if (state_.last_message == last_error_) {
+      ++error_repeats_;  // logged with its count when the error changes or clears
+    } else {
+      if (error_repeats_ > 0)
+        log->warn("the previous pass error repeated {} more time(s)", error_repeats_);
+      log->error("epoch pass failed: {} (next pass in {} ms)", state_.last_message, backoff_locked().count());
+      last_error_ = state_.last_message;
+      error_repeats_ = 0;
+    }
     (void)m.set("snprelay_chain_reachable", {}, state_.chain_reachable ? 1 : 0);
     return;
   }
   const EpochOutcome& o = *outcome;
+  if (!last_error_.empty())
+    log->info("epoch passes reach a verdict again (the last error \"{}\" repeated {} more time(s))",
+              last_error_, error_repeats_);
+  last_error_.clear();
+  error_repeats_ = 0;
+  consecutive_errors_ = 0;
   state_.chain_reachable = true;
   // A pass that finds its epoch already final keeps that epoch's status ("committed", ...).
   const bool same_epoch_done = o.kind == Kind::kAlreadyDone && state_.last_epoch == o.epoch;
@@ -431,7 +528,46 @@ std::uint16_t Daemon::api_port() const {
 }
 
 std::chrono::milliseconds Daemon::poll_interval() const {
-  return parts_->config->relayer.poll_interval;
+  std::lock_guard lock(mu_);
+  return backoff_locked();
+}
+
+std::chrono::milliseconds Daemon::backoff_locked() const {
+  const std::chrono::milliseconds base = parts_->config->relayer.poll_interval;
+  const std::chrono::milliseconds cap = std::max<std::chrono::milliseconds>(base, kMaxBackoff);
+  std::chrono::milliseconds wait = base;
+  for (std::uint32_t i = 0; i < consecutive_errors_ && wait < cap; ++i)
+    wait *= 2;
+  return std::min(wait, cap);
+}
+
+spdlog::level::level_enum spdlog_level(config::LogLevel level) {
+  constexpr std::array<spdlog::level::level_enum, 7> kLevels = {
+      spdlog::level::trace, spdlog::level::debug,    spdlog::level::info, spdlog::level::warn,
+      spdlog::level::err,   spdlog::level::critical, spdlog::level::off};
+  return kLevels.at(static_cast<std::size_t>(level));
+}
+
+void Daemon::reload() {
+  auto log = log_for("daemon");
+  auto fresh = config::load_config_file(parts_->config_path, config::process_env());
+  if (!fresh) {
+    log->error("SIGHUP: {} does not load ({}); nothing changed", parts_->config_path,
+               fresh.error().to_string());
+    return;
+  }
+  auto token = api::bearer_token_from(*fresh);
+  if (!token) {
+    log->error("SIGHUP: {}; nothing changed", token.error().to_string());
+    return;
+  }
+  const bool has_token = !token->empty();
+  if (parts_->routes)
+    parts_->routes->set_bearer_token(std::move(*token));
+  spdlog::set_level(spdlog_level(fresh->log.level));
+  log->warn("SIGHUP: reloaded {}: log level {}, API bearer token {}; other settings apply after a restart",
+            parts_->config_path, spdlog::level::to_string_view(spdlog_level(fresh->log.level)).data(),
+            has_token ? "set" : "none");
 }
 
 void Daemon::stop() {

@@ -1,10 +1,12 @@
 // The relayer daemon behind `snprelay start --config F`: every part built from the configuration, the
 // epoch loop, and the local API.
 //
-// Lifecycle: Daemon::open(config) opens everything a pass needs and fails early with the reason (RPC
-// client, relayer key in its protection mode, allowlist copy with the pinned signer set, evidence source
-// by hardware_mode, KDS client and cache, submission journal), and binds the API listeners. run() then
-// serves until SIGTERM or SIGINT (or stop() from another thread):
+// Lifecycle: Daemon::open(config) first takes the home's lock (app::daemon_lock_path: a second daemon on the
+// same state_dir gets lock HELD naming the PID, exit 2, before anything else is opened), then opens
+// everything a pass needs and fails early with the reason (RPC client, relayer key in its protection mode,
+// allowlist copy with the pinned signer set, evidence source by hardware_mode, KDS client and cache,
+// submission journal), and binds the API listeners. run() then serves until SIGTERM or SIGINT (or stop() from
+// another thread):
 //   * one boost::asio::io_context on the calling thread runs the epoch timer and the signals (C++20
 //     coroutines, daemon_loop.cpp); each pass — blocking RPC, ioctl, KDS, SQLite, verification — runs on
 //     a one-thread asio::thread_pool, so a pass never overlaps the next one and the timer thread never
@@ -12,7 +14,9 @@
 //   * the first pass resolves unfinished journal rows (EpochRunner::recover), then every pass calls
 //     EpochRunner::attest_current and publishes its outcome to health, status and metrics;
 //   * the API (relayer/api) runs on its own I/O thread and worker pool (api::HttpServer);
-//   * a signal stops the timer, lets the pass in progress finish, stops the API (in-flight requests
+//   * SIGHUP re-reads the configuration (reload(): log level, bearer token) and never stops the daemon;
+//   * repeated pass errors back off (poll_interval()) and are logged once per change with a count;
+//   * SIGTERM or SIGINT stops the timer, lets the pass in progress finish, stops the API (in-flight requests
 //     drain) and returns; the journal and the allowlist database close with the Daemon.
 // Logs are the guide's lines where they are true ("Hardware backend initialized", "TCB version below
 // minimum", "Certificate chain validation failed", "SEV-SNP debug policy allowed") plus one line per pass.
@@ -22,6 +26,8 @@
 // Thread-safety: open(), run() from one thread; stop() from any thread; the HealthSource and the status
 // callback are called from API worker threads and read a mutex-guarded snapshot.
 #pragma once
+
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
@@ -80,7 +86,18 @@ class Daemon {
 
   [[nodiscard]] PassState state() const;
   [[nodiscard]] std::uint16_t api_port() const;
+  // The wait before the next pass: [relayer] poll_interval, doubled after each consecutive failed pass
+  // (an unreachable node, a database error) up to kMaxBackoff (never below poll_interval), back to
+  // poll_interval after a pass that reached a verdict. A failure is logged when it first happens and
+  // when it changes; a repeat only counts, and the count is logged when the error changes or clears.
   [[nodiscard]] std::chrono::milliseconds poll_interval() const;
+  static constexpr std::chrono::seconds kMaxBackoff{30};
+
+  // SIGHUP: re-reads the configuration file and applies what can change at run time — [log] level and
+  // the API's bearer token ([api] bearer_token_file) — and says in the log what it applied; everything
+  // else needs a restart (logged too). A file that no longer loads is logged and changes nothing.
+  // Called on the loop's thread; the API and the pass keep running.
+  void reload();
 
   struct Parts;  // everything open() built (daemon.cpp)
 
@@ -90,15 +107,23 @@ class Daemon {
   // it answered; publish() then lists a failure among the degraded reasons.
   void probe_tpm();
   void publish(const Result<EpochOutcome>& outcome);
+  [[nodiscard]] std::chrono::milliseconds backoff_locked() const;  // requires mu_
   static constexpr std::chrono::seconds kTpmProbeInterval{10};
 
   std::unique_ptr<Parts> parts_;
   mutable std::mutex mu_;
   PassState state_;  // guarded by mu_
+  // Failed passes (guarded by mu_): how many in a row, the last error's text and how often it repeated.
+  std::uint32_t consecutive_errors_ = 0;
+  std::string last_error_;
+  std::uint64_t error_repeats_ = 0;
   bool recovered_ = false;
   std::atomic<bool> stopping_{false};
   std::function<void()> wake_;  // set by run(): cancels the timer
 };
+
+// The spdlog level of a configuration's [log] level.
+[[nodiscard]] spdlog::level::level_enum spdlog_level(config::LogLevel level);
 
 // The loop of run() (daemon_loop.cpp, the daemon's only coroutine translation unit): passes every
 // poll interval until `stopping`; `set_wake` receives a callable (safe from any thread) that cuts the

@@ -56,11 +56,23 @@ Status run_epoch_loop(Daemon& daemon, const std::atomic<bool>& stopping,
       daemon.stop();
     }
   });
-  set_wake([&io, &timer, &signals] {
-    asio::post(io, [&timer, &signals] {
+  // SIGHUP's default action would end the process silently (exit 129, no drain): it reloads instead.
+  asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> await_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int /*signo*/) {
+      if (ec)
+        return;  // cancelled: the loop is stopping
+      daemon.reload();
+      await_hangup();
+    });
+  };
+  await_hangup();
+  set_wake([&io, &timer, &signals, &hangup] {
+    asio::post(io, [&timer, &signals, &hangup] {
       timer.cancel();
       boost::system::error_code ignored;
       signals.cancel(ignored);
+      hangup.cancel(ignored);
     });
   });
   bool finished = false;

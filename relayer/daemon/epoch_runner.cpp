@@ -11,6 +11,7 @@
 #include "chain/rpc/queries.hpp"
 #include "chain/rpc/snpattest_queries.hpp"
 #include "chain/tx/messages.hpp"
+#include "common/log.hpp"
 #include "relayer/app/binding.hpp"
 #include "relayer/app/parse.hpp"
 
@@ -187,10 +188,53 @@ Result<EpochOutcome> EpochRunner::resolve(const Entry& entry, const ChainView& v
   return out;
 }
 
+Status EpochRunner::sweep_journal(const ChainView& v) {
+  auto moved = parts_.journal->quarantine_invalid(v.epoch.epoch, parts_.now_unix());
+  parts_.journal->set_chain_epoch(v.epoch.epoch);
+  if (!moved)
+    return moved.error();
+  last_quarantined_ = std::move(*moved);
+  for (const QuarantinedRow& r : last_quarantined_) {
+    ++quarantined_total_;
+    if (r.operator_address == setup_.operator_address && r.epoch >= 0)
+      quarantined_epochs_.insert(static_cast<std::uint64_t>(r.epoch));
+    log_for("daemon")->error(
+        "journal row operator {} epoch {} ({}) quarantined: {}; the epoch is handled as if it had no row "
+        "(the chain is asked before anything is signed)",
+        r.operator_address, r.epoch, r.state, r.why);
+  }
+  return ok_status();
+}
+
+Result<std::optional<EpochOutcome>> EpochRunner::settle_quarantined(std::uint64_t epoch) {
+  if (!quarantined_epochs_.contains(epoch))
+    return std::optional<EpochOutcome>();
+  const std::string& op = setup_.operator_address;
+  auto height = attestation_height(*parts_.chain, op, epoch);
+  if (!height)
+    return height.error();
+  quarantined_epochs_.erase(epoch);
+  if (!*height)
+    return std::optional<EpochOutcome>();  // nothing landed: the epoch starts afresh
+  const std::int64_t at = std::max<std::int64_t>(**height, 1);
+  if (Status st = parts_.journal->prepare(op, epoch, parts_.now_unix()); !st)
+    return st.error();
+  if (Status st = parts_.journal->mark_committed(op, epoch, at, parts_.now_unix()); !st)
+    return st.error();
+  EpochOutcome out;
+  out.kind = Kind::kCommitted;
+  out.epoch = epoch;
+  out.height = at;
+  out.message = "the chain holds this epoch's attestation (from the quarantined row's transaction)";
+  return std::optional<EpochOutcome>(std::move(out));
+}
+
 Result<int> EpochRunner::recover() {
   auto v = view();
   if (!v)
     return v.error();
+  if (Status st = sweep_journal(*v); !st)
+    return st.error();
   if (Status st = load_params(*v); !st)
     return st.error();
   auto rows = parts_.journal->unfinished();
@@ -241,10 +285,19 @@ Result<EpochOutcome> EpochRunner::attest_current() {
   EpochOutcome out;
   out.epoch = v->epoch.epoch;
   const std::string& op = setup_.operator_address;
+  if (Status st = sweep_journal(*v); !st)
+    return st.error();
 
   auto row = parts_.journal->get(op, out.epoch);
   if (!row)
     return row.error();
+  if (!*row) {
+    auto settled = settle_quarantined(out.epoch);
+    if (!settled)
+      return settled.error();
+    if (*settled)
+      return std::move(**settled);
+  }
   if (*row && is_terminal((*row)->state)) {
     out.kind = Kind::kAlreadyDone;
     out.txhash = (*row)->txhash;
@@ -391,6 +444,9 @@ Result<EpochOutcome> EpochRunner::submit(const ChainView& v, EpochOutcome out,
     out.message = sent.error().to_string();
     return sent.error();
   }
+  if (!sent->simulation_error.empty())
+    log_for("daemon")->warn("epoch {}: gas simulation failed ({}); signed with the fallback gas limit {}",
+                            epoch, sent->simulation_error, sent->gas_limit);
   const auto& check = sent->check_tx;
   out.txhash = check.hash;
   if (check.code != 0 && check.code != 19) {

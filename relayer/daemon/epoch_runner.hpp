@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "allowlist/store.hpp"
@@ -125,6 +126,11 @@ class EpochRunner {
   // current epoch). Returns how many rows it changed or re-sent.
   [[nodiscard]] Result<int> recover();
 
+  // Journal rows this runner quarantined since it was made (Journal::quarantine_invalid, run at the start
+  // of every pass once the chain's current epoch is known), and the ones the last sweep moved.
+  [[nodiscard]] std::uint64_t quarantined_total() const { return quarantined_total_; }
+  [[nodiscard]] const std::vector<QuarantinedRow>& last_quarantined() const { return last_quarantined_; }
+
  private:
   struct ChainView;
   [[nodiscard]] Result<ChainView> view() const;          // status and CurrentEpoch
@@ -134,6 +140,11 @@ class EpochRunner {
     std::string relayer;  // Relayer(operator); "" when none is set
   };
   [[nodiscard]] Result<ChainReads> params_and_relayer() const;  // thread-safe: the chain client only
+  // Quarantines the journal's invalid rows and those for epochs after the chain's current one; logs each.
+  [[nodiscard]] Status sweep_journal(const ChainView& v);
+  // An epoch whose row was quarantined has no row, but a transaction from it may have landed: the chain
+  // is asked before anything is signed. The committed outcome when it holds our attestation.
+  [[nodiscard]] Result<std::optional<EpochOutcome>> settle_quarantined(std::uint64_t epoch);
   [[nodiscard]] Result<RecoveryFacts> facts_for(const Entry& entry, const ChainView& v);
   [[nodiscard]] Result<EpochOutcome> resolve(const Entry& entry, const ChainView& v);
   [[nodiscard]] Result<EpochOutcome> submit(const ChainView& v, EpochOutcome out,
@@ -149,6 +160,9 @@ class EpochRunner {
   std::vector<Bytes> trusted_simulated_roots_;          // what verifier_ was built with
   std::optional<attest::Verifier> verifier_;
   std::vector<attest::X509Ptr> intermediates_;
+  std::set<std::uint64_t> quarantined_epochs_;  // our operator's epochs whose row was quarantined
+  std::uint64_t quarantined_total_ = 0;
+  std::vector<QuarantinedRow> last_quarantined_;
 };
 
 }  // namespace snprelay::daemon

@@ -46,10 +46,20 @@ CREATE INDEX transitions_by_row ON transitions (operator, epoch, id);
 PRAGMA application_id = 1397641290;
 )sql";
 
+// Rows that failed validation (quarantine_invalid): the row as it was, why, and when it was moved.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE quarantine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  operator, epoch, state, txhash, tx_bytes, sequence, height, reason, created_unix, updated_unix,
+  why TEXT NOT NULL,
+  at_unix INTEGER NOT NULL
+);
+)sql";
+
 // Epochs are stored as SQLite's signed 64-bit integers.
 constexpr auto kMaxEpoch = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
-constexpr db::Migration kMigrations[] = {{1, kSchemaV1}};
+constexpr db::Migration kMigrations[] = {{1, kSchemaV1}, {2, kSchemaV2}};
 
 constexpr std::string_view kEntryColumns =
     "operator, epoch, state, txhash, tx_bytes, sequence, height, reason, created_unix, updated_unix";
@@ -184,6 +194,63 @@ Status write_history(db::Database& db, const Transition& t) {
   return stmt->run();
 }
 
+bool is_upper_hex64(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+         });
+}
+
+// Why a stored row cannot be trusted, or "" when it is well-formed. The rules are the ones the
+// transitions enforce when they write (apply, record_broadcast, mark_*), so only a row written by hand,
+// by a damaged file or by another program fails them.
+std::string row_problem(const db::Statement& s, std::optional<std::uint64_t> chain_epoch) {
+  const std::string op = s.column_text(1);
+  const std::int64_t epoch = s.column_int(2);
+  const std::string state_text = s.column_text(3);
+  const std::string txhash = s.column_text(4);
+  const Bytes bytes = s.column_blob(5);
+  if (op.empty())
+    return "the row has no operator";
+  if (epoch < 0)
+    return "negative epoch " + std::to_string(epoch);
+  if (chain_epoch && static_cast<std::uint64_t>(epoch) > *chain_epoch)
+    return "epoch " + std::to_string(epoch) + " is ahead of the chain's current epoch " +
+           std::to_string(*chain_epoch);
+  const auto state = parse_state(state_text);
+  if (!state)
+    return "unknown state \"" + state_text + "\"";
+  if (!txhash.empty() && !is_upper_hex64(txhash))
+    return "txhash \"" + txhash + "\" is not 64 upper-case hex digits";
+  switch (*state) {
+    case State::kPrepared:
+      if (!txhash.empty() || !bytes.empty())
+        return "a prepared row carries a transaction";
+      break;
+    case State::kBroadcast:
+      if (bytes.empty())
+        return "a broadcast row has no transaction bytes";
+      if (txhash != chain::tx::tx_hash(bytes))
+        return "txhash " + txhash + " is not the SHA-256 of the row's transaction bytes";
+      break;
+    case State::kCommitted:
+      if (s.column_int(7) <= 0)
+        return "a committed row has no block height";
+      break;
+    case State::kFailed:
+    case State::kMissed:
+      if (s.column_text(8).empty())
+        return std::string("a ") + state_name(*state) + " row has no reason";
+      break;
+  }
+  return {};
+}
+
+// The rows quarantine_invalid looks at: every row that is not final, any row whose state is not one of
+// ours, and every row at or after `from_epoch` (the current epoch's, and any for epochs not yet reached).
+constexpr std::string_view kRowsThatMatter =
+    "SELECT rowid, operator, epoch, state, txhash, tx_bytes, sequence, height, reason FROM submissions "
+    "WHERE state NOT IN ('committed', 'failed', 'missed') OR epoch >= ? ORDER BY epoch, operator";
+
 // A file that exists is inspected read-only first, so that nothing is written to a file that is not ours.
 Status probe_existing(const std::string& path) {
   db::OpenOptions read_only;
@@ -194,33 +261,29 @@ Status probe_existing(const std::string& path) {
                             "); it was left untouched: point relayer.journal_path at another file",
                         ErrorKind::kInput);
   };
-  auto current = db::Database::open(path, kMigrations, read_only);
-  if (current) {  // at our newest schema version: it must also carry our application id
-    auto stmt = current->prepare("PRAGMA application_id");
-    if (!stmt)
-      return stmt.error();
-    auto step = stmt->step();
-    if (!step)
-      return step.error();
-    if (*step != db::Statement::Step::kRow || stmt->column_int(0) != kApplicationId)
-      return not_journal("another application's SQLite database");
-    return ok_status();
+  // Opened read-only, nothing is migrated or written; a schema newer than ours is refused here.
+  auto db = db::Database::open(path, kMigrations, read_only);
+  if (!db) {
+    if (db.error().code == "SCHEMA_TOO_NEW")
+      return db.error();
+    return not_journal(db.error().to_string());
   }
-  if (current.error().code == "SCHEMA_TOO_NEW")
-    return current.error();
-  // Older than our schema (a migration would be needed) or unreadable: only an empty database is ours
-  // to initialise.
-  auto plain = db::Database::open(path, {}, read_only);
-  if (!plain)
-    return not_journal(plain.error().to_string());
-  auto stmt = plain->prepare("SELECT count(*) FROM sqlite_master");
-  if (!stmt)
-    return not_journal(stmt.error().to_string());
-  auto step = stmt->step();
+  auto tables = db->prepare("SELECT count(*) FROM sqlite_master");
+  if (!tables)
+    return not_journal(tables.error().to_string());
+  auto step = tables->step();
   if (!step || *step != db::Statement::Step::kRow)
     return not_journal("its schema cannot be read");
-  if (stmt->column_int(0) != 0)
-    return not_journal("an SQLite database with other tables");
+  if (tables->column_int(0) == 0)
+    return ok_status();  // an empty database is ours to initialise
+  auto id = db->prepare("PRAGMA application_id");
+  if (!id)
+    return id.error();
+  auto id_step = id->step();
+  if (!id_step)
+    return id_step.error();
+  if (*id_step != db::Statement::Step::kRow || id->column_int(0) != kApplicationId)
+    return not_journal("another application's SQLite database");
   return ok_status();
 }
 
@@ -374,6 +437,12 @@ Status Journal::apply(const std::string& op, std::uint64_t epoch, const Change& 
 }
 
 Status Journal::prepare(const std::string& op, std::uint64_t epoch, std::int64_t now_unix) {
+  if (chain_epoch_ && epoch > *chain_epoch_)
+    return daemon_error("INVALID_RECORD",
+                        row_name(op, epoch) +
+                            ": the chain has not reached this epoch (its current epoch is " +
+                            std::to_string(*chain_epoch_) + "); a row for a future epoch is refused",
+                        ErrorKind::kInput);
   return apply(op, epoch, Change{State::kPrepared, nullptr, false, 0, ""}, now_unix);
 }
 
@@ -409,6 +478,69 @@ Status Journal::mark_missed(const std::string& op, std::uint64_t epoch, const st
   if (reason.empty())
     return daemon_error("INVALID_RECORD", row_name(op, epoch) + ": missed needs a reason", ErrorKind::kInput);
   return apply(op, epoch, Change{State::kMissed, nullptr, false, 0, reason}, now_unix);
+}
+
+void Journal::set_chain_epoch(std::uint64_t epoch) {
+  chain_epoch_ = epoch;
+}
+
+Result<std::vector<QuarantinedRow>> Journal::invalid_rows(std::optional<std::uint64_t> chain_epoch) {
+  const auto from = static_cast<std::int64_t>(chain_epoch ? std::min(*chain_epoch, kMaxEpoch) : kMaxEpoch);
+  std::vector<QuarantinedRow> out;
+  auto stmt = query(db_, kRowsThatMatter, {from});
+  auto st = for_each_row(stmt, [&](const db::Statement& s) -> Status {
+    if (std::string why = row_problem(s, chain_epoch); !why.empty())
+      out.push_back(QuarantinedRow{s.column_int(0), s.column_text(1), s.column_int(2), s.column_text(3),
+                                   std::move(why)});
+    return ok_status();
+  });
+  if (!st)
+    return st.error();
+  return out;
+}
+
+Result<std::vector<QuarantinedRow>> Journal::quarantine_invalid(std::uint64_t chain_epoch,
+                                                                std::int64_t now_unix) {
+  auto tx = db::Transaction::begin(db_);
+  if (!tx)
+    return tx.error();
+  auto bad = invalid_rows(chain_epoch);
+  if (!bad)
+    return bad.error();
+  for (const QuarantinedRow& r : *bad) {
+    auto move = query(db_,
+                      "INSERT INTO quarantine (operator, epoch, state, txhash, tx_bytes, sequence, height, "
+                      "reason, created_unix, updated_unix, why, at_unix) SELECT operator, epoch, state, "
+                      "txhash, tx_bytes, sequence, height, reason, created_unix, updated_unix, ?, ? FROM "
+                      "submissions WHERE rowid = ?",
+                      {r.why, now_unix, r.rowid});
+    if (!move)
+      return move.error();
+    if (auto st = move->run(); !st)
+      return st.error();
+    auto drop = query(db_, "DELETE FROM submissions WHERE rowid = ?", {r.rowid});
+    if (!drop)
+      return drop.error();
+    if (auto st = drop->run(); !st)
+      return st.error();
+  }
+  if (bad->empty())
+    return bad;  // nothing written: the transaction rolls back, no fsync
+  if (auto st = (*tx)->commit(); !st)
+    return st.error();
+  return bad;
+}
+
+Result<std::int64_t> Journal::quarantined_count() {
+  auto stmt = query(db_, "SELECT count(*) FROM quarantine", {});
+  std::int64_t n = 0;
+  auto st = for_each_row(stmt, [&](const db::Statement& s) -> Status {
+    n = s.column_int(0);
+    return ok_status();
+  });
+  if (!st)
+    return st.error();
+  return n;
 }
 
 Result<std::optional<Entry>> Journal::get(const std::string& op, std::uint64_t epoch) {

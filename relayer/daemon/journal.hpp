@@ -27,10 +27,11 @@
 // for /v1/status and audits. Times are the `now_unix` arguments: the journal never reads a clock.
 //
 // Errors (component "daemon" unless from db/): JOURNAL_TRANSITION (kInternal, above); INVALID_RECORD
-// (kInput: empty operator, epoch above 2^63-1, a txhash that is not the SHA-256 of the bytes, an empty
-// reason, a height <= 0); NOT_A_JOURNAL (kInput: the file is not a journal — another SQLite database or
-// not a database at all — refused and left byte-identical); db SCHEMA_TOO_NEW (kInput: written by a
-// newer snprelay, never modified); other db codes (STEP_FAILED, ...) for I/O failures.
+// (kInput: empty operator, epoch above 2^63-1 or after the chain's current epoch (set_chain_epoch), a txhash
+// that is not the SHA-256 of the bytes, an empty reason, a height <= 0); NOT_A_JOURNAL (kInput: the file is
+// not a journal — another SQLite database or not a database at all — refused and left byte-identical); db
+// SCHEMA_TOO_NEW (kInput: written by a newer snprelay, never modified); other db codes (STEP_FAILED, ...) for
+// I/O failures.
 //
 // Thread-safety: a Journal is used by one thread at a time (it owns one SQLite connection, see
 // db/database.hpp). Other processes may open the same file: WAL lets them read while the daemon writes,
@@ -93,6 +94,15 @@ struct BroadcastRecord {
   std::uint64_t sequence = 0;
 };
 
+// A row quarantine_invalid moved (or invalid_rows found): where it was, as stored, and why.
+struct QuarantinedRow {
+  std::int64_t rowid = 0;
+  std::string operator_address;
+  std::int64_t epoch = 0;
+  std::string state;  // as stored (it may not be one of ours)
+  std::string why;    // e.g. "txhash \"XYZ\" is not 64 upper-case hex digits"
+};
+
 // Number of rows in each state, indexed by static_cast<std::size_t>(State); every state present.
 using StateCounts = std::array<std::int64_t, kStateCount>;
 
@@ -132,6 +142,26 @@ class Journal {
   [[nodiscard]] Status mark_missed(const std::string& operator_address, std::uint64_t epoch,
                                    const std::string& reason, std::int64_t now_unix);
 
+  // The newest epoch the chain has reached (CurrentEpoch, set by the epoch runner each pass): prepare()
+  // then refuses a later epoch with INVALID_RECORD. Until it is set there is no bound.
+  void set_chain_epoch(std::uint64_t epoch);
+
+  // The journal never blocks attestation (issue 21: one broadcast row with a malformed tx hash made every
+  // later pass fail for 12 epochs). Every row that can still matter — not final, a state that is not one
+  // of ours, or at or after `chain_epoch` — is validated by the rules the transitions enforce when they
+  // write (64 upper-case hex digits that are the SHA-256 of the row's bytes, a height for committed, a
+  // reason for failed/missed, an operator); each row that fails, and every row for an epoch after
+  // `chain_epoch` (the chain has not reached it), is moved to the `quarantine` table with the reason, in
+  // one transaction. The epoch is then handled as if it had no row. Returns the rows moved (none: nothing
+  // is written). Nothing is deleted: the quarantine table keeps the row as it was.
+  [[nodiscard]] Result<std::vector<QuarantinedRow>> quarantine_invalid(std::uint64_t chain_epoch,
+                                                                       std::int64_t now_unix);
+  // What quarantine_invalid would move, read-only (`doctor`); without `chain_epoch`, only the rows that
+  // are not final are looked at and no epoch counts as ahead of the chain.
+  [[nodiscard]] Result<std::vector<QuarantinedRow>> invalid_rows(std::optional<std::uint64_t> chain_epoch);
+  // Rows in the quarantine table.
+  [[nodiscard]] Result<std::int64_t> quarantined_count();
+
   // The row, or nullopt when there is none.
   [[nodiscard]] Result<std::optional<Entry>> get(const std::string& operator_address, std::uint64_t epoch);
   // Rows in prepared or broadcast, oldest epoch first: what start-up must resolve (recovery.hpp).
@@ -157,6 +187,7 @@ class Journal {
                              std::int64_t now_unix);
 
   db::Database db_;
+  std::optional<std::uint64_t> chain_epoch_;
 };
 
 }  // namespace snprelay::daemon

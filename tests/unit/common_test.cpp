@@ -86,6 +86,7 @@ TEST(Result, CarriesValueOrError) {
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
+  ::chmod(path.c_str(), 0600);  // read_secret_file refuses a file others may read (issue 21)
 }
 
 mode_t mode_of(const std::string& path) {
@@ -229,6 +230,23 @@ TEST(ReadSecretFile, StripsOneTrailingNewlineAndCapsTheSize) {
   EXPECT_EQ(big.error().message.find("xxxx"), std::string::npos);
 }
 
+// Issue 21: a mnemonic or passphrase in a 0644 file was accepted silently while a 0644 bearer token was
+// refused. Every secret file is now refused when other users may read or write it.
+TEST(ReadSecretFile, AGroupOrWorldAccessibleSecretFileIsRefusedBeforeReading) {
+  testing::TempDir tmp;
+  write_text(tmp.file("pass"), "a passphrase\n");
+  for (const mode_t mode : {0644, 0640, 0604, 0620}) {
+    ASSERT_EQ(::chmod(tmp.file("pass").c_str(), mode), 0);
+    auto r = read_secret_file(tmp.file("pass"), "passphrase file");
+    ASSERT_FALSE(r.ok()) << std::oct << mode;
+    EXPECT_EQ(r.error().code, "LOOSE_PERMISSIONS");
+    EXPECT_NE(r.error().message.find("chmod 600"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find("a passphrase"), std::string::npos);
+  }
+  ASSERT_EQ(::chmod(tmp.file("pass").c_str(), 0400), 0);
+  EXPECT_TRUE(read_secret_file(tmp.file("pass"), "passphrase file").ok());
+}
+
 // Issue 11: the four private writers differed; one of them left its file at the umask's mode.
 TEST(WriteFileAtomic, PrivateFileIs0600WhateverTheUmaskAndReplacesTheOldOne) {
   testing::TempDir tmp;
@@ -245,13 +263,14 @@ TEST(WriteFileAtomic, PrivateFileIs0600WhateverTheUmaskAndReplacesTheOldOne) {
 
 TEST(WriteFileAtomic, FailureLeavesNoTemporaryFileAndTheTargetUntouched) {
   testing::TempDir tmp;
-  // The target is a non-empty directory: rename() fails after the temporary file was written.
+  // The target is a non-empty directory. Since issue 21 the path rule refuses it before a temporary file
+  // is made (it used to fail at rename(), after the temporary file was written).
   std::filesystem::create_directory(tmp.file("target"));
   write_text(tmp.file("target/inside"), "x");
   auto st = write_file_atomic(tmp.file("target"), std::string_view("data"));
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().code, "WRITE_FAILED");
-  EXPECT_NE(st.error().message.find("rename"), std::string::npos) << st.error().message;
+  EXPECT_EQ(st.error().code, "NOT_REGULAR");
+  EXPECT_NE(st.error().message.find("is a directory"), std::string::npos) << st.error().message;
   EXPECT_EQ(entries_in(tmp.path().string()), 1U);
   EXPECT_TRUE(std::filesystem::is_directory(tmp.file("target")));
   auto missing_dir = write_file_atomic(tmp.file("no/such/dir/f"), std::string_view("data"));

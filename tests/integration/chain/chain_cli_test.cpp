@@ -41,6 +41,7 @@ class ChainCli : public ::testing::Test {
   void SetUp() override {
     mnemonic_file_ = (dir_ / "mnemonic.txt").string();
     std::ofstream(mnemonic_file_) << kMnemonic << "\n";
+    ASSERT_EQ(::chmod(mnemonic_file_.c_str(), 0600), 0);  // secrets must be private (issue 21)
   }
   testing::ProcessResult run(std::vector<std::string> args) const {
     args.insert(args.begin(), SNPRELAY_BIN);

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/run_process.hpp"
+#include "tests/integration/hostile/bounded_cli.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 namespace snprelay::testing {
@@ -23,22 +23,15 @@ class Hostile : public ::testing::Test {
     ASSERT_EQ(::mkdir(dir_.file("dir").c_str(), 0700), 0);
     ASSERT_EQ(::mkfifo(dir_.file("fifo").c_str(), 0600), 0);
     std::ofstream(dir_.file("mnemonic")) << kMnemonic << "\n";
+    ASSERT_EQ(::chmod(dir_.file("mnemonic").c_str(), 0600), 0);  // secrets must be private (issue 21)
     std::ofstream(dir_.file("short.bin"), std::ios::binary) << std::string(1000, '\0');
   }
-  ProcessResult run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/bin/timeout", "30", SNPRELAY_BIN});
-    return run_process(args, {{"SNPRELAY_KEYRING_DIR", dir_.file("keys")}});
-  }
+  ProcessResult run(std::vector<std::string> args) { return run_bounded(std::move(args), dir_.file("keys")); }
   // Exit 2, a message on standard error containing `needle`, nothing claiming success.
   void expect_input_error(const std::vector<std::string>& args, const std::string& needle) {
-    const ProcessResult r = run(args);
-    std::string cmd;
-    for (const auto& a : args)
-      cmd += a + " ";
-    EXPECT_EQ(r.exit_code, 2) << cmd << "\n" << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos) << cmd << "\nstderr: " << r.err;
-    EXPECT_EQ(r.err.find("valid"), std::string::npos) << cmd << "\n" << r.err;
-    EXPECT_EQ(r.out.find("ACCEPTED"), std::string::npos) << cmd;
+    const ProcessResult r = expect_exit_2(args, dir_.file("keys"), needle);
+    EXPECT_EQ(r.err.find("valid"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("ACCEPTED"), std::string::npos) << r.out;
   }
   std::vector<std::string> offline_send(std::vector<std::string> extra) {
     std::vector<std::string> args = {

@@ -48,6 +48,8 @@ class KeyProtection : public ::testing::Test {
     std::ofstream(dir_.file("mnemonic")) << kMnemonic << "\n";
     std::ofstream(dir_.file("pass")) << kPassphrase << "\n";
     std::ofstream(dir_.file("newpass")) << kNewPassphrase << "\n";
+    for (const char* secret : {"mnemonic", "pass", "newpass"})  // secrets must be private (issue 21)
+      ASSERT_EQ(::chmod(dir_.file(secret).c_str(), 0600), 0);
     // The simulated firmware's AMD-shaped roots: the look-alike keys, so no RSA-4096 key is minted here.
     std::filesystem::create_directories(dir_.file("sim"));
     const std::string lookalike = std::string(SNPRELAY_TEST_DATA) + "/snp/lookalike/";

@@ -105,6 +105,8 @@ TEST(AllowlistStore, RefusesAnotherChainOrSignerSet) {
   EXPECT_EQ(bad_set.error().code, "BAD_SIGNER_SET");
 }
 
+// Issue 21 too: a copy with a row added, removed or relabelled was synced, listed and used; only
+// verify-db noticed. Store::open (sync, doctor, start) now re-verifies an existing copy and refuses it.
 TEST(AllowlistVerifyDb, NamesTheFirstBadRow) {
   struct Case {
     const char* name;
@@ -128,6 +130,8 @@ TEST(AllowlistVerifyDb, NamesTheFirstBadRow) {
       {"entry smuggled in",
        "INSERT INTO entries SELECT zeroblob(48), 'evil', 0, 0, 0, x'', x'', x'', 0, 9 FROM meta",
        "entries measurement", "ENTRY_NOT_IN_CHAIN"},
+      {"entry relabelled", "UPDATE entries SET label = 'relabelled' WHERE version = 4", "entries measurement",
+       "ENTRY_DIFFERS"},
       {"entry deleted", "DELETE FROM entries WHERE version = 4", "entries", "ENTRY_MISSING"},
       {"revoked row removed", "DELETE FROM revoked", "revoked", "REVOKED_DIFFERS"},
       {"meta version bumped", "UPDATE meta SET version = 9", "meta", "META_DIFFERS"},
@@ -154,6 +158,15 @@ TEST(AllowlistVerifyDb, NamesTheFirstBadRow) {
     EXPECT_FALSE(check->ok) << c.name;
     EXPECT_EQ(check->bad_row.rfind(c.row, 0), 0u) << c.name << ": " << check->bad_row;
     EXPECT_EQ(check->code, c.code) << c.name << ": " << check->message;
+    auto reopened = Store::open(path, kChainId, gov_set());
+    ASSERT_FALSE(reopened.ok()) << c.name;
+    const std::string want =
+        std::string(c.code) == "SIGNER_SET_MISMATCH" ? "WRONG_DATABASE" : "COPY_TAMPERED";
+    EXPECT_EQ(reopened.error().code, want) << c.name << ": " << reopened.error().message;
+    if (want == "COPY_TAMPERED") {
+      EXPECT_NE(reopened.error().message.find("first bad row: " + check->bad_row), std::string::npos)
+          << c.name << ": " << reopened.error().message;
+    }
   }
 }
 
