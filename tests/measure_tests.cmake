@@ -10,3 +10,19 @@ target_link_libraries(snprelay_measure_unit_tests PRIVATE snprelay_attest GTest:
 target_compile_definitions(snprelay_measure_unit_tests PRIVATE SNPRELAY_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data")
 gtest_discover_tests(snprelay_measure_unit_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX measure. PROPERTIES LABELS unit)
 snprelay_unit_tier_add(snprelay_measure_unit_tests)
+
+# integration: the real binary against the real sev-snp-measure (scripts/bootstrap.sh installs it into
+# build/measure-venv; without it the agreement tests report themselves skipped), and the CLI: malformed
+# input, the allowlist workflow (--add-measured, sign, verify --recompute), `sim launch`.
+add_executable(snprelay_measure_integration_tests
+  integration/measure/agreement_test.cpp
+  integration/measure/cli_test.cpp)
+target_include_directories(snprelay_measure_integration_tests PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(snprelay_measure_integration_tests PRIVATE
+  GTest::gtest_main nlohmann_json::nlohmann_json snprelay_warnings)
+target_compile_definitions(snprelay_measure_integration_tests PRIVATE
+  SNPRELAY_BIN="$<TARGET_FILE:snprelay>"
+  SEV_SNP_MEASURE="${CMAKE_BINARY_DIR}/measure-venv/bin/sev-snp-measure")
+add_dependencies(snprelay_measure_integration_tests snprelay)
+gtest_discover_tests(snprelay_measure_integration_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX measure.
+  PROPERTIES LABELS integration TIMEOUT 600 SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")

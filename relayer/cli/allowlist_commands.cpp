@@ -6,7 +6,7 @@
 //   combine    update.bin + sig*.json -> msg.json (the MsgUpdateAllowlist body)
 //   verify     update.bin + sig*.json against a signer set and threshold (exit 1 below threshold)
 //   submit     broadcast msg.json as MsgUpdateAllowlist and report what the chain did
-//   measure    the measurement of a report and the `--add` argument for `new`
+//   measure    (measure_commands.cpp) a report's measurement, or an image's (--ovmf ..., --image)
 // show, sync and verify-db are in allowlist_db_commands.cpp; the file formats in
 // relayer/app/allowlist_files.hpp. Bad input (a flag, a file, a signer set) is refused before anything is
 // written: exit 2, any database untouched. The logic is allowlist/'s; this file reads, checks, prints.
@@ -22,14 +22,13 @@
 #include "chain/rpc/snpattest_queries.hpp"
 #include "chain/rpc/tx_delivery.hpp"
 #include "common/file_io.hpp"
-#include "common/json_strict.hpp"
-#include "common/path_rules.hpp"
 #include "relayer/app/allowlist_files.hpp"
 #include "relayer/app/parse.hpp"
 #include "relayer/app/text.hpp"
 #include "relayer/cli/allowlist_cli.hpp"
 #include "relayer/cli/cli.hpp"
 #include "relayer/cli/cli_options.hpp"
+#include "relayer/cli/measure_cli.hpp"
 #include "relayer/cli/tx_options.hpp"
 
 namespace snprelay::cli {
@@ -53,6 +52,7 @@ struct NewArgs {
   std::optional<std::uint64_t> version;
   std::string prev_hash;
   std::vector<std::string> add;
+  std::vector<std::string> add_measured;  // IMAGE.toml files (measure_commands.cpp)
   std::vector<std::string> revoke;
   std::vector<std::string> min_tcb;
   std::uint64_t valid_until_height = 0;
@@ -106,11 +106,8 @@ Status from_chain(const NewArgs& a, al::Update& u) {
   std::uint64_t version = 0;
   Bytes prev(al::kHashSize, 0);
   if (text) {
-    auto parsed = parse_json_strict<ordered_json>(*text, "the chain's allowlist");
-    if (!parsed)
-      return make_error("cli", "BAD_QUERY_REPLY", parsed.error().message, ErrorKind::kUnavailable);
-    const ordered_json& j = *parsed;
-    if (!j.contains("version") || !j["version"].is_number_unsigned())
+    const auto j = ordered_json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.contains("version") || !j["version"].is_number_unsigned())
       return make_error("cli", "BAD_QUERY_REPLY", "the chain's allowlist query did not answer a version",
                         ErrorKind::kUnavailable);
     version = j["version"].get<std::uint64_t>();
@@ -165,6 +162,11 @@ Result<al::Update> build_update(const NewArgs& a) {
       e.label = item.substr(colon + 1);
     u.add.push_back(std::move(e));
   }
+  auto measured = measured_entries(a.add_measured);
+  if (!measured)
+    return measured.error();
+  for (auto& e : *measured)
+    u.add.push_back(std::move(e));
   for (const auto& item : a.revoke) {
     auto m = app::parse_hex_bytes("--revoke", item, al::kMeasurementSize, true);
     if (!m)
@@ -185,8 +187,6 @@ Result<al::Update> build_update(const NewArgs& a) {
 }
 
 int run_new(const NewArgs& a) {
-  if (auto st = check_output(a.out, "-o"); !st)
-    return fail(st.error());
   auto u = build_update(a);
   if (!u)
     return fail(u.error());
@@ -223,14 +223,12 @@ struct SignArgs {
 };
 
 int run_sign(const SignArgs& a) {
-  if (auto st = check_output(a.out, "-o", std::vector{a.update}); !st)
-    return fail(st.error());
   auto u = app::read_update(a.update);
   if (!u)
     return fail(u.error());
   const std::string key_id = a.key_id.empty() ? a.key : a.key_id;
   std::cerr << "signing as \"" << app::escape_text(key_id) << "\" (key " << app::escape_text(a.key) << "):\n"
-            << app::describe_update(*u);
+            << app::describe_update(*u) << describe_measured_entries(u->update);
   auto defaults = key_defaults(a.protect);
   if (!defaults)
     return fail(defaults.error());
@@ -262,6 +260,7 @@ int run_sign(const SignArgs& a) {
 struct CombineArgs {
   std::string update;
   std::vector<std::string> sigs;
+  std::vector<std::string> recompute;  // verify --recompute IMAGE.toml...
   std::string out;
   PinnedArgs pinned;
   bool json = false;
@@ -284,10 +283,6 @@ Result<SignedUpdate> read_signed(const CombineArgs& a) {
 }
 
 int run_combine(const CombineArgs& a) {
-  std::vector<std::string> inputs = a.sigs;
-  inputs.push_back(a.update);
-  if (auto st = check_output(a.out, "-o", inputs); !st)
-    return fail(st.error());
   auto in = read_signed(a);
   if (!in)
     return fail(in.error());
@@ -327,19 +322,14 @@ int run_verify(const CombineArgs& a) {
   if (!set)
     return fail(set.error());
   std::vector<al::Signature> plain;
-  for (const auto& s : *sigs) {
-    // A signature labelled with one id but made by another id's key is refused, not just not counted.
-    if (const auto other = al::signed_by_other(u->bytes, s.sig, *set))
-      return fail(make_error("allowlist", "RELABELLED_SIGNATURE",
-                             "the signature labelled \"" + app::escape_text(s.sig.key_id) +
-                                 "\" was made by \"" + app::escape_text(*other) +
-                                 "\"'s key; a signature counts only under its own id",
-                             ErrorKind::kRejected));
+  for (const auto& s : *sigs)
     plain.push_back(s.sig);
-  }
   auto ids = al::check_signatures(u->bytes, plain, *set);
   if (!ids)
     return fail(ids.error());
+  auto recomputed = recompute_measured(u->update, a.recompute);
+  if (!recomputed)
+    return fail(recomputed.error());
   if (a.json) {
     std::cout << ordered_json{{"ok", true},
                               {"update_sha256", to_hex(u->hash)},
@@ -351,7 +341,7 @@ int run_verify(const CombineArgs& a) {
     std::cout << "OK: " << ids->size() << " of " << set->threshold << " required signatures valid (";
     for (std::size_t i = 0; i < ids->size(); ++i)
       std::cout << (i == 0 ? "" : ", ") << app::escape_text((*ids)[i]);
-    std::cout << ") on update " << to_hex(u->hash) << "\n";
+    std::cout << ") on update " << to_hex(u->hash) << "\n" << *recomputed;
   }
   return kOk;
 }
@@ -427,30 +417,6 @@ int run_submit(const SubmitArgs& a) {
   return kOk;
 }
 
-// ---- measure ------------------------------------------------------------------------------------
-
-struct MeasureArgs {
-  std::string report;
-  std::string label;
-  bool json = false;
-};
-
-int run_measure(const MeasureArgs& a) {
-  auto raw = read_input_file(a.report, kMaxReportFileBytes, "report");
-  if (!raw)
-    return fail(raw.error());
-  auto report = attest::parse_report(*raw);
-  if (!report)
-    return fail(report.error());
-  const std::string m = to_hex(report->measurement);
-  const std::string add = m + (a.label.empty() ? "" : ":" + a.label);
-  if (a.json)
-    std::cout << ordered_json{{"measurement", m}, {"add", add}}.dump() << "\n";
-  else
-    std::cout << "measurement: " << m << "\n--add " << app::escape_text(add) << "\n";
-  return kOk;
-}
-
 // ---- registration -------------------------------------------------------------------------------
 
 // The UPDATE and SIGS positionals and --json of combine and verify.
@@ -473,6 +439,8 @@ void add_allowlist_commands(CLI::App& app, Outcome& outcome) {
       ->check(strict_unsigned());
   c_new->add_option("--prev-hash", n->prev_hash, "update_sha256 of the previous version (hex; zeros for 1)");
   c_new->add_option("--add", n->add, "MEAS[:label]: allow a 48-byte measurement (hex); repeatable");
+  c_new->add_option("--add-measured", n->add_measured,
+                    "IMAGE.toml: allow the measurement an image description computes; repeatable");
   c_new->add_option("--revoke", n->revoke, "MEAS: revoke a measurement (hex); repeatable");
   c_new->add_option("--min-tcb", n->min_tcb, "Product:bl,tee,snp,ucode[,fmc]: minimum TCB; repeatable");
   c_new
@@ -506,6 +474,7 @@ void add_allowlist_commands(CLI::App& app, Outcome& outcome) {
   auto* c_ver = al_cmd->add_subcommand("verify", "Check an update's signatures against a signer set");
   add_update_and_signatures(c_ver, *v, "sig.json (or msg.json) files");
   add_pinned_flags(c_ver, v->pinned);
+  c_ver->add_option("--recompute", v->recompute, "IMAGE.toml...: recompute every added measurement");
   c_ver->callback([v, &outcome] { outcome.exit_code = run_verify(*v); });
 
   auto sub = std::make_shared<SubmitArgs>();
@@ -515,13 +484,7 @@ void add_allowlist_commands(CLI::App& app, Outcome& outcome) {
   add_node_flags(c_sub, sub->node);
   c_sub->callback([sub, &outcome] { outcome.exit_code = run_submit(*sub); });
 
-  auto me = std::make_shared<MeasureArgs>();
-  auto* c_meas = al_cmd->add_subcommand("measure", "A report's measurement and its `allowlist new --add`");
-  c_meas->add_option("REPORT", me->report, "1184-byte report file")->required();
-  c_meas->add_option("--label", me->label, "Label for the --add line");
-  add_json_flag(c_meas, me->json);
-  c_meas->callback([me, &outcome] { outcome.exit_code = run_measure(*me); });
-
+  add_measure_commands(al_cmd, outcome);  // measure_commands.cpp
   add_allowlist_db_commands(al_cmd, outcome);
 }
 
