@@ -264,6 +264,8 @@ CheckResult check_allowlist(Context& x) {
       x.index = std::make_shared<const allowlist::Index>(std::move(*index));
     }
   }
+  if (!x.chain && !rebuild.empty())
+    return warn("allowlist", rebuild + " (no chain endpoint answers to rebuild it from)");
   if (!x.chain)
     return fail("allowlist", "skipped: no chain endpoint to compare with");
   allowlist::ChainUpdateSource source(*x.chain);
