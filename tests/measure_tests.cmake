@@ -26,3 +26,15 @@ target_compile_definitions(snprelay_measure_integration_tests PRIVATE
 add_dependencies(snprelay_measure_integration_tests snprelay)
 gtest_discover_tests(snprelay_measure_integration_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX measure.
   PROPERTIES LABELS integration TIMEOUT 600 SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
+
+# integration: from an image description to an attested validator on a real snpattestd devnet (its own
+# chain; the devnet lock keeps two chains from competing for the machine).
+add_executable(snprelay_measure_devnet_tests integration/measure/devnet_image_test.cpp)
+add_dependencies(snprelay_measure_devnet_tests snprelay)
+target_include_directories(snprelay_measure_devnet_tests PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(snprelay_measure_devnet_tests PRIVATE
+  snprelay_chain GTest::gtest_main nlohmann_json::nlohmann_json Threads::Threads snprelay_warnings)
+target_compile_definitions(snprelay_measure_devnet_tests PRIVATE
+  SNPRELAY_BIN="$<TARGET_FILE:snprelay>" SNPATTESTD_BIN="$<TARGET_FILE_DIR:snprelay>/snpattestd")
+add_test(NAME measure.devnet COMMAND snprelay_measure_devnet_tests)
+set_tests_properties(measure.devnet PROPERTIES LABELS integration TIMEOUT 420 RESOURCE_LOCK snprelay_devnet)

@@ -1,0 +1,153 @@
+// Issue #25 end to end on a real snpattestd devnet: from an image description to an attested validator.
+// Governance adds the measurement the image computes (`allowlist new --from-chain --add-measured`), two
+// of the three devnet signers sign (each shown the image's inputs), `verify --recompute` checks the update
+// against the description, the update is submitted; the devnet's simulated firmware is launched with the
+// same description (`sim launch`), and the operator's attestation from it is accepted (ATTESTED) with the
+// computed measurement. (The devnet's first allowlist still comes from its sample report: building it from
+// an image needs `snpattestd devnet init --image`, the Go side.)
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/onchain/onchain_env.hpp"
+#include "tests/unit/measure/firmware_builder.hpp"
+
+namespace snprelay::testing {
+namespace {
+
+using nlohmann::json;
+
+class DevnetImage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    net_ =
+        std::make_unique<Devnet>(SNPATTESTD_BIN, SNPRELAY_BIN, DevnetOptions{1, "snpdev-img", "500ms", 10});
+    ASSERT_TRUE(net_->error().empty()) << net_->error();
+    keyring_ = (net_->dir() / "keyring").string();
+    node_ = net_->rpc().at(0);
+    const json& v = net_->info().at("validators").at(0);
+    operator_ = v.at("operator").get<std::string>();
+    relayer_ = v.at("relayer").get<std::string>();
+    import("operator", v.at("operator_mnemonic").get<std::string>());
+    import("relayer", v.at("relayer_mnemonic").get<std::string>());
+    for (const auto& s : net_->info().at("signers"))
+      import(s.at("key_id").get<std::string>(), s.at("mnemonic").get<std::string>());
+  }
+
+  std::string file(const std::string& name) const { return (net_->dir() / name).string(); }
+  ProcessResult cli(std::vector<std::string> args) const { return snprelay(std::move(args), keyring_); }
+  void import(const std::string& name, const std::string& mnemonic) const {
+    auto r = cli({"keys", "add", name, "--recover", "--mnemonic-file", mnemonic});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::string path = file(name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+  std::string sha256(const std::string& path) const {
+    return run_process({"/usr/bin/sha256sum", path}).out.substr(0, 64);
+  }
+
+  // The epoch after the current one.
+  json next_epoch() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    std::optional<std::uint64_t> seen;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = cli({"query", "snpattest", "epoch", "--node", node_, "--json"});
+      if (r.exit_code == 0) {
+        json e = json_of(r);
+        const auto n = e.value("epoch", 0ULL);
+        if (seen && n > *seen)
+          return e;
+        if (!seen)
+          seen = n;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    }
+    ADD_FAILURE() << "no new epoch within 90 s";
+    return {};
+  }
+
+  std::unique_ptr<Devnet> net_;
+  std::string keyring_, node_, operator_, relayer_;
+};
+
+TEST_F(DevnetImage, AllowlistFromImageAttestedBySimulatedFirmwareLaunchedWithIt) {
+  const auto fw = build_firmware(FirmwareSpec{});
+  const std::string ovmf = write("OVMF.fd", std::string(fw.begin(), fw.end()));
+  const std::string kernel = write("vmlinuz", std::string(40000, 'k'));
+  const std::string image =
+      write("validator.toml",
+            "name = \"validator-2026.12\"\n[firmware]\nfile = \"OVMF.fd\"\nsha256 = \"" + sha256(ovmf) +
+                "\"\n[kernel]\nfile = \"vmlinuz\"\nsha256 = \"" + sha256(kernel) +
+                "\"\ncmdline = \"console=ttyS0\"\n[launch]\nvcpus = 4\nvcpu_type = \"EPYC-Milan\"\n");
+  auto computed = cli({"allowlist", "measure", "--image", image, "--json"});
+  ASSERT_EQ(computed.exit_code, 0) << computed.err;
+  const std::string m = json_of(computed)["measurement"];
+
+  // Governance: the update adds what the image computes; each signer sees the image's inputs.
+  auto made = cli({"allowlist", "new", "--from-chain", "--node", node_, "--add-measured", image, "-o",
+                   file("update.bin"), "--json"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::vector<std::string> combine = {"allowlist", "combine", file("update.bin")};
+  for (int i = 0; i < 2; ++i) {
+    const std::string id = net_->info().at("signers").at(i).at("key_id");
+    auto s = cli({"allowlist", "sign", file("update.bin"), "--key", id, "-o", file(id + ".sig.json")});
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    EXPECT_NE(s.err.find("image \"validator-2026.12\" -> " + m), std::string::npos) << s.err;
+    EXPECT_NE(s.err.find("    kernel sha256 " + sha256(kernel)), std::string::npos) << s.err;
+    combine.push_back(file(id + ".sig.json"));
+  }
+  const std::string manifest = (net_->dir() / "home" / "devnet.json").string();
+  std::vector<std::string> verify = {"allowlist", "verify"};
+  verify.insert(verify.end(), combine.begin() + 2, combine.end());
+  verify.insert(verify.end(), {"--signers", manifest, "--recompute", image});
+  auto recomputed = cli(verify);
+  ASSERT_EQ(recomputed.exit_code, 0) << recomputed.out << recomputed.err;
+  EXPECT_NE(recomputed.out.find("recomputed image \"validator-2026.12\""), std::string::npos)
+      << recomputed.out;
+  combine.insert(combine.end(), {"-o", file("msg.json")});
+  ASSERT_EQ(cli(combine).exit_code, 0);
+  auto applied = cli({"allowlist", "submit", file("msg.json"), "--from", "relayer", "--node", node_,
+                      "--poll-interval", "0.2", "--json"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err << net_->log_tail(1500);
+  const json allowlist = query_snpattest({"allowlist"}, node_, keyring_);
+  bool listed = false;
+  for (const auto& e : allowlist["entries"])
+    listed = listed || e["measurement"] == m;
+  EXPECT_TRUE(listed) << allowlist.dump();
+
+  // The validator's VM: the devnet's simulated firmware, launched with the same description.
+  auto launched = cli({"sim", "launch", "--sim-state", net_->sim_state(), "--image", image});
+  ASSERT_EQ(launched.exit_code, 0) << launched.err;
+  auto set = cli({"tx", "set-relayer", "--from", "operator", "--operator", operator_, "--relayer", relayer_,
+                  "--node", node_, "--poll-interval", "0.2", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << set.out << set.err;
+  const json e = next_epoch();
+  const std::string epoch = std::to_string(e.value("epoch", 0ULL));
+  const std::string version = std::to_string(e.value("allowlist_version", 0ULL));
+  auto bound =
+      cli({"binding", "--chain-id", net_->chain_id(), "--epoch", epoch, "--nonce", e.value("nonce", ""),
+           "--operator", operator_, "--relayer", relayer_, "--allowlist-version", version});
+  ASSERT_EQ(bound.exit_code, 0) << bound.err;
+  const std::string dir = file("attest");
+  std::filesystem::create_directories(dir);
+  auto report = cli({"report", "get", "--simulate", "--sim-state", net_->sim_state(), "--report-data",
+                     bound.out.substr(0, bound.out.find('\n')), "-o", dir + "/report.bin", "--certs-out",
+                     dir + "/certs"});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  auto read = cli({"allowlist", "measure", dir + "/report.bin", "--json"});
+  EXPECT_EQ(json_of(read)["measurement"], m) << read.out;
+  auto submit = cli({"tx", "submit-attestation", "--from", "relayer", "--operator", operator_, "--epoch",
+                     epoch, "--report", dir + "/report.bin", "--vcek", dir + "/certs/vcek.der",
+                     "--allowlist-version", version, "--node", node_, "--poll-interval", "0.2", "--json"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.out << submit.err << net_->log_tail(1500);
+  EXPECT_EQ(query_snpattest({"status", operator_}, node_, keyring_)["status"], "ATTESTED");
+}
+
+}  // namespace
+}  // namespace snprelay::testing
