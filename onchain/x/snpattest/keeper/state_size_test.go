@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"cosmossdk.io/collections"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/snprelay/snprelay/onchain/x/snpattest/types"
@@ -121,5 +122,32 @@ func TestRemovedValidatorIsForgotten(t *testing.T) {
 	}
 	if !hasEvent(f, "snpattest.v1.EventOperatorRemoved") {
 		t.Error("no EventOperatorRemoved")
+	}
+}
+
+// A VCEK no record names any more is pruned with the last such record.
+func TestVcekPrunedWithItsLastRecord(t *testing.T) {
+	f, pki := acceptFixture(t, true, func(p *types.Params) { p.RecordRetentionEpochs = 4 })
+	f.runTo(11)
+	msg := f.boundSubmission(pki, 1, operator1, relayer1, 1, nil)
+	if _, err := f.submit(msg); err != nil {
+		t.Fatal(err)
+	}
+	if has, _ := f.k.Vceks.Has(f.ctx, msg.VcekSha256); !has {
+		t.Fatal("the VCEK was not stored")
+	}
+	f.runTo(51) // epoch 5: epochs 1..5 are within retention (epochs ≥ current − 4 are kept)
+	if has, _ := f.k.Attestations.Has(f.ctx, collections.Join(operator1, uint64(1))); !has {
+		t.Fatal("the epoch-1 record was pruned within retention")
+	}
+	f.runTo(61) // epoch 6: epoch 1 < 6 − 4 is past retention
+	if has, _ := f.k.Attestations.Has(f.ctx, collections.Join(operator1, uint64(1))); has {
+		t.Fatal("the epoch-1 record outlived retention")
+	}
+	if has, _ := f.k.Vceks.Has(f.ctx, msg.VcekSha256); has {
+		t.Fatal("the VCEK outlived its last record")
+	}
+	if has, _ := f.k.VcekRefs.Has(f.ctx, msg.VcekSha256); has {
+		t.Fatal("the VCEK reference count outlived its last record")
 	}
 }
