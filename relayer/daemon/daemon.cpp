@@ -88,19 +88,6 @@ api::TcbLevels levels_of(std::uint64_t raw, attest::Product product) {
   return l;
 }
 
-// The gas a submission is signed with when simulation fails. Measured on devnets: a MsgSubmitAttestation
-// (1184-byte report + a VCEK of about 1.4 KB, the module's chain verification) uses 558,000–630,000 gas;
-// the old default fallback of 400,000 lost the epoch to out-of-gas whenever simulation failed (issue
-// 21). The daemon's fallback is therefore at least this bound (about a quarter above the largest
-// measurement) and never above [chain] gas_limit_max.
-constexpr std::uint64_t kSubmissionGasUpperBound = 800'000;
-
-std::uint64_t submission_gas_fallback(const config::Config& c) {
-  const auto cap = static_cast<std::uint64_t>(c.chain.gas_limit_max);
-  const auto configured = static_cast<std::uint64_t>(c.chain.gas_fallback);
-  return std::min(cap, std::max(configured, kSubmissionGasUpperBound));
-}
-
 class StateHealth final : public api::HealthSource {
  public:
   explicit StateHealth(const Daemon& d) : daemon_(d) {}
@@ -126,6 +113,13 @@ class StateHealth final : public api::HealthSource {
 };
 
 }  // namespace
+
+// See daemon.hpp: at least the measured upper bound, at most gas_limit_max.
+std::uint64_t submission_gas_fallback(const config::Config& c) {
+  const auto cap = static_cast<std::uint64_t>(c.chain.gas_limit_max);
+  const auto configured = static_cast<std::uint64_t>(c.chain.gas_fallback);
+  return std::min(cap, std::max(configured, kSubmissionGasUpperBound));
+}
 
 struct Daemon::Parts {
   // One daemon per home: held from before anything else opens until the process ends (declared first so

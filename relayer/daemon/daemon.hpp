@@ -122,6 +122,14 @@ class Daemon {
   std::function<void()> wake_;  // set by run(): cancels the timer
 };
 
+// The gas limit a submission is signed with when the node's simulation fails. Measured on devnets, a
+// MsgSubmitAttestation (1184-byte report, a VCEK of about 1.4 KB, the module's chain verification) uses
+// 558,000-630,000 gas; the old fallback of 400,000 lost the epoch to out-of-gas whenever simulation failed
+// (issue 21). So: [chain] gas_fallback, raised to at least kSubmissionGasUpperBound (about a quarter
+// above the largest measurement), never above [chain] gas_limit_max.
+inline constexpr std::uint64_t kSubmissionGasUpperBound = 800'000;
+[[nodiscard]] std::uint64_t submission_gas_fallback(const config::Config& config);
+
 // The spdlog level of a configuration's [log] level.
 [[nodiscard]] spdlog::level::level_enum spdlog_level(config::LogLevel level);
 

@@ -142,6 +142,8 @@ TEST(ApiRoutes, BadBodiesAre400WithJsonError) {
       {R"({"nonce": "a=bc"})", "BAD_BASE64"},
       {R"({"nonce": ""})", "BAD_NONCE"},
       {nonce_body(too_long), "BAD_NONCE"},
+      // Issue 21: the last of two "nonce" keys used to win silently.
+      {R"({"nonce": "bm4=", "nonce": "eHg="})", "DUPLICATE_KEY"},
   };
   for (const auto& [body, code] : cases) {
     const HttpResponse r = f.routes.handle(post_generate(body));
@@ -155,8 +157,8 @@ TEST(ApiRoutes, BadBodiesAre400WithJsonError) {
   EXPECT_EQ(f.routes.handle(post_generate(nonce_body(std::string(64, 'n')))).status, 200);
   EXPECT_EQ(f.routes.handle(post_generate(nonce_body("n"), "/v1/attestation/generate?format=xml")).status,
             400);
-  EXPECT_EQ(f.metrics.value("enclave_attestation_requests_total", {}), 11);
-  EXPECT_EQ(f.metrics.value("enclave_attestation_failures_total", {}), 10);
+  EXPECT_EQ(f.metrics.value("enclave_attestation_requests_total", {}), 12);
+  EXPECT_EQ(f.metrics.value("enclave_attestation_failures_total", {}), 11);
 }
 
 TEST(ApiRoutes, DeviceUnavailableIs503AndCountsAHardwareError) {
@@ -193,6 +195,11 @@ TEST(ApiRoutes, BearerTokenIsRequiredWhenConfigured) {
   EXPECT_EQ(routes.handle(req).status, 200);
   // Only generate is protected.
   EXPECT_EQ(routes.handle(get("/metrics")).status, 200);
+  // SIGHUP's reload (issue 21): the new token replaces the old one at once.
+  routes.set_bearer_token(SecretBytes::from_string("rotated"));
+  EXPECT_EQ(routes.handle(req).status, 401);
+  req.headers["authorization"] = "Bearer rotated";
+  EXPECT_EQ(routes.handle(req).status, 200);
 }
 
 TEST(ApiRoutes, UnknownPathsAndMethods) {

@@ -77,6 +77,15 @@ class InitConfig : public ::testing::Test {
   snprelay::testing::TempDir dir_{"init-config"};
 };
 
+// Issue 21: devnet.json with a key twice was read with the last value; it is refused naming the key.
+TEST_F(InitConfig, ADevnetManifestWithADuplicateKeyIsRefused) {
+  std::string text = manifest().dump();
+  text.insert(1, "\"chain_id\": \"other-chain\", ");
+  auto m = parse_devnet_manifest(text, "devnet.json");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("\"chain_id\" appears twice"), std::string::npos) << m.error().message;
+}
+
 TEST_F(InitConfig, DevnetValidatorRendersAConfigurationTheLoaderReadsBackFieldByField) {
   auto m = parse_devnet_manifest(manifest().dump(), "devnet.json");
   ASSERT_TRUE(m.ok()) << m.error().to_string();
