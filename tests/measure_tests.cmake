@@ -38,3 +38,9 @@ target_compile_definitions(snprelay_measure_devnet_tests PRIVATE
   SNPRELAY_BIN="$<TARGET_FILE:snprelay>" SNPATTESTD_BIN="$<TARGET_FILE_DIR:snprelay>/snpattestd")
 add_test(NAME measure.devnet COMMAND snprelay_measure_devnet_tests)
 set_tests_properties(measure.devnet PROPERTIES LABELS integration TIMEOUT 420 RESOURCE_LOCK snprelay_devnet)
+
+# fuzz: the firmware parser and the calculator over firmware tails (tests/fuzz/README.md).
+add_snprelay_fuzz_target(fuzz_measure_firmware
+  SOURCES fuzz/measure_firmware_fuzz.cpp
+  DEPS snprelay_attest
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/data/fuzz/measure_firmware)
