@@ -47,6 +47,8 @@ struct SimSettings {
   Product product = Product::kMilan;
   std::uint32_t version = 3;  // 2, 3 or 5
   TcbParts tcb = default_tcb(Product::kMilan);
+  // The default stands for "not set": a firmware launched with an image (sim_launch.hpp) then reports
+  // that image's computed measurement instead.
   std::array<std::uint8_t, 48> measurement = default_measurement();
   std::uint64_t policy = 0x30000;  // SMT allowed, reserved bit 17, ABI 0.0, no debug
   std::uint32_t guest_vmpl = 0;    // the guest's own VMPL: requests below it are refused
