@@ -1,7 +1,8 @@
 // `snprelay doctor`: what stands between this relayer and an attested epoch, checked one part at a time.
 //
-// run_doctor() runs eight checks in a fixed order and returns one CheckResult for each, always all
-// eight, in this order:
+// run_doctor() runs nine checks in a fixed order and returns one CheckResult for each, always all
+// nine, in this order (`snprelay doctor` appends relayer/daemon/preflight.hpp's journal and api checks:
+// together they are every check `start` performs at startup, read-only):
 //   evidence   the device (/dev/sev-guest ioctl or configfs-tsm, per hardware_mode) answers one report
 //              request, or the simulated firmware does (warn: "simulated", never ok-as-hardware);
 //   kds        the certificate cache (VCEKs cached, age of the cert chain vs cert_cache_ttl) and one GET
@@ -18,13 +19,17 @@
 //   allowlist  the local copy's version vs the chain's (Query/Allowlist, latest), stale = warn; the pinned
 //              [allowlist.signers] + threshold vs Query/AllowlistSigners, different = fail (DESIGN.md §8);
 //   tcb        the report's REPORTED_TCB vs the allowlist's minimum for its product (the local copy, when
-//              it is at the chain's version) — below = fail.
+//              it is at the chain's version) — below = fail;
+//   daemon     [relayer] state_dir is (or can be) a directory, and whether a daemon holds its lock (warn:
+//              a second start would exit 2).
+// Issue 21: the evidence check never creates a simulated firmware state (an empty sim_state_dir fails,
+// as start does); the allowlist check re-verifies the local copy read-only (verify_db) — a copy that
+// does not match its signed updates is a warning that start will set it aside and rebuild it, one of
+// another chain or signer set a failure (start refuses it).
 // A check that cannot run because an earlier one failed says "skipped: <why>" (warn or fail, never ok).
 // Every network step is bounded (DoctorOptions::timeout per request; the KDS GET is one attempt), so
-// run_doctor returns in bounded time. It sends nothing to the chain and creates none of the relayer's files
-// (the simulated firmware, as for every command, makes its state directory on first use): the allowlist copy
-// is opened (allowlist::Store::open, as the daemon opens it) only when it exists; one report is requested
-// (check 8 reuses check 1's).
+// run_doctor returns in bounded time. It sends nothing to the chain and creates none of the relayer's files:
+// the allowlist copy is read read-only when it exists; one report is requested (check 8 reuses check 1's).
 //
 // Thread-safety: pure functions over their arguments; run_doctor uses its own clients and may run
 // beside a daemon using the same files (SQLite lets readers in; the evidence device serialises).
@@ -88,7 +93,7 @@ struct DoctorOptions {
   std::chrono::milliseconds timeout{5'000};
 };
 
-// The eight checks of the file comment for `config`; `config_path` names the file in the details
+// The nine checks of the file comment for `config`; `config_path` names the file in the details
 // (e.g. the `keys protect ... --config PATH` line). Never an Error: what goes wrong is a check's level.
 [[nodiscard]] std::vector<CheckResult> run_doctor(const config::Config& config,
                                                   const std::string& config_path,

@@ -195,9 +195,9 @@ int run_status_command(const Args& a) {
 
 void add_doctor_commands(CLI::App& app, Outcome& outcome) {
   auto doctor_args = std::make_shared<Args>();
-  auto* doctor = app.add_subcommand(
-      "doctor",
-      "Check evidence, KDS, chain, relayer, key, TPM, allowlist and TCB: one line each ok|warn|fail");
+  auto* doctor = app.add_subcommand("doctor",
+                                    "Check evidence, KDS, chain, relayer, key, TPM, allowlist, TCB, daemon "
+                                    "lock, journal and API: ok|warn|fail each");
   doctor->add_option("--config", doctor_args->config, "TOML configuration file")->required();
   doctor->add_flag("--json", doctor_args->json, "Print the checks as a JSON array of {check, level, detail}");
   doctor->callback([doctor_args, &outcome] { outcome.exit_code = run_doctor_command(*doctor_args); });

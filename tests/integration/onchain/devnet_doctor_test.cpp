@@ -21,7 +21,9 @@ namespace {
 
 using nlohmann::json;
 
-const char* const kChecks[] = {"evidence", "kds", "chain", "relayer", "key", "tpm", "allowlist", "tcb"};
+// The last three are start's own startup checks (issue 21: doctor fails wherever start would).
+const char* const kChecks[] = {"evidence",  "kds", "chain",  "relayer", "key", "tpm",
+                               "allowlist", "tcb", "daemon", "journal", "api"};
 
 class DevnetDoctor : public ::testing::Test {
  protected:
@@ -97,6 +99,11 @@ TEST_F(DevnetDoctor, RegisteredRelayerPassesWithTheSimulationAsAWarning) {
   EXPECT_EQ(level_of(checks, "allowlist"), "warn") << detail_of(checks, "allowlist");
   EXPECT_NE(detail_of(checks, "allowlist").find("signer set pinned = chain's"), std::string::npos);
   EXPECT_EQ(level_of(checks, "tcb"), "warn") << detail_of(checks, "tcb");
+  EXPECT_EQ(level_of(checks, "daemon"), "ok") << detail_of(checks, "daemon");
+  EXPECT_NE(detail_of(checks, "daemon").find("not running"), std::string::npos)
+      << detail_of(checks, "daemon");
+  EXPECT_EQ(level_of(checks, "journal"), "ok") << detail_of(checks, "journal");
+  EXPECT_EQ(level_of(checks, "api"), "ok") << detail_of(checks, "api");
 
   // With the copy synced, the allowlist is current and the report's TCB meets the chain's minimum.
   auto sync = snprelay({"allowlist", "sync", "--config", setup_.config}, setup_.keyring);
