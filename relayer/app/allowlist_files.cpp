@@ -39,10 +39,13 @@ Result<ordered_json> read_json_object(const std::string& path, const std::string
   auto bytes = read_input_file(path, kMaxAllowlistJsonFile, what);
   if (!bytes)
     return bytes.error();
+  // A syntax error says what was expected; a duplicate key names the key (json_strict.hpp).
   auto j = parse_json_strict<ordered_json>(
       std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), path);
-  if (!j)
+  if (!j && j.error().code == "DUPLICATE_KEY")
     return bad_input(j.error().message);
+  if (!j)
+    return bad_input(path + " is not a JSON object (expected " + what + "); " + j.error().message);
   if (!j->is_object())
     return bad_input(path + " is not a JSON object (expected " + what + ")");
   return j;

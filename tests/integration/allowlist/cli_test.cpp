@@ -4,6 +4,7 @@
 // store, plus verify-db on a copy built by the library (ok, then a corrupted row named, exit 1).
 // The on-chain half (submit, sync, show --node) is devnet_allowlist_test.cpp.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -253,6 +254,7 @@ TEST_F(AllowlistCli, SyncAndVerifyDbRefuseBadInputDatabaseUntouched) {
 
 TEST_F(AllowlistCli, OfflineFlowNewSignCombineVerifyWithAStoredKey) {
   const std::string mnemonic = write("gov.mnemonic", kMnemonic);
+  ASSERT_EQ(::chmod(mnemonic.c_str(), 0600), 0);  // secrets must be private (issue 21)
   auto added = snprelay::testing::run_process(
       {SNPRELAY_BIN, "keys", "add", "gov", "--recover", "--mnemonic-file", mnemonic, "--json"},
       {{"SNPRELAY_KEY_PASSPHRASE", "allowlist cli test"}, {"SNPRELAY_KEYRING_DIR", keyring_}});
