@@ -66,6 +66,11 @@ if [ ! -x "$gocosmos" ]; then
   echo "bootstrap: installing protoc-gen-gocosmos (for scripts/protogen.sh)"
   (cd "$here/onchain" && go install github.com/cosmos/gogoproto/protoc-gen-gocosmos)
 fi
+gateway="$(go env GOPATH)/bin/protoc-gen-grpc-gateway"
+if [ ! -x "$gateway" ]; then
+  echo "bootstrap: installing protoc-gen-grpc-gateway v1.16.0 (REST gateway, for scripts/protogen.sh)"
+  (cd "$here/onchain" && go install github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway@v1.16.0)
+fi
 echo "bootstrap: Go $(go env GOVERSION), onchain/ modules in $(go env GOMODCACHE)"
 
 # Test-only (issue 25): sev-snp-measure from PyPI, which the measurement agreement test compares

@@ -96,5 +96,10 @@ add_test(NAME onchain.cosmjs
 set_tests_properties(onchain.cosmjs PROPERTIES LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)
 # integration: CosmJS sends address aliases and a duplicate-pubkey signer set to a real devnet (issue 20).
 add_test(NAME onchain.cosmjs_issue20
-  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/onchain/cosmjs_issue20.sh ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/onchain/cosmjs.sh cosmjs_issue20.js ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
 set_tests_properties(onchain.cosmjs_issue20 PROPERTIES LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)
+# integration: REST routes (API server on loopback) and the Tendermint RPC give the same answers, with
+# a relayer attesting (issue 23 point 5).
+add_test(NAME onchain.cosmjs_issue23
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/onchain/cosmjs.sh cosmjs_issue23.js ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
+set_tests_properties(onchain.cosmjs_issue23 PROPERTIES LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)

@@ -30,7 +30,7 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 		"--sim-state", simDir, "--epoch-blocks", "12", "--voting-period", "8s")
 
 	m, raw := readManifest(t, home)
-	wantKeys := []string{"chain_id", "denom", "min_gas_price", "rpc", "validators", "accounts", "signers",
+	wantKeys := []string{"chain_id", "denom", "min_gas_price", "rpc", "rest", "validators", "accounts", "signers",
 		"threshold", "gov_authority", "epoch_blocks", "sim_state"}
 	if len(raw) != len(wantKeys) {
 		t.Errorf("devnet.json has %d keys, want exactly %v", len(raw), wantKeys)
@@ -48,6 +48,7 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 		{"denom", m.Denom, "stake"},
 		{"min_gas_price", m.MinGasPrice, "0.025"},
 		{"rpc count", len(m.RPC), 2},
+		{"rest count", len(m.REST), 2},
 		{"validators", len(m.Validators), 2},
 		{"signers", len(m.Signers), 3},
 		{"threshold", m.Threshold, uint32(2)},
@@ -60,10 +61,13 @@ func TestDevnetInitWritesTheContract(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	for _, u := range m.RPC {
+	for _, u := range append(append([]string{}, m.RPC...), m.REST...) {
 		if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+$`).MatchString(u) {
-			t.Errorf("rpc %q is not a loopback URL", u)
+			t.Errorf("rpc/rest %q is not a loopback URL", u)
 		}
+	}
+	if m.REST[0] == m.RPC[0] || m.REST[0] == m.REST[1] {
+		t.Errorf("rest %v shares a port with rpc %v or another node", m.REST, m.RPC)
 	}
 	st, err := os.Stat(filepath.Join(home, "keys"))
 	if err != nil || st.Mode().Perm() != 0o700 {

@@ -128,6 +128,7 @@ type manifest struct {
 	Denom       string   `json:"denom"`
 	MinGasPrice string   `json:"min_gas_price"`
 	RPC         []string `json:"rpc"`
+	REST        []string `json:"rest"`
 	Validators  []struct {
 		Moniker, Operator, Account, Relayer string
 		OperatorMnemonic                    string `json:"operator_mnemonic"`

@@ -64,9 +64,13 @@ func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 // RegisterInterfaces registers the messages and the Msg service.
 func (AppModule) RegisterInterfaces(reg codectypes.InterfaceRegistry) { types.RegisterInterfaces(reg) }
 
-// RegisterGRPCGatewayRoutes does nothing: the module has no REST gateway (queries go through gRPC
-// and abci_query).
-func (AppModule) RegisterGRPCGatewayRoutes(client.Context, *runtime.ServeMux) {}
+// RegisterGRPCGatewayRoutes registers the REST routes of every query (the google.api.http
+// annotations of query.proto, e.g. GET /snpattest/v1/status/{operator}) on the node's API server.
+func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *runtime.ServeMux) {
+	if err := types.RegisterQueryHandlerClient(context.Background(), mux, types.NewQueryClient(clientCtx)); err != nil {
+		panic(fmt.Sprintf("%s: registering the REST gateway: %v", types.ModuleName, err))
+	}
+}
 
 // ConsensusVersion implements module.HasConsensusVersion.
 func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }

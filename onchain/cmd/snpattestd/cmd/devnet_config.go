@@ -22,6 +22,9 @@ type nodePorts struct {
 
 func (p nodePorts) rpcURL() string { return fmt.Sprintf("http://127.0.0.1:%d", p.RPC) }
 
+// restURL is the node's API server (REST: the SDK's and x/snpattest's grpc-gateway routes).
+func (p nodePorts) restURL() string { return fmt.Sprintf("http://127.0.0.1:%d", p.API) }
+
 // pickPorts returns n sets of distinct free loopback ports. Every listener stays open until all are
 // chosen, so no port is handed out twice; node0's RPC port is rpcPort when non-zero. A port can still
 // be taken by another program between init and start: pick a new home then.
@@ -89,14 +92,14 @@ func cometConfig(home, moniker string, ports nodePorts, blockTime time.Duration,
 	return cfg
 }
 
-// appConfig is a node's app.toml: minimum gas prices, gRPC on loopback, the REST API off (its
-// address is loopback should someone enable it).
+// appConfig is a node's app.toml: minimum gas prices, gRPC and the REST API server on loopback
+// (devnet.json "rest" lists the API servers' URLs).
 func appConfig(ports nodePorts) *serverconfig.Config {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = app.DefaultMinGasPrices
 	cfg.GRPC.Enable = true
 	cfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", ports.GRPC)
-	cfg.API.Enable = false
+	cfg.API.Enable = true
 	cfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", ports.API)
 	cfg.Telemetry.Enabled = false
 	return cfg

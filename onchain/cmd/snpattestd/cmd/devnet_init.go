@@ -275,6 +275,7 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 			return nil, err
 		}
 		manifest.RPC = append(manifest.RPC, n.ports.rpcURL())
+		manifest.REST = append(manifest.REST, n.ports.restURL())
 		manifest.Validators = append(manifest.Validators, manifestVal{
 			Moniker:          n.moniker,
 			Operator:         sdk.ValAddress(n.operator.address()).String(),

@@ -6,7 +6,8 @@ import (
 )
 
 // devnetManifest is DIR/devnet.json, the contract scripts and tests read (issue 10, point 6). Paths
-// are absolute; "min_gas_price" is the amount per gas unit in "denom"; "sim_state" is the simulated
+// are absolute; "rpc" and "rest" are each node's CometBFT RPC and API server (REST) URLs, in
+// validator order; "min_gas_price" is the amount per gas unit in "denom"; "sim_state" is the simulated
 // firmware's state directory given to --sim-state (its roots are the chain's trusted simulated roots;
 // `snprelay init --devnet` runs the relayer on it), absent without one.
 type devnetManifest struct {
@@ -14,6 +15,7 @@ type devnetManifest struct {
 	Denom        string            `json:"denom"`
 	MinGasPrice  string            `json:"min_gas_price"`
 	RPC          []string          `json:"rpc"`
+	REST         []string          `json:"rest"`
 	Validators   []manifestVal     `json:"validators"`
 	Accounts     []manifestAccount `json:"accounts"`
 	Signers      []manifestSigner  `json:"signers"`

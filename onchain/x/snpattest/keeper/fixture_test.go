@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"sort"
 	"testing"
 	"time"
 
 	"cosmossdk.io/core/header"
 	"cosmossdk.io/log"
+	"cosmossdk.io/math"
 	storetypes "cosmossdk.io/store/types"
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
@@ -49,14 +51,25 @@ func bytesOf(b byte, n int) []byte {
 	return out
 }
 
-// fakeStaking knows a fixed set of validators (x/staking's GetValidator contract: ErrNoValidatorFound).
-type fakeStaking struct{ vals map[string]bool }
+// fakeStaking knows a fixed set of bonded validators and their tokens (x/staking's GetValidator
+// contract: ErrNoValidatorFound; GetBondedValidatorsByPower: most tokens first).
+type fakeStaking struct{ tokens map[string]int64 }
 
 func (f fakeStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error) {
-	if !f.vals[addr.String()] {
+	t, ok := f.tokens[addr.String()]
+	if !ok {
 		return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
 	}
-	return stakingtypes.Validator{OperatorAddress: addr.String()}, nil
+	return stakingtypes.Validator{OperatorAddress: addr.String(), Tokens: math.NewInt(t), Status: stakingtypes.Bonded}, nil
+}
+
+func (f fakeStaking) GetBondedValidatorsByPower(_ context.Context) ([]stakingtypes.Validator, error) {
+	vals := make([]stakingtypes.Validator, 0, len(f.tokens))
+	for op, t := range f.tokens {
+		vals = append(vals, stakingtypes.Validator{OperatorAddress: op, Tokens: math.NewInt(t), Status: stakingtypes.Bonded})
+	}
+	sort.Slice(vals, func(i, j int) bool { return vals[i].Tokens.GT(vals[j].Tokens) })
+	return vals, nil
 }
 
 type fixture struct {
@@ -67,6 +80,12 @@ type fixture struct {
 	msg types.MsgServer
 	q   types.QueryServer
 }
+
+// The fake bonded tokens of the two test operators (operator1 holds 3/4 of the bonded set).
+const (
+	stakeOperator1 = 300
+	stakeOperator2 = 100
+)
 
 // testParams: 10-block epochs with a 5-block submit window, retention 3.
 func testParams() types.Params {
@@ -100,7 +119,7 @@ func newFixtureNoInit(t testing.TB) *fixture {
 	key := storetypes.NewKVStoreKey(types.StoreKey)
 	tc := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_"+types.StoreKey))
 	enc := moduletestutil.MakeTestEncodingConfig()
-	staking := fakeStaking{vals: map[string]bool{operator1: true, operator2: true}}
+	staking := fakeStaking{tokens: map[string]int64{operator1: stakeOperator1, operator2: stakeOperator2}}
 	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking, accCodec, valCodec)
 	f := &fixture{t: t, key: key, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
 	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0).WithExecMode(sdk.ExecModeFinalize)

@@ -240,3 +240,15 @@ func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*
 	}
 	return &types.QueryParamsResponse{Params: &p}, nil
 }
+
+func (q queryServer) AttestedPower(ctx context.Context, _ *types.QueryAttestedPowerRequest) (*types.QueryAttestedPowerResponse, error) {
+	p, err := q.k.AttestedPower(ctx)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return &types.QueryAttestedPowerResponse{
+		BondedValidators: p.BondedValidators, AttestedValidators: p.AttestedValidators,
+		BondedTokens: p.BondedTokens.String(), AttestedTokens: p.AttestedTokens.String(),
+		AttestedShare: p.Share().String(),
+	}, nil
+}

@@ -62,6 +62,9 @@ type Keeper struct {
 	valCodec       address.Codec
 	staking        types.StakingKeeper
 	roots          *rootsCache
+	// hooks are the consumers' status hooks (SetHooks); shared by every copy of the keeper, so the
+	// app may set them after the module holds its copy.
+	hooks *hookSlot
 
 	Schema collections.Schema
 	// Params are the module params (PROTOCOL.md Params).
@@ -145,6 +148,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, log
 		valCodec:       valCodec,
 		staking:        stakingKeeper,
 		roots:          &rootsCache{},
+		hooks:          &hookSlot{},
 
 		Params:           collections.NewItem(sb, ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		SimRootsAllowed:  collections.NewItem(sb, SimRootsAllowedKey, "sim_roots_allowed", collections.BoolValue),

@@ -42,9 +42,12 @@ func (k Keeper) setStatus(ctx sdk.Context, st types.OperatorStatus, reason strin
 	if from == st.Status {
 		return nil
 	}
-	return ctx.EventManager().EmitTypedEvent(&types.EventOperatorStatusChanged{
+	if err := ctx.EventManager().EmitTypedEvent(&types.EventOperatorStatusChanged{
 		Operator: st.Operator, From: from, To: st.Status, Reason: reason,
-	})
+	}); err != nil {
+		return err
+	}
+	return k.afterStatusChanged(ctx, st.Operator, from, st.Status)
 }
 
 // allStatuses reads every status in key (operator) order, so that callers can write while going
