@@ -3,6 +3,7 @@
 // contract. The binary is SNPRELAY_TPM_CLI: the real snprelay once the commands are registered,
 // else the test harness built from the same tpm_commands.cpp.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -26,8 +27,10 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
+// Written 0600: `tpm seal --in` refuses a secret file other users may read (issue 21).
 void spit(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
+  ::chmod(path.c_str(), 0600);
 }
 
 // Hex of every TSS2 trace hexdump line ("0010: 00094000...  ascii"), concatenated.
