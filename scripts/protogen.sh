@@ -27,8 +27,12 @@ protoc "${includes[@]}" --plugin=protoc-gen-gocosmos="$plugin" \
   --gocosmos_out=plugins=grpc,Mgoogle/protobuf/any.proto=github.com/cosmos/gogoproto/types/any:"$out" \
   --plugin=protoc-gen-grpc-gateway="$gw" --grpc-gateway_out=logtostderr=true,allow_colon_final_segments=true:"$out" \
   chain/proto/snpattest/v1/*.proto 2>&1 | sed 's/^/protoc: /' >&2
-gen="$out/github.com/snprelay/snprelay/onchain/x/snpattest/types"
-dest=onchain/x/snpattest/types
+# The depinject module config (snpattest.module.v1, Go only) goes to its own package.
+protoc "${includes[@]}" --plugin=protoc-gen-gocosmos="$plugin" --gocosmos_out=plugins=grpc:"$out" \
+  chain/proto/snpattest/module/v1/*.proto 2>&1 | sed 's/^/protoc: /' >&2
+for sub in "" /modulev1; do
+gen="$out/github.com/snprelay/snprelay/onchain/x/snpattest/types$sub"
+dest=onchain/x/snpattest/types$sub
 if [ "$mode" = "--check" ]; then
   stale=0
   for f in "$gen"/*.pb*.go; do
@@ -38,10 +42,11 @@ if [ "$mode" = "--check" ]; then
     [ -e "$gen/$(basename "$f")" ] || { echo "protogen: $f has no .proto source" >&2; stale=1; }
   done
   [ "$stale" -eq 0 ] || { echo "protogen: run scripts/protogen.sh and commit the result" >&2; exit 1; }
-  echo "protogen: generated Go code is current"
+  echo "protogen: generated Go code in $dest is current"
 else
   mkdir -p "$dest"
   rm -f "$dest"/*.pb*.go
   cp "$gen"/*.pb*.go "$dest/"
-  echo "protogen: wrote $(ls "$gen" | wc -l) files to $dest"
+  echo "protogen: wrote $(ls "$gen"/*.pb*.go | wc -l) files to $dest"
 fi
+done
