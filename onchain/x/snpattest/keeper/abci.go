@@ -89,7 +89,10 @@ func (k Keeper) startEpoch(ctx sdk.Context, params types.Params, e uint64) error
 	if err := k.pruneEpochs(ctx, e, params.NonceRetentionEpochs); err != nil {
 		return err
 	}
-	return k.applyEpochStatusRules(ctx, e)
+	if err := k.applyEpochStatusRules(ctx, e); err != nil {
+		return err
+	}
+	return k.enforce(ctx, params, e)
 }
 
 // pruneEpochs keeps epochs e-retention+1 .. e.

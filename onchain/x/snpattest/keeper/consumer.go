@@ -72,26 +72,29 @@ func (k Keeper) AttestedPower(ctx context.Context) (AttestedPower, error) {
 	return p, nil
 }
 
-// hookSlot holds the registered hooks (nil until SetHooks).
-type hookSlot struct{ h types.SnpattestHooks }
+// wiring holds the consumers' hooks and the slashing keeper (nil until set).
+type wiring struct {
+	hooks    types.SnpattestHooks
+	slashing types.SlashingKeeper
+}
 
 // SetHooks registers the consumers' hooks; once per keeper (a second call panics, as x/staking's
 // SetHooks does, because it would silently drop the first consumer).
 func (k Keeper) SetHooks(h types.SnpattestHooks) {
-	if k.hooks.h != nil {
+	if k.wiring.hooks != nil {
 		panic("snpattest: SetHooks called twice")
 	}
-	k.hooks.h = h
+	k.wiring.hooks = h
 }
 
 // afterStatusChanged calls the hooks for a stored status change of operator.
 func (k Keeper) afterStatusChanged(ctx context.Context, operator string, from, to types.OperatorStatus_Status) error {
-	if k.hooks.h == nil {
+	if k.wiring.hooks == nil {
 		return nil
 	}
 	valAddr, err := k.valCodec.StringToBytes(operator)
 	if err != nil {
 		return err
 	}
-	return k.hooks.h.AfterOperatorStatusChanged(ctx, valAddr, from, to)
+	return k.wiring.hooks.AfterOperatorStatusChanged(ctx, valAddr, from, to)
 }

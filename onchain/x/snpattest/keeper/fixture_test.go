@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"cosmossdk.io/math"
 	storetypes "cosmossdk.io/store/types"
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/ed25519"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
+	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	"github.com/cosmos/cosmos-sdk/runtime"
 	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -51,25 +54,67 @@ func bytesOf(b byte, n int) []byte {
 	return out
 }
 
-// fakeStaking knows a fixed set of bonded validators and their tokens (x/staking's GetValidator
-// contract: ErrNoValidatorFound; GetBondedValidatorsByPower: most tokens first).
-type fakeStaking struct{ tokens map[string]int64 }
+// fakeStaking knows a fixed set of validators, their tokens and whether each is jailed (x/staking's
+// GetValidator contract: ErrNoValidatorFound; GetBondedValidatorsByPower: the unjailed ones, most
+// tokens first — jailed validators leave the bonded set). It is also the fake x/slashing: Jail.
+type fakeStaking struct {
+	tokens map[string]int64
+	jailed map[string]bool
+	jails  *[]string // every Jail call, in order
+}
+
+func newFakeStaking(tokens map[string]int64) fakeStaking {
+	return fakeStaking{tokens: tokens, jailed: map[string]bool{}, jails: new([]string)}
+}
+
+// consKey is a deterministic consensus key per operator, so GetConsAddr maps back to it.
+func consKey(op string) cryptotypes.PubKey {
+	s := sha256.Sum256([]byte(op))
+	return ed25519.GenPrivKeyFromSecret(s[:]).PubKey()
+}
+
+func (f fakeStaking) validator(op string) stakingtypes.Validator {
+	v, err := stakingtypes.NewValidator(op, consKey(op), stakingtypes.Description{})
+	if err != nil {
+		panic(err)
+	}
+	v.Tokens, v.Status, v.Jailed = math.NewInt(f.tokens[op]), stakingtypes.Bonded, f.jailed[op]
+	if v.Jailed {
+		v.Status = stakingtypes.Unbonding
+	}
+	return v
+}
 
 func (f fakeStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error) {
-	t, ok := f.tokens[addr.String()]
-	if !ok {
+	if _, ok := f.tokens[addr.String()]; !ok {
 		return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
 	}
-	return stakingtypes.Validator{OperatorAddress: addr.String(), Tokens: math.NewInt(t), Status: stakingtypes.Bonded}, nil
+	return f.validator(addr.String()), nil
 }
 
 func (f fakeStaking) GetBondedValidatorsByPower(_ context.Context) ([]stakingtypes.Validator, error) {
 	vals := make([]stakingtypes.Validator, 0, len(f.tokens))
-	for op, t := range f.tokens {
-		vals = append(vals, stakingtypes.Validator{OperatorAddress: op, Tokens: math.NewInt(t), Status: stakingtypes.Bonded})
+	for op := range f.tokens {
+		if !f.jailed[op] {
+			vals = append(vals, f.validator(op))
+		}
 	}
 	sort.Slice(vals, func(i, j int) bool { return vals[i].Tokens.GT(vals[j].Tokens) })
 	return vals, nil
+}
+
+func (f fakeStaking) Jail(_ context.Context, cons sdk.ConsAddress) error {
+	for op := range f.tokens {
+		if sdk.ConsAddress(consKey(op).Address()).Equals(cons) {
+			if f.jailed[op] {
+				return fmt.Errorf("%s is already jailed", op)
+			}
+			f.jailed[op] = true
+			*f.jails = append(*f.jails, op)
+			return nil
+		}
+	}
+	return fmt.Errorf("no validator with consensus address %s", cons)
 }
 
 type fixture struct {
@@ -79,6 +124,8 @@ type fixture struct {
 	k   keeper.Keeper
 	msg types.MsgServer
 	q   types.QueryServer
+	// staking is the fake x/staking and x/slashing the keeper sees.
+	staking fakeStaking
 }
 
 // The fake bonded tokens of the two test operators (operator1 holds 3/4 of the bonded set).
@@ -119,9 +166,10 @@ func newFixtureNoInit(t testing.TB) *fixture {
 	key := storetypes.NewKVStoreKey(types.StoreKey)
 	tc := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_"+types.StoreKey))
 	enc := moduletestutil.MakeTestEncodingConfig()
-	staking := fakeStaking{tokens: map[string]int64{operator1: stakeOperator1, operator2: stakeOperator2}}
+	staking := newFakeStaking(map[string]int64{operator1: stakeOperator1, operator2: stakeOperator2})
 	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), log.NewNopLogger(), govAddr, staking, accCodec, valCodec)
-	f := &fixture{t: t, key: key, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k)}
+	k.SetSlashingKeeper(staking)
+	f := &fixture{t: t, key: key, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k), staking: staking}
 	f.ctx = tc.Ctx.WithChainID(chainID).WithBlockHeight(0).WithBlockTime(t0).WithExecMode(sdk.ExecModeFinalize)
 	return f
 }

@@ -48,6 +48,9 @@ var (
 	OperatorChipKey   = collections.NewPrefix(24)
 	RecordsByEpochKey = collections.NewPrefix(25)
 	VcekRefsKey       = collections.NewPrefix(26)
+	// EnforcementStreaksKey (issue 23): enforcement "jail" bookkeeping, absent on a chain that never
+	// enforced (no migration: a new collection only).
+	EnforcementStreaksKey = collections.NewPrefix(27)
 )
 
 // Keeper owns the module's store. It is a value type; copies share the store and the roots cache.
@@ -62,9 +65,9 @@ type Keeper struct {
 	valCodec       address.Codec
 	staking        types.StakingKeeper
 	roots          *rootsCache
-	// hooks are the consumers' status hooks (SetHooks); shared by every copy of the keeper, so the
-	// app may set them after the module holds its copy.
-	hooks *hookSlot
+	// wiring holds what the app sets after construction (SetHooks, SetSlashingKeeper); shared by
+	// every copy of the keeper, so the app may set it after the module holds its copy.
+	wiring *wiring
 
 	Schema collections.Schema
 	// Params are the module params (PROTOCOL.md Params).
@@ -120,6 +123,10 @@ type Keeper struct {
 	RecordsByEpoch collections.KeySet[collections.Pair[uint64, string]]
 	// VcekRefs: SHA-256 of a stored VCEK → the number of records naming it; at 0 the VCEK is pruned.
 	VcekRefs collections.Map[[]byte, uint64]
+	// EnforcementStreaks: operator → epoch starts in a row at which it was not ATTESTED while
+	// enforcement "jail" applied to it (0 = enforcement applies from the last epoch start). Kept for
+	// bonded and jailed validators; cleared while enforcement is "none" (enforce.go).
+	EnforcementStreaks collections.Map[string, uint32]
 }
 
 // NewKeeper builds the keeper. authority is the x/gov module account (bech32 account address) that
@@ -148,7 +155,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, log
 		valCodec:       valCodec,
 		staking:        stakingKeeper,
 		roots:          &rootsCache{},
-		hooks:          &hookSlot{},
+		wiring:         &wiring{},
 
 		Params:           collections.NewItem(sb, ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		SimRootsAllowed:  collections.NewItem(sb, SimRootsAllowedKey, "sim_roots_allowed", collections.BoolValue),
@@ -180,7 +187,8 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, log
 		OperatorChip:      collections.NewMap(sb, OperatorChipKey, "operator_chip", collections.StringKey, collections.BytesValue),
 		RecordsByEpoch: collections.NewKeySet(sb, RecordsByEpochKey, "records_by_epoch",
 			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey)),
-		VcekRefs: collections.NewMap(sb, VcekRefsKey, "vcek_refs", collections.BytesKey, collections.Uint64Value),
+		VcekRefs:           collections.NewMap(sb, VcekRefsKey, "vcek_refs", collections.BytesKey, collections.Uint64Value),
+		EnforcementStreaks: collections.NewMap(sb, EnforcementStreaksKey, "enforcement_streaks", collections.StringKey, collections.Uint32Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -144,6 +144,7 @@ func (k Keeper) RemoveOperator(ctx sdk.Context, operator string) error {
 		func() error { return k.Statuses.Remove(ctx, operator) },
 		func() error { return k.Relayers.Remove(ctx, operator) },
 		func() error { return k.GovernanceRevoked.Remove(ctx, operator) },
+		func() error { return k.EnforcementStreaks.Remove(ctx, operator) },
 		func() error { return k.unbindChip(ctx, operator) },
 	} {
 		if err := rm(); err != nil {

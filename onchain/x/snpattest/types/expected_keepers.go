@@ -14,3 +14,9 @@ type StakingKeeper interface {
 	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
 	GetBondedValidatorsByPower(ctx context.Context) ([]stakingtypes.Validator, error)
 }
+
+// SlashingKeeper jails a validator (x/slashing's Keeper.Jail: x/staking jails it, x/slashing emits its
+// slash event). Needed only for enforcement "jail"; the app sets it with Keeper.SetSlashingKeeper.
+type SlashingKeeper interface {
+	Jail(ctx context.Context, consAddr sdk.ConsAddress) error
+}

@@ -29,8 +29,19 @@ func DefaultParams() Params {
 		MaxOperatorsPerChip:         1,
 		RecordRetentionEpochs:       720,
 		PrunePerBlock:               64,
+		Enforcement:                 EnforcementNone,
+		JailAfterEpochs:             3,
 	}
 }
+
+// The values of Params.enforcement ("" reads as none: params stored before the field existed).
+const (
+	EnforcementNone = "none"
+	EnforcementJail = "jail"
+)
+
+// Jails reports whether enforcement is "jail".
+func (p Params) Jails() bool { return p.Enforcement == EnforcementJail }
 
 // IsKnownProduct reports whether p is one of "Milan", "Genoa", "Turin".
 func IsKnownProduct(p string) bool {
@@ -126,6 +137,15 @@ func (p Params) Validate() error {
 	}
 	if p.AllowDebug && len(p.SimulatedRoots) == 0 {
 		return fail("allow_debug requires simulated_roots (debug guests are accepted only on a simulated chain)")
+	}
+	switch p.Enforcement {
+	case "", EnforcementNone:
+	case EnforcementJail:
+		if p.JailAfterEpochs == 0 {
+			return fail("jail_after_epochs must be > 0 with enforcement %q", EnforcementJail)
+		}
+	default:
+		return fail("enforcement %q is not %q or %q", p.Enforcement, EnforcementNone, EnforcementJail)
 	}
 	return nil
 }
