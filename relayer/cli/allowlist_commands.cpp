@@ -22,6 +22,8 @@
 #include "chain/rpc/snpattest_queries.hpp"
 #include "chain/rpc/tx_delivery.hpp"
 #include "common/file_io.hpp"
+#include "common/json_strict.hpp"
+#include "common/path_rules.hpp"
 #include "relayer/app/allowlist_files.hpp"
 #include "relayer/app/parse.hpp"
 #include "relayer/app/text.hpp"
@@ -106,8 +108,11 @@ Status from_chain(const NewArgs& a, al::Update& u) {
   std::uint64_t version = 0;
   Bytes prev(al::kHashSize, 0);
   if (text) {
-    const auto j = ordered_json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.contains("version") || !j["version"].is_number_unsigned())
+    auto parsed = parse_json_strict<ordered_json>(*text, "the chain's allowlist");
+    if (!parsed)
+      return make_error("cli", "BAD_QUERY_REPLY", parsed.error().message, ErrorKind::kUnavailable);
+    const ordered_json& j = *parsed;
+    if (!j.contains("version") || !j["version"].is_number_unsigned())
       return make_error("cli", "BAD_QUERY_REPLY", "the chain's allowlist query did not answer a version",
                         ErrorKind::kUnavailable);
     version = j["version"].get<std::uint64_t>();
@@ -187,6 +192,8 @@ Result<al::Update> build_update(const NewArgs& a) {
 }
 
 int run_new(const NewArgs& a) {
+  if (auto st = check_output(a.out, "-o"); !st)
+    return fail(st.error());
   auto u = build_update(a);
   if (!u)
     return fail(u.error());
@@ -223,6 +230,8 @@ struct SignArgs {
 };
 
 int run_sign(const SignArgs& a) {
+  if (auto st = check_output(a.out, "-o", std::vector{a.update}); !st)
+    return fail(st.error());
   auto u = app::read_update(a.update);
   if (!u)
     return fail(u.error());
@@ -283,6 +292,10 @@ Result<SignedUpdate> read_signed(const CombineArgs& a) {
 }
 
 int run_combine(const CombineArgs& a) {
+  std::vector<std::string> inputs = a.sigs;
+  inputs.push_back(a.update);
+  if (auto st = check_output(a.out, "-o", inputs); !st)
+    return fail(st.error());
   auto in = read_signed(a);
   if (!in)
     return fail(in.error());
@@ -322,8 +335,16 @@ int run_verify(const CombineArgs& a) {
   if (!set)
     return fail(set.error());
   std::vector<al::Signature> plain;
-  for (const auto& s : *sigs)
+  for (const auto& s : *sigs) {
+    // A signature labelled with one id but made by another id's key is refused, not just not counted.
+    if (const auto other = al::signed_by_other(u->bytes, s.sig, *set))
+      return fail(make_error("allowlist", "RELABELLED_SIGNATURE",
+                             "the signature labelled \"" + app::escape_text(s.sig.key_id) +
+                                 "\" was made by \"" + app::escape_text(*other) +
+                                 "\"'s key; a signature counts only under its own id",
+                             ErrorKind::kRejected));
     plain.push_back(s.sig);
+  }
   auto ids = al::check_signatures(u->bytes, plain, *set);
   if (!ids)
     return fail(ids.error());
