@@ -277,6 +277,94 @@ Result<std::shared_ptr<SimFirmware>> SimFirmware::open(const std::string& state_
   return fw;
 }
 
+namespace {
+
+// SHA-512 or SHA-256 of "snprelay/sim-chip/v1/<what>" || value || u32be(index): a chip's identity derived
+// from its root's, so that re-creating a validator's chip gives the same CHIP_ID (its chain binding).
+template <std::size_t N>
+std::array<std::uint8_t, N> derive_chip_value(std::string_view what, std::span<const std::uint8_t> value,
+                                              std::uint32_t index) {
+  static_assert(N == 64 || N == 32);
+  Bytes in;
+  const std::string tag = "snprelay/sim-chip/v1/" + std::string(what);
+  in.insert(in.end(), tag.begin(), tag.end());
+  in.insert(in.end(), value.begin(), value.end());
+  for (int shift = 24; shift >= 0; shift -= 8)
+    in.push_back(static_cast<std::uint8_t>(index >> shift));
+  std::array<std::uint8_t, N> out{};
+  if constexpr (N == 64)
+    SHA512(in.data(), in.size(), out.data());
+  else
+    SHA256(in.data(), in.size(), out.data());
+  return out;
+}
+
+}  // namespace
+
+Status SimFirmware::create_chip(const std::string& root_dir, std::uint32_t index,
+                                const std::string& chip_dir) {
+  auto product = read_text(root_dir + "/product");
+  auto chip = read_hex_array<64>(root_dir + "/chip_id");
+  auto secret = read_hex_array<32>(root_dir + "/root_secret");
+  auto report_id = read_hex_array<32>(root_dir + "/report_id");
+  for (const Error* e : {product ? nullptr : &product.error(), chip ? nullptr : &chip.error(),
+                         secret ? nullptr : &secret.error(), report_id ? nullptr : &report_id.error()}) {
+    if (e != nullptr)
+      return state_error("the simulated root " + root_dir + " is not a complete state (" + e->message + ")");
+  }
+  auto chip_id = derive_chip_value<64>("chip_id", *chip, index);
+  if (*product == product_name(Product::kTurin))
+    std::fill(chip_id.begin() + 8, chip_id.end(), std::uint8_t{0});  // Turin's CHIP_ID is 8 bytes
+  // "product" last: it marks the state complete (as in create_state).
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char* name : {"ark.key", "ask.key", "ark.pem", "ask.pem"}) {
+    auto bytes = read_file(root_dir + "/" + name);
+    if (!bytes)
+      return state_error(bytes.error().message);
+    files.emplace_back(name, std::string(bytes->begin(), bytes->end()));
+  }
+  files.emplace_back("chip_id", to_hex(chip_id));
+  files.emplace_back("root_secret", to_hex(derive_chip_value<32>("root_secret", *secret, index)));
+  files.emplace_back("report_id", to_hex(derive_chip_value<32>("report_id", *report_id, index)));
+  files.emplace_back("product", *product);
+
+  std::error_code ec;
+  fs::create_directories(chip_dir, ec);
+  if (ec || ::chmod(chip_dir.c_str(), 0700) != 0)
+    return state_error("cannot create the simulated chip's state directory " + chip_dir);
+  // The image the root firmware was launched with is the chip's too, and follows a re-launch of the root:
+  // it is part of the guest, not of the chip's identity.
+  const std::string launched = root_dir + "/launched_image";
+  if (fs::exists(launched)) {
+    auto bytes = read_file(launched);
+    if (!bytes)
+      return state_error(bytes.error().message);
+    if (Status st = write_private(chip_dir + "/launched_image", std::string(bytes->begin(), bytes->end()));
+        !st)
+      return st;
+  } else {
+    fs::remove(chip_dir + "/launched_image", ec);
+  }
+  if (fs::exists(chip_dir + "/product")) {
+    // Already made: it must be this very chip, never silently another one.
+    for (const auto& [name, text] : files) {
+      auto have = read_text(chip_dir + "/" + name);
+      std::string want = text;
+      while (!want.empty() && (want.back() == '\n' || want.back() == ' '))
+        want.pop_back();
+      if (!have || *have != want)
+        return state_error(chip_dir + "/" + name + " is not that of simulated chip " + std::to_string(index) +
+                           " of " + root_dir + "; use another directory");
+    }
+    return ok_status();
+  }
+  for (const auto& [name, text] : files) {
+    if (Status st = write_private(chip_dir + "/" + name, text); !st)
+      return st;
+  }
+  return ok_status();
+}
+
 Result<EvpPkeyPtr> SimFirmware::vcek_key(const TcbParts& tcb) {
   const std::string path = dir_ + "/vcek-" + tcb_hex(tcb, settings_.product) + ".key";
   if (fs::exists(path))

@@ -70,6 +70,20 @@ class SimFirmware {
   [[nodiscard]] static Result<std::shared_ptr<SimFirmware>> open(const std::string& state_dir,
                                                                  SimSettings settings);
 
+  // Makes `chip_dir` another simulated chip under the simulated root of `root_dir` (a complete state,
+  // opened once by `open`): a devnet gives each validator its own CHIP_ID and VCEKs, as the chain allows
+  // only max_operators_per_chip validators per chip, while every chip chains to the one ARK/ASK pair of
+  // the genesis's simulated_roots. The root's ark.key, ask.key, ark.pem, ask.pem and product are copied
+  // byte for byte, and its launched_image (sim_launch.hpp) on every call, so a re-launched root's image
+  // reaches its chips; chip_id, root_secret and report_id are derived from
+  // the root's own values and `index` (SHA-512 / SHA-256 of a domain tag, the root value and the index),
+  // so one (root, index) always gives the same chip and distinct indexes give distinct chips. Index 0 is
+  // allowed and is not the root's own chip. A `chip_dir` already made from the same root and index keeps
+  // its identity; one holding another chip is SIM_STATE naming the file that differs.
+  // Errors: SIM_STATE (root incomplete or unreadable, chip_dir unwritable or different).
+  [[nodiscard]] static Status create_chip(const std::string& root_dir, std::uint32_t index,
+                                          const std::string& chip_dir);
+
   // A signed 1184-byte report carrying `report_data`, requested at `vmpl`.
   [[nodiscard]] Result<Bytes> report(std::span<const std::uint8_t, 64> report_data, std::uint32_t vmpl);
   [[nodiscard]] Result<SecretBytes> derive_key(const DerivedKeyRequest& request) const;

@@ -275,5 +275,45 @@ TEST(SimKds, ClientFetchesTheSimulatedVcekForAReport) {
   EXPECT_NE(missing.error().message.find("HTTP 404"), std::string::npos);
 }
 
+// A devnet validator's own chip: same simulated root, its own CHIP_ID and VCEK, reports that verify
+// under the root's ARK; the same (root, index) always gives the same chip.
+TEST(SimFirmware, ChipsUnderOneRootAreDistinctStableAndVerify) {
+  auto root = firmware();
+  ASSERT_TRUE(root);
+  testing::TempDir dir;
+  for (std::uint32_t i : {0U, 1U})
+    ASSERT_TRUE(SimFirmware::create_chip(root->state_dir(), i, dir.file("chip" + std::to_string(i))).ok());
+  auto chip0 = SimFirmware::open(dir.file("chip0"), {});
+  auto chip1 = SimFirmware::open(dir.file("chip1"), {});
+  ASSERT_TRUE(chip0.ok()) << chip0.error().to_string();
+  ASSERT_TRUE(chip1.ok()) << chip1.error().to_string();
+  EXPECT_NE((*chip0)->chip_id(), root->chip_id());
+  EXPECT_NE((*chip0)->chip_id(), (*chip1)->chip_id());
+  EXPECT_EQ(cert_der((*chip1)->ark()), cert_der(root->ark()));
+  EXPECT_EQ(cert_der((*chip1)->ask()), cert_der(root->ask()));
+  auto vcek_root = root->vcek_der(root->settings().tcb);
+  auto vcek_chip = (*chip1)->vcek_der((*chip1)->settings().tcb);
+  ASSERT_TRUE(vcek_root.ok() && vcek_chip.ok());
+  EXPECT_NE(*vcek_root, *vcek_chip);
+  auto report = (*chip1)->report(nonce(9), 0);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(parse_report(*report)->chip_id, (*chip1)->chip_id());
+  EXPECT_TRUE(verify_with(verifier_trusting(root.get()), **chip1, *report).accepted());
+
+  // Re-creating is a no-op that keeps the chip; another index over an existing chip is refused.
+  ASSERT_TRUE(SimFirmware::create_chip(root->state_dir(), 1, dir.file("chip1")).ok());
+  auto again = SimFirmware::open(dir.file("chip1"), {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->chip_id(), (*chip1)->chip_id());
+  auto other = SimFirmware::create_chip(root->state_dir(), 2, dir.file("chip1"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, "SIM_STATE");
+  EXPECT_NE(other.error().message.find("chip_id"), std::string::npos) << other.error().message;
+  // An incomplete root is refused, naming it.
+  auto no_root = SimFirmware::create_chip(dir.file("nothing"), 0, dir.file("chip9"));
+  ASSERT_FALSE(no_root.ok());
+  EXPECT_NE(no_root.error().message.find(dir.file("nothing")), std::string::npos);
+}
+
 }  // namespace
 }  // namespace snprelay::attest
