@@ -103,3 +103,8 @@ set_tests_properties(onchain.cosmjs_issue20 PROPERTIES LABELS integration TIMEOU
 add_test(NAME onchain.cosmjs_issue23
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/onchain/cosmjs.sh cosmjs_issue23.js ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
 set_tests_properties(onchain.cosmjs_issue23 PROPERTIES LABELS integration TIMEOUT 240 RESOURCE_LOCK snprelay_devnet)
+# integration: enforcement "jail" on a 3-validator localnet — the validator without a relayer is jailed,
+# the others are not, blocks continue; its relayer returns, attests, MsgUnjail sticks (issue 23 point 4).
+add_test(NAME onchain.cosmjs_issue23_jail
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/onchain/cosmjs.sh cosmjs_issue23_jail.js ${SNPRELAY_SNPATTESTD} $<TARGET_FILE:snprelay>)
+set_tests_properties(onchain.cosmjs_issue23_jail PROPERTIES LABELS integration TIMEOUT 300 RESOURCE_LOCK snprelay_devnet)

@@ -48,6 +48,9 @@ import (
 	govclient "github.com/cosmos/cosmos-sdk/x/gov/client"
 	govkeeper "github.com/cosmos/cosmos-sdk/x/gov/keeper"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	"github.com/cosmos/cosmos-sdk/x/slashing"
+	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -81,6 +84,7 @@ type App struct {
 	StakingKeeper         *stakingkeeper.Keeper
 	DistrKeeper           distrkeeper.Keeper
 	GovKeeper             *govkeeper.Keeper
+	SlashingKeeper        slashingkeeper.Keeper
 	ConsensusParamsKeeper consensuskeeper.Keeper
 	snpattest             snpattestWiring
 
@@ -121,6 +125,8 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 		distr.NewAppModule(app.appCodec, app.DistrKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil),
 		gov.NewAppModule(app.appCodec, app.GovKeeper, app.AccountKeeper, app.BankKeeper, nil),
 		consensus.NewAppModule(app.appCodec, app.ConsensusParamsKeeper),
+		slashing.NewAppModule(app.appCodec, app.SlashingKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper,
+			nil, app.interfaceRegistry),
 	}
 	app.ModuleManager = module.NewManager(append(modules, app.snpattestModules()...)...)
 
@@ -173,11 +179,11 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 func (app *App) setModuleOrder() {
 	snp := snpattestModuleNames()
 	app.ModuleManager.SetOrderPreBlockers(authtypes.ModuleName)
-	app.ModuleManager.SetOrderBeginBlockers(append([]string{distrtypes.ModuleName, stakingtypes.ModuleName}, snp...)...)
+	app.ModuleManager.SetOrderBeginBlockers(append([]string{distrtypes.ModuleName, slashingtypes.ModuleName, stakingtypes.ModuleName}, snp...)...)
 	app.ModuleManager.SetOrderEndBlockers(govtypes.ModuleName, stakingtypes.ModuleName)
 	genesisOrder := append([]string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
-		govtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,
+		slashingtypes.ModuleName, govtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,
 	}, snp...)
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)

@@ -33,6 +33,7 @@ func TestAppWiresEveryModule(t *testing.T) {
 		{"gov", false, true, true},
 		{"consensus", false, true, true},
 		{"genutil", false, true, false},
+		{"slashing", true, true, true},
 		{"snpattest", true, true, true},
 	}
 	for _, tc := range tests {

@@ -17,6 +17,8 @@ import (
 	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
 	govkeeper "github.com/cosmos/cosmos-sdk/x/gov/keeper"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 )
@@ -44,7 +46,7 @@ func blockedAddresses() map[string]bool {
 func storeKeyNames() []string {
 	names := []string{
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey,
-		govtypes.StoreKey, consensustypes.StoreKey,
+		govtypes.StoreKey, consensustypes.StoreKey, slashingtypes.StoreKey,
 	}
 	return append(names, snpattestStoreKeys()...)
 }
@@ -82,9 +84,15 @@ func (app *App) initKeepers(keys map[string]*storetypes.KVStoreKey) {
 	app.GovKeeper = govkeeper.NewKeeper(cdc, kvs(govtypes.StoreKey), app.AccountKeeper, app.BankKeeper,
 		app.StakingKeeper, app.DistrKeeper, app.MsgServiceRouter(), govtypes.DefaultConfig(), authority)
 
+	// x/slashing: downtime jailing, MsgUnjail, and the jailing of x/snpattest's enforcement "jail".
+	app.SlashingKeeper = slashingkeeper.NewKeeper(cdc, app.legacyAmino, kvs(slashingtypes.StoreKey),
+		app.StakingKeeper, authority)
+
 	app.initSnpattestKeeper(keys)
 
-	// Staking notifies distribution of delegation changes (reward bookkeeping) and x/snpattest of a
-	// removed validator (it drops the binding, status and chip binding; issue 20 bounded state).
-	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.snpattest.Keeper.Hooks()))
+	// Staking notifies distribution of delegation changes (reward bookkeeping), slashing of bonded
+	// validators (signing info) and x/snpattest of a removed validator (it drops the binding, status
+	// and chip binding; issue 20 bounded state).
+	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(),
+		app.SlashingKeeper.Hooks(), app.snpattest.Keeper.Hooks()))
 }

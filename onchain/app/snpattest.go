@@ -13,8 +13,8 @@ import (
 	snptypes "github.com/snprelay/snprelay/onchain/x/snpattest/types"
 )
 
-// The x/snpattest wiring, in one place: these four pieces are what a chain team copies into its own
-// app (a store key, the keeper with the gov authority and the staking keeper, the module, and its
+// The x/snpattest wiring, in one place: these pieces are what a chain team copies into its own
+// app (a store key, the keeper with the gov authority, the staking keeper and the slashing keeper, the module, and its
 // name in the BeginBlock/EndBlock/genesis orders).
 
 type snpattestWiring struct {
@@ -27,6 +27,8 @@ func (app *App) initSnpattestKeeper(keys map[string]*storetypes.KVStoreKey) {
 	app.snpattest.Keeper = snpkeeper.NewKeeper(app.appCodec, runtime.NewKVStoreService(keys[snptypes.StoreKey]),
 		app.Logger(), GovAuthority(), app.StakingKeeper,
 		addresscodec.NewBech32Codec(Bech32Prefix), addresscodec.NewBech32Codec(Bech32Prefix+sdk.PrefixValidator+sdk.PrefixOperator))
+	// Enforcement "jail" jails through x/slashing (keeper/enforce.go).
+	app.snpattest.Keeper.SetSlashingKeeper(app.SlashingKeeper)
 }
 
 func (app *App) snpattestModules() []module.AppModule {

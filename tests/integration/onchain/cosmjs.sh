@@ -1,5 +1,5 @@
 #!/bin/sh
-# ctest entry of the CosmJS devnet tests (onchain.cosmjs_issue20, onchain.cosmjs_issue23): the pinned
+# ctest entry of the CosmJS devnet tests (onchain.cosmjs_issue20, onchain.cosmjs_issue23*): the pinned
 # node deps are tests/conformance's (npm ci there when missing); runs SCRIPT (a .js file next to this
 # one). Args: SCRIPT SNPATTESTD_BIN SNPRELAY_BIN
 set -eu

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	snptypes "github.com/snprelay/snprelay/onchain/x/snpattest/types"
 )
 
 // DevnetCmd groups `devnet init` and `devnet start`.
@@ -35,6 +37,7 @@ func devnetInitCmd() *cobra.Command {
   - x/snpattest: epoch_blocks = --epoch-blocks, submit_window_blocks (default 80% of the epoch),
     allow_debug false, simulated_roots = DER of SIMDIR/ark.pem and SIMDIR/ask.pem with --sim-state,
     max_operators_per_chip = --max-operators-per-chip (default: the number of validators),
+    enforcement = --enforcement (none|jail), jail_after_epochs = --jail-after-epochs,
     consensus block.max_gas = 20000000 (about 66 verifications per block),
     allowlist signers signer1..3 (threshold 2) and the first allowlist update (version 1) holding
     the simulated guest's measurement SHA-384("snprelay simulated guest"), signed by signer1 and signer2;
@@ -68,5 +71,9 @@ DIR/devnet.json describes it all (absolute paths). Run it with 'snpattestd devne
 	f.DurationVar(&o.votingPeriod, "voting-period", 10*time.Second, "x/gov voting period (expedited: half)")
 	f.Uint32Var(&o.maxOperatorsPerChip, "max-operators-per-chip", 0,
 		"x/snpattest max_operators_per_chip (0 = the number of validators: they share one simulated chip today)")
+	f.StringVar(&o.enforcement, "enforcement", snptypes.EnforcementNone,
+		"x/snpattest enforcement: none (report only) or jail (jail bonded validators not ATTESTED for --jail-after-epochs epochs)")
+	f.Uint32Var(&o.jailAfterEpochs, "jail-after-epochs", snptypes.DefaultParams().JailAfterEpochs,
+		"x/snpattest jail_after_epochs (with --enforcement jail)")
 	return cmd
 }

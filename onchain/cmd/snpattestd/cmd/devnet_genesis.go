@@ -116,6 +116,9 @@ type snpattestGenesis struct {
 	label          string   // allowlist entry label
 	// maxOperatorsPerChip is params.max_operators_per_chip.
 	maxOperatorsPerChip uint32
+	// enforcement, jailAfterEpochs are params.enforcement and params.jail_after_epochs.
+	enforcement     string
+	jailAfterEpochs uint32
 }
 
 // setSnpattest writes params (epoch length, submit window, simulated roots, allow_debug false), the
@@ -135,6 +138,7 @@ func setSnpattest(cdc codec.JSONCodec, gs app.GenesisState, in snpattestGenesis)
 	params.AllowDebug = false
 	params.SimulatedRoots = in.simulatedRoots
 	params.MaxOperatorsPerChip = in.maxOperatorsPerChip
+	params.Enforcement, params.JailAfterEpochs = in.enforcement, in.jailAfterEpochs
 	snpGen.Params = &params
 	snpGen.SimulatedRootsAllowed = len(in.simulatedRoots) > 0
 

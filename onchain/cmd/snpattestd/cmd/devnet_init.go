@@ -28,6 +28,7 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/snprelay/snprelay/onchain/app"
+	snptypes "github.com/snprelay/snprelay/onchain/x/snpattest/types"
 )
 
 // devnetInitOptions are the flags of `devnet init`.
@@ -43,6 +44,9 @@ type devnetInitOptions struct {
 	votingPeriod time.Duration
 	// maxOperatorsPerChip is x/snpattest's max_operators_per_chip (0 = the number of validators).
 	maxOperatorsPerChip uint32
+	// enforcement and jailAfterEpochs are x/snpattest's enforcement params (issue 23).
+	enforcement     string
+	jailAfterEpochs uint32
 }
 
 // Balances at genesis (in stake). Each validator bonds validatorBond of its operator's balance.
@@ -93,6 +97,15 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 	}
 	if o.epochBlocks < 1 {
 		return nil, errors.New("--epoch-blocks must be at least 1")
+	}
+	if o.enforcement == "" {
+		o.enforcement = snptypes.EnforcementNone
+	}
+	if o.enforcement != snptypes.EnforcementNone && o.enforcement != snptypes.EnforcementJail {
+		return nil, fmt.Errorf("--enforcement %q: want %s or %s", o.enforcement, snptypes.EnforcementNone, snptypes.EnforcementJail)
+	}
+	if o.enforcement == snptypes.EnforcementJail && o.jailAfterEpochs < 1 {
+		return nil, errors.New("--jail-after-epochs must be at least 1 with --enforcement jail")
 	}
 	if o.submitWindow == 0 {
 		o.submitWindow = defaultSubmitWindow(o.epochBlocks)
@@ -186,6 +199,7 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 		chainID: o.chainID, epochBlocks: o.epochBlocks, submitWindow: o.submitWindow,
 		signers: signers, threshold: signerThreshold, simulatedRoots: simRoots, label: label,
 		maxOperatorsPerChip: devnetMaxOperatorsPerChip(o),
+		enforcement:         o.enforcement, jailAfterEpochs: o.jailAfterEpochs,
 	}); err != nil {
 		return nil, err
 	}
