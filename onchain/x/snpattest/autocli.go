@@ -22,7 +22,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "AllowlistSigners", Use: "signers", Short: "The allowlist signer set and threshold"},
 				{RpcMethod: "OperatorStatus", Use: "status [operator]", Short: "An operator's attestation status",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "operator"}}},
-				{RpcMethod: "OperatorStatuses", Use: "statuses", Short: "Every operator's status (--status STATUS_ATTESTED|STATUS_STALE|STATUS_REVOKED filters)"},
+				{RpcMethod: "OperatorStatuses", Use: "statuses", Short: "Every operator's status (--status attested|stale|revoked filters)"},
 				{RpcMethod: "Attestation", Use: "attestation [operator] [epoch]", Short: "The accepted attestation of an operator in an epoch",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "operator"}, {ProtoField: "epoch"}}},
 				{RpcMethod: "Relayer", Use: "relayer [operator]", Short: "The relayer account bound to an operator",
