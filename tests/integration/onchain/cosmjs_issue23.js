@@ -8,37 +8,13 @@
 // a bad operator a 400 naming it. Every process is stopped by PID on every exit path.
 // Usage: node cosmjs_issue23.js SNPATTESTD_BIN SNPRELAY_BIN
 "use strict";
-const { execFileSync, spawn } = require("child_process");
 const assert = require("assert");
-const fs = require("fs");
-const http = require("http");
-const os = require("os");
-const path = require("path");
 const { Comet38Client } = require("@cosmjs/tendermint-rpc");
 const { toBase64 } = require("@cosmjs/encoding");
 const { BinaryReader, BinaryWriter } = require("cosmjs-types/binary");
+const { get, sleep, Run } = require("./devnet_util");
 
-const [snpattestd, snprelay] = process.argv.slice(2);
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snprelay-cosmjs23-"));
-const children = [];
-let passed = false;
-for (const sig of ["SIGTERM", "SIGINT"]) {
-  process.on(sig, () => {
-    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-    process.exit(1);
-  });
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function get(url, headers = {}) {
-  return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ code: res.statusCode, body }));
-    }).on("error", reject);
-  });
-}
+const run = new Run("snprelay-cosmjs23-", ...process.argv.slice(2));
 
 // A protobuf message as { fieldNumber: [values] }: varints as BigInt, length-delimited as bytes.
 function fields(bytes) {
@@ -92,40 +68,17 @@ function normaliseREST(s) {
 }
 
 async function main() {
-  const sim = path.join(dir, "sim");
-  const home = path.join(dir, "home");
-  execFileSync(snprelay, ["report", "get", "--simulate", "--sim-state", sim, "--report-data", "00", "-o",
-    path.join(dir, "first.report")], { stdio: ["ignore", "ignore", "inherit"] });
-  execFileSync(snpattestd, ["devnet", "init", "--home", home, "--sim-state", sim, "--validators", "1",
-    "--block-time", "500ms", "--epoch-blocks", "10"], { stdio: "inherit" });
-  const info = JSON.parse(fs.readFileSync(path.join(home, "devnet.json"), "utf8"));
+  const info = await run.devnet(["--validators", "1", "--block-time", "500ms", "--epoch-blocks", "10"]);
   assert.strictEqual(info.rest.length, 1, "devnet.json rest lists one URL per node");
   assert.match(info.rest[0], /^http:\/\/127\.0\.0\.1:\d+$/);
-  const logPath = path.join(home, "devnet.log");
-  const chain = spawn(snpattestd, ["devnet", "start", "--home", home], { stdio: ["ignore", fs.openSync(logPath, "w"), fs.openSync(logPath, "a")] });
-  children.push(chain);
-  const deadline = Date.now() + 90000;
-  for (;;) {
-    if (chain.exitCode !== null) throw new Error("devnet start exited:\n" + fs.readFileSync(logPath, "utf8").slice(-3000));
-    if (/^ready/m.test(fs.readFileSync(logPath, "utf8"))) break;
-    if (Date.now() > deadline) throw new Error("devnet not ready in 90 s");
-    await sleep(200);
-  }
   const rest = info.rest[0];
   const op = info.validators[0].operator;
 
-  const env = { ...process.env, SNPRELAY_KEY_PASSPHRASE: "issue23-test-passphrase" };
-  const rhome = path.join(dir, "relayer");
-  execFileSync(snprelay, ["init", "--devnet", path.join(home, "devnet.json"), "--validator", "0", "--home", rhome,
-    "--api-listen", "127.0.0.1:0"], { stdio: ["ignore", "ignore", "inherit"], env });
-  const rlog = path.join(dir, "relayer.log");
-  const relayer = spawn(snprelay, ["start", "--config", path.join(rhome, "snprelay.toml")],
-    { stdio: ["ignore", fs.openSync(rlog, "w"), fs.openSync(rlog, "a")], env });
-  children.push(relayer);
+  const relayer = run.relayer(0);
 
   let status = null;
   for (const until = Date.now() + 120000; Date.now() < until; await sleep(500)) {
-    if (relayer.exitCode !== null) throw new Error("relayer exited:\n" + fs.readFileSync(rlog, "utf8").slice(-3000));
+    if (relayer.exitCode !== null) throw new Error(`relayer exited; see ${run.dir}`);
     const r = await get(`${rest}/snpattest/v1/status/${op}`);
     if (r.code === 200 && JSON.parse(r.body).status.status === "STATUS_ATTESTED") { status = JSON.parse(r.body).status; break; }
   }
@@ -182,20 +135,6 @@ async function main() {
   const staking = await get(`${rest}/cosmos/staking/v1beta1/validators/${op}`);
   assert.strictEqual(staking.code, 200, "x/staking's REST route is served too");
   comet.disconnect();
-  passed = true;
 }
 
-main()
-  .catch((e) => console.error(e && e.stack ? e.stack : e))
-  .finally(async () => {
-    for (const c of children.reverse()) {
-      if (c.exitCode === null) {
-        c.kill("SIGTERM");
-        for (let i = 0; i < 100 && c.exitCode === null; i++) await sleep(100);
-        if (c.exitCode === null) c.kill("SIGKILL");
-      }
-    }
-    if (passed) fs.rmSync(dir, { recursive: true, force: true });
-    console.log(passed ? "cosmjs issue 23: PASS" : `cosmjs issue 23: FAIL (kept ${dir})`);
-    process.exit(passed ? 0 : 1);
-  });
+run.finish("cosmjs issue 23", main);

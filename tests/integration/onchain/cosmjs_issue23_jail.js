@@ -6,72 +6,21 @@
 // MsgUnjail (CosmJS), and it stays unjailed through the following epoch starts. Every process is
 // stopped by PID on every exit path. Usage: node cosmjs_issue23_jail.js SNPATTESTD_BIN SNPRELAY_BIN
 "use strict";
-const { execFileSync, spawn } = require("child_process");
 const assert = require("assert");
 const fs = require("fs");
-const http = require("http");
-const os = require("os");
-const path = require("path");
 const { Comet38Client } = require("@cosmjs/tendermint-rpc");
 const { SigningStargateClient, GasPrice, defaultRegistryTypes } = require("@cosmjs/stargate");
 const { DirectSecp256k1HdWallet, Registry } = require("@cosmjs/proto-signing");
 const { MsgUnjail } = require("cosmjs-types/cosmos/slashing/v1beta1/tx");
+const { getJSON, sleep, Run } = require("./devnet_util");
 
-const [snpattestd, snprelay] = process.argv.slice(2);
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snprelay-jail23-"));
-const children = [];
-let passed = false;
-for (const sig of ["SIGTERM", "SIGINT"]) {
-  process.on(sig, () => {
-    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-    process.exit(1);
-  });
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function getJSON(url) {
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${url}: ${res.statusCode} ${body}`))));
-    }).on("error", reject);
-  });
-}
-const env = { ...process.env, SNPRELAY_KEY_PASSPHRASE: "issue23-jail-passphrase" };
-function startRelayer(manifest, i) {
-  const home = path.join(dir, `relayer${i}`);
-  if (!fs.existsSync(path.join(home, "snprelay.toml"))) {
-    execFileSync(snprelay, ["init", "--devnet", manifest, "--validator", String(i), "--home", home,
-      "--api-listen", "127.0.0.1:0"], { stdio: ["ignore", "ignore", "inherit"], env });
-  }
-  const log = path.join(dir, `relayer${i}.log`);
-  const c = spawn(snprelay, ["start", "--config", path.join(home, "snprelay.toml")],
-    { stdio: ["ignore", fs.openSync(log, "a"), fs.openSync(log, "a")], env });
-  children.push(c);
-  return c;
-}
+const run = new Run("snprelay-jail23-", ...process.argv.slice(2));
 
 async function main() {
-  const sim = path.join(dir, "sim");
-  const home = path.join(dir, "home");
-  execFileSync(snprelay, ["report", "get", "--simulate", "--sim-state", sim, "--report-data", "00", "-o",
-    path.join(dir, "first.report")], { stdio: ["ignore", "ignore", "inherit"] });
-  execFileSync(snpattestd, ["devnet", "init", "--home", home, "--sim-state", sim, "--validators", "3",
-    "--block-time", "400ms", "--epoch-blocks", "10", "--enforcement", "jail", "--jail-after-epochs", "2"],
-  { stdio: "inherit" });
-  const manifest = path.join(home, "devnet.json");
-  const info = JSON.parse(fs.readFileSync(manifest, "utf8"));
-  const logPath = path.join(home, "devnet.log");
-  const chain = spawn(snpattestd, ["devnet", "start", "--home", home], { stdio: ["ignore", fs.openSync(logPath, "w"), fs.openSync(logPath, "a")] });
-  children.push(chain);
-  for (const until = Date.now() + 90000; ;) {
-    if (chain.exitCode !== null) throw new Error("devnet start exited:\n" + fs.readFileSync(logPath, "utf8").slice(-3000));
-    if (/^ready/m.test(fs.readFileSync(logPath, "utf8"))) break;
-    if (Date.now() > until) throw new Error("devnet not ready in 90 s");
-    await sleep(200);
-  }
+  const info = await run.devnet(["--validators", "3", "--block-time", "400ms", "--epoch-blocks", "10",
+    "--enforcement", "jail", "--jail-after-epochs", "2"]);
   await sleep(3000);
-  const relayers = [startRelayer(manifest, 0), startRelayer(manifest, 1)];
+  const relayers = [run.relayer(0), run.relayer(1)];
   const rest = info.rest[0];
   const ops = info.validators.map((v) => v.operator);
   const jailed = async (op) => (await getJSON(`${rest}/cosmos/staking/v1beta1/validators/${op}`)).validator.jailed === true;
@@ -80,7 +29,7 @@ async function main() {
   // Epoch starts at 10, 20, 30, ...: enforcement applies from 10, so validator 2 is due at 30.
   let jailedAt = 0;
   for (const until = Date.now() + 120000; Date.now() < until && !jailedAt; await sleep(500)) {
-    for (const r of relayers) if (r.exitCode !== null) throw new Error("a relayer exited; see " + dir);
+    for (const r of relayers) if (r.exitCode !== null) throw new Error(`a relayer exited; see ${run.dir}`);
     if (await jailed(ops[2])) jailedAt = await height();
   }
   assert.ok(jailedAt, "validator 2 not jailed within 120 s");
@@ -95,7 +44,7 @@ async function main() {
   console.log(`validator 2 jailed (seen at height ${jailedAt}); 0 and 1 not; blocks continue`);
 
   // Validator 2's relayer comes back and attests; then its operator unjails.
-  relayers.push(startRelayer(manifest, 2));
+  relayers.push(run.relayer(2));
   let attested = false;
   for (const until = Date.now() + 90000; Date.now() < until && !attested; await sleep(500)) {
     const r = await getJSON(`${rest}/snpattest/v1/statuses`);
@@ -123,20 +72,6 @@ async function main() {
   assert.strictEqual(await jailed(ops[2]), false, "validator 2 jailed again although ATTESTED");
   console.log(`validator 2 attested, unjailed at ~${unjailedAt}, still unjailed at ${await height()}`);
   comet.disconnect();
-  passed = true;
 }
 
-main()
-  .catch((e) => console.error(e && e.stack ? e.stack : e))
-  .finally(async () => {
-    for (const c of children.reverse()) {
-      if (c.exitCode === null) {
-        c.kill("SIGTERM");
-        for (let i = 0; i < 100 && c.exitCode === null; i++) await sleep(100);
-        if (c.exitCode === null) c.kill("SIGKILL");
-      }
-    }
-    if (passed) fs.rmSync(dir, { recursive: true, force: true });
-    console.log(passed ? "cosmjs issue 23 jail: PASS" : `cosmjs issue 23 jail: FAIL (kept ${dir})`);
-    process.exit(passed ? 0 : 1);
-  });
+run.finish("cosmjs issue 23 jail", main);
