@@ -331,3 +331,59 @@ func TestInitSetsBlockMaxGas(t *testing.T) {
 		t.Fatalf("init wrote max_gas %q, want %d", g.Consensus.Params.Block.MaxGas, app.BlockMaxGas)
 	}
 }
+
+// A simulated firmware launched with an image (`snprelay sim launch --image`, which writes
+// SIMDIR/launched_image) gives the devnet its first allowlist from that image's computed measurement
+// (issue 25); a malformed file is refused naming it, never replaced by the default measurement.
+func TestDevnetInitTakesTheLaunchedImage(t *testing.T) {
+	simDir, _, _ := writeFakeSimState(t, "Milan")
+	measurement := bytes.Repeat([]byte{0xab}, 48)
+	if err := os.WriteFile(filepath.Join(simDir, "launched_image"),
+		[]byte(hex.EncodeToString(measurement)+"\nvalidator-image-1.2 ovmf=00ff\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(t.TempDir(), "devnet")
+	run(t, "devnet", "init", "--home", home, "--sim-state", simDir)
+	g, err := os.ReadFile(filepath.Join(home, "node0", "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var genesis struct {
+		AppState struct {
+			Snpattest json.RawMessage `json:"snpattest"`
+		} `json:"app_state"`
+	}
+	if err := json.Unmarshal(g, &genesis); err != nil {
+		t.Fatal(err)
+	}
+	var snp snptypes.GenesisState
+	if err := app.MakeEncodingConfig().Codec.UnmarshalJSON(genesis.AppState.Snpattest, &snp); err != nil {
+		t.Fatal(err)
+	}
+	var upd snptypes.AllowlistUpdate
+	if err := upd.Unmarshal(snp.AllowlistUpdateBytes); err != nil {
+		t.Fatal(err)
+	}
+	if len(upd.Add) != 1 || !bytes.Equal(upd.Add[0].Measurement, measurement) ||
+		upd.Add[0].Label != "validator-image-1.2 ovmf=00ff" {
+		t.Errorf("first allowlist %+v, want only the launched image's measurement and label", upd.Add)
+	}
+
+	for name, content := range map[string]string{
+		"short measurement": "abcd\nlabel\n",
+		"no label":          hex.EncodeToString(measurement) + "\n",
+		"not hex":           strings.Repeat("zz", 48) + "\nlabel\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad, _, _ := writeFakeSimState(t, "Milan")
+			if err := os.WriteFile(filepath.Join(bad, "launched_image"), []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := runErr("devnet", "init", "--home", filepath.Join(t.TempDir(), "d"), "--sim-state", bad)
+			if err == nil || !strings.Contains(out, "launched_image") {
+				t.Errorf("devnet init with a %s launched_image: err %v, output %q; want a refusal naming the file",
+					name, err, out)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"crypto/sha512"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -114,6 +115,10 @@ type snpattestGenesis struct {
 	threshold      uint32
 	simulatedRoots [][]byte // DER ARK, DER ASK; nil without --sim-state
 	label          string   // allowlist entry label
+	// measurement is the first allowlist entry's measurement: the image the simulated firmware was
+	// launched with (readLaunchedImage), else SimulatedMeasurement().
+	measurement []byte
+	memo        string
 	// maxOperatorsPerChip is params.max_operators_per_chip.
 	maxOperatorsPerChip uint32
 	// enforcement, jailAfterEpochs are params.enforcement and params.jail_after_epochs.
@@ -152,8 +157,8 @@ func setSnpattest(cdc codec.JSONCodec, gs app.GenesisState, in snpattestGenesis)
 		ChainId:  in.chainID,
 		Version:  1,
 		PrevHash: make([]byte, 32),
-		Add:      []*snptypes.AllowlistEntry{{Measurement: SimulatedMeasurement(), Label: in.label}},
-		Memo:     "devnet genesis: the simulated firmware's guest",
+		Add:      []*snptypes.AllowlistEntry{{Measurement: in.measurement, Label: in.label}},
+		Memo:     in.memo,
 	}
 	updateBytes, err := update.Marshal()
 	if err != nil {
@@ -190,6 +195,41 @@ func signAllowlistDigest(k devnetKey, digest []byte) ([]byte, error) {
 	priv := secp.PrivKeyFromBytes(k.priv.Key)
 	compact := ecdsa.SignCompact(priv, digest, true) // [recovery id] ‖ r ‖ s, s already low
 	return compact[1:], nil
+}
+
+// launchedImage is the image the simulated firmware was launched with (`snprelay sim launch --image`):
+// its measurement, computed by the relayer's calculator from the image's parts, and its allowlist label.
+type launchedImage struct {
+	measurement []byte
+	label       string
+}
+
+// readLaunchedImage reads SIMDIR/launched_image (attest/sim/sim_launch.hpp: the measurement in hex on
+// the first line, the label on the second); nil when the firmware was not launched with an image. The
+// chain keeps no calculator of its own: the file is written by the relayer's, from the image description
+// governance approves, so the devnet's first allowlist names exactly what its guest reports.
+func readLaunchedImage(simDir string) (*launchedImage, error) {
+	path := filepath.Join(simDir, "launched_image")
+	bz, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimRight(string(bz), "\n"), "\n")
+	if len(lines) != 2 {
+		return nil, fmt.Errorf("%s: want 2 lines (measurement hex, label), found %d", path, len(lines))
+	}
+	m, err := hex.DecodeString(strings.TrimSpace(lines[0]))
+	if err != nil || len(m) != 48 {
+		return nil, fmt.Errorf("%s: line 1 is not a 48-byte measurement in hex", path)
+	}
+	label := strings.TrimSpace(lines[1])
+	if label == "" {
+		return nil, fmt.Errorf("%s: line 2 (the allowlist label) is empty", path)
+	}
+	return &launchedImage{measurement: m, label: label}, nil
 }
 
 // readSimRoots reads SIMDIR/ark.pem and SIMDIR/ask.pem (the simulated firmware's roots) and returns

@@ -122,6 +122,7 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 	}
 	var simRoots [][]byte
 	label := "sim-guest"
+	measurement, memo := SimulatedMeasurement(), "devnet genesis: the simulated firmware's guest"
 	simState := ""
 	if o.simState != "" {
 		if simState, err = filepath.Abs(o.simState); err != nil {
@@ -134,6 +135,14 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 		simRoots = roots
 		if product != "" {
 			label = "sim-" + product
+		}
+		image, err := readLaunchedImage(o.simState)
+		if err != nil {
+			return nil, err
+		}
+		if image != nil {
+			measurement, label = image.measurement, image.label
+			memo = "devnet genesis: the image the simulated firmware was launched with"
 		}
 	}
 
@@ -198,6 +207,7 @@ func runDevnetInit(o devnetInitOptions) (*devnetManifest, error) {
 	if err := setSnpattest(cdc, gs, snpattestGenesis{
 		chainID: o.chainID, epochBlocks: o.epochBlocks, submitWindow: o.submitWindow,
 		signers: signers, threshold: signerThreshold, simulatedRoots: simRoots, label: label,
+		measurement: measurement, memo: memo,
 		maxOperatorsPerChip: devnetMaxOperatorsPerChip(o),
 		enforcement:         o.enforcement, jailAfterEpochs: o.jailAfterEpochs,
 	}); err != nil {
