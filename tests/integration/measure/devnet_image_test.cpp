@@ -3,8 +3,9 @@
 // of the three devnet signers sign (each shown the image's inputs), `verify --recompute` checks the update
 // against the description, the update is submitted; the devnet's simulated firmware is launched with the
 // same description (`sim launch`), and the operator's attestation from it is accepted (ATTESTED) with the
-// computed measurement. (The devnet's first allowlist still comes from its sample report: building it from
-// an image needs `snpattestd devnet init --image`, the Go side.)
+// computed measurement. A second devnet takes its first allowlist from the image itself: its simulated
+// firmware is launched with the description before `snpattestd devnet init`, which reads the launched
+// image's measurement into the genesis, and the relayer's attestation from that firmware is accepted.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -22,9 +23,10 @@ using nlohmann::json;
 
 class DevnetImage : public ::testing::Test {
  protected:
-  void SetUp() override {
-    net_ =
-        std::make_unique<Devnet>(SNPATTESTD_BIN, SNPRELAY_BIN, DevnetOptions{1, "snpdev-img", "500ms", 10});
+  void SetUp() override { start({}); }
+  void start(const std::string& sim_image) {
+    net_ = std::make_unique<Devnet>(SNPATTESTD_BIN, SNPRELAY_BIN,
+                                    DevnetOptions{1, "snpdev-img", "500ms", 10, sim_image});
     ASSERT_TRUE(net_->error().empty()) << net_->error();
     keyring_ = (net_->dir() / "keyring").string();
     node_ = net_->rpc().at(0);
@@ -47,6 +49,20 @@ class DevnetImage : public ::testing::Test {
     std::string path = file(name);
     std::ofstream(path, std::ios::binary) << text;
     return path;
+  }
+  // A direct-boot image description (firmware and kernel written into `dir`) and its path.
+  std::string write_image(const std::filesystem::path& dir) const {
+    const auto fw = build_firmware(FirmwareSpec{});
+    const auto put = [&](const std::string& name, const std::string& text) {
+      std::ofstream((dir / name).string(), std::ios::binary) << text;
+      return (dir / name).string();
+    };
+    const std::string ovmf = put("OVMF.fd", std::string(fw.begin(), fw.end()));
+    const std::string kernel = put("vmlinuz", std::string(40000, 'k'));
+    return put("validator.toml",
+               "name = \"validator-2026.12\"\n[firmware]\nfile = \"OVMF.fd\"\nsha256 = \"" + sha256(ovmf) +
+                   "\"\n[kernel]\nfile = \"vmlinuz\"\nsha256 = \"" + sha256(kernel) +
+                   "\"\ncmdline = \"console=ttyS0\"\n[launch]\nvcpus = 4\nvcpu_type = \"EPYC-Milan\"\n");
   }
   std::string sha256(const std::string& path) const {
     return run_process({"/usr/bin/sha256sum", path}).out.substr(0, 64);
@@ -72,19 +88,40 @@ class DevnetImage : public ::testing::Test {
     return {};
   }
 
+  // The operator's relayer, registered, submits the next epoch's report from the simulated firmware;
+  // returns the measurement the report carries (the chain then holds the operator's status).
+  std::string attest_next_epoch() {
+    auto set = cli({"tx", "set-relayer", "--from", "operator", "--operator", operator_, "--relayer", relayer_,
+                    "--node", node_, "--poll-interval", "0.2", "--json"});
+    EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
+    const json e = next_epoch();
+    const std::string epoch = std::to_string(e.value("epoch", 0ULL));
+    const std::string version = std::to_string(e.value("allowlist_version", 0ULL));
+    auto bound =
+        cli({"binding", "--chain-id", net_->chain_id(), "--epoch", epoch, "--nonce", e.value("nonce", ""),
+             "--operator", operator_, "--relayer", relayer_, "--allowlist-version", version});
+    EXPECT_EQ(bound.exit_code, 0) << bound.err;
+    const std::string dir = file("attest");
+    std::filesystem::create_directories(dir);
+    auto report = cli({"report", "get", "--simulate", "--sim-state", net_->sim_state(), "--report-data",
+                       bound.out.substr(0, bound.out.find('\n')), "-o", dir + "/report.bin", "--certs-out",
+                       dir + "/certs"});
+    EXPECT_EQ(report.exit_code, 0) << report.err;
+    auto read = cli({"allowlist", "measure", dir + "/report.bin", "--json"});
+    auto submit = cli({"tx", "submit-attestation", "--from", "relayer", "--operator", operator_, "--epoch",
+                       epoch, "--report", dir + "/report.bin", "--vcek", dir + "/certs/vcek.der",
+                       "--allowlist-version", version, "--node", node_, "--poll-interval", "0.2", "--json"});
+    EXPECT_EQ(submit.exit_code, 0) << submit.out << submit.err << net_->log_tail(1500);
+    return read.exit_code == 0 ? json_of(read).value("measurement", "") : "";
+  }
+
   std::unique_ptr<Devnet> net_;
   std::string keyring_, node_, operator_, relayer_;
 };
 
 TEST_F(DevnetImage, AllowlistFromImageAttestedBySimulatedFirmwareLaunchedWithIt) {
-  const auto fw = build_firmware(FirmwareSpec{});
-  const std::string ovmf = write("OVMF.fd", std::string(fw.begin(), fw.end()));
-  const std::string kernel = write("vmlinuz", std::string(40000, 'k'));
-  const std::string image =
-      write("validator.toml",
-            "name = \"validator-2026.12\"\n[firmware]\nfile = \"OVMF.fd\"\nsha256 = \"" + sha256(ovmf) +
-                "\"\n[kernel]\nfile = \"vmlinuz\"\nsha256 = \"" + sha256(kernel) +
-                "\"\ncmdline = \"console=ttyS0\"\n[launch]\nvcpus = 4\nvcpu_type = \"EPYC-Milan\"\n");
+  const std::string image = write_image(net_->dir());
+  const std::string kernel = file("vmlinuz");
   auto computed = cli({"allowlist", "measure", "--image", image, "--json"});
   ASSERT_EQ(computed.exit_code, 0) << computed.err;
   const std::string m = json_of(computed)["measurement"];
@@ -124,28 +161,31 @@ TEST_F(DevnetImage, AllowlistFromImageAttestedBySimulatedFirmwareLaunchedWithIt)
   // The validator's VM: the devnet's simulated firmware, launched with the same description.
   auto launched = cli({"sim", "launch", "--sim-state", net_->sim_state(), "--image", image});
   ASSERT_EQ(launched.exit_code, 0) << launched.err;
-  auto set = cli({"tx", "set-relayer", "--from", "operator", "--operator", operator_, "--relayer", relayer_,
-                  "--node", node_, "--poll-interval", "0.2", "--json"});
-  ASSERT_EQ(set.exit_code, 0) << set.out << set.err;
-  const json e = next_epoch();
-  const std::string epoch = std::to_string(e.value("epoch", 0ULL));
-  const std::string version = std::to_string(e.value("allowlist_version", 0ULL));
-  auto bound =
-      cli({"binding", "--chain-id", net_->chain_id(), "--epoch", epoch, "--nonce", e.value("nonce", ""),
-           "--operator", operator_, "--relayer", relayer_, "--allowlist-version", version});
-  ASSERT_EQ(bound.exit_code, 0) << bound.err;
-  const std::string dir = file("attest");
-  std::filesystem::create_directories(dir);
-  auto report = cli({"report", "get", "--simulate", "--sim-state", net_->sim_state(), "--report-data",
-                     bound.out.substr(0, bound.out.find('\n')), "-o", dir + "/report.bin", "--certs-out",
-                     dir + "/certs"});
-  ASSERT_EQ(report.exit_code, 0) << report.err;
-  auto read = cli({"allowlist", "measure", dir + "/report.bin", "--json"});
-  EXPECT_EQ(json_of(read)["measurement"], m) << read.out;
-  auto submit = cli({"tx", "submit-attestation", "--from", "relayer", "--operator", operator_, "--epoch",
-                     epoch, "--report", dir + "/report.bin", "--vcek", dir + "/certs/vcek.der",
-                     "--allowlist-version", version, "--node", node_, "--poll-interval", "0.2", "--json"});
-  ASSERT_EQ(submit.exit_code, 0) << submit.out << submit.err << net_->log_tail(1500);
+  EXPECT_EQ(attest_next_epoch(), m);
+  EXPECT_EQ(query_snpattest({"status", operator_}, node_, keyring_)["status"], "ATTESTED");
+}
+
+// The genesis variant (issue 25, point 4): no governance step at all — the devnet's first allowlist is
+// the image's computed measurement, and the firmware launched with the same description is attested.
+class DevnetImageGenesis : public DevnetImage {
+ protected:
+  void SetUp() override {}
+};
+
+TEST_F(DevnetImageGenesis, FirstAllowlistFromTheImageAttestedByTheFirmwareLaunchedWithIt) {
+  TempDir images("snprelay-image");
+  const std::string image = write_image(images.path());
+  auto computed = snprelay({"allowlist", "measure", "--image", image, "--json"});
+  ASSERT_EQ(computed.exit_code, 0) << computed.err;
+  const std::string m = json_of(computed)["measurement"];
+  start(image);
+  if (HasFatalFailure())
+    return;
+  const json allowlist = query_snpattest({"allowlist"}, node_, keyring_);
+  ASSERT_EQ(allowlist["entries"].size(), 1U) << allowlist.dump();
+  EXPECT_EQ(allowlist["entries"][0]["measurement"], m);
+  EXPECT_EQ(allowlist["version"], 1);
+  EXPECT_EQ(attest_next_epoch(), m);
   EXPECT_EQ(query_snpattest({"status", operator_}, node_, keyring_)["status"], "ATTESTED");
 }
 

@@ -67,6 +67,9 @@ struct DevnetOptions {
   std::string chain_id = "snpdev-1";
   std::string block_time = "500ms";
   int epoch_blocks = 10;
+  // An image description (IMAGE.toml): the simulated firmware is launched with it (`snprelay sim launch`)
+  // before `devnet init`, so the genesis's first allowlist holds the image's computed measurement.
+  std::string sim_image;
 };
 
 class Devnet {
@@ -206,6 +209,10 @@ class Devnet {
     if (!run_step({snprelay_, "report", "get", "--simulate", "--sim-state", sim_.string(), "--report-data",
                    "00", "-o", (dir_ / "first.report").string()},
                   "snprelay report get (creating the simulated firmware state)"))
+      return;
+    if (!options_.sim_image.empty() &&
+        !run_step({snprelay_, "sim", "launch", "--sim-state", sim_.string(), "--image", options_.sim_image},
+                  "snprelay sim launch (the simulated firmware launched with " + options_.sim_image + ")"))
       return;
     const int base = free_port_block(10 * options_.validators + 10);
     if (base == 0) {
