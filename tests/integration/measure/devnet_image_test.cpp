@@ -68,50 +68,11 @@ class DevnetImage : public ::testing::Test {
     return run_process({"/usr/bin/sha256sum", path}).out.substr(0, 64);
   }
 
-  // The epoch after the current one.
-  json next_epoch() const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    std::optional<std::uint64_t> seen;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto r = cli({"query", "snpattest", "epoch", "--node", node_, "--json"});
-      if (r.exit_code == 0) {
-        json e = json_of(r);
-        const auto n = e.value("epoch", 0ULL);
-        if (seen && n > *seen)
-          return e;
-        if (!seen)
-          seen = n;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    }
-    ADD_FAILURE() << "no new epoch within 90 s";
-    return {};
-  }
-
   // The operator's relayer, registered, submits the next epoch's report from the simulated firmware;
   // returns the measurement the report carries (the chain then holds the operator's status).
-  std::string attest_next_epoch() {
-    auto set = cli({"tx", "set-relayer", "--from", "operator", "--operator", operator_, "--relayer", relayer_,
-                    "--node", node_, "--poll-interval", "0.2", "--json"});
-    EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
-    const json e = next_epoch();
-    const std::string epoch = std::to_string(e.value("epoch", 0ULL));
-    const std::string version = std::to_string(e.value("allowlist_version", 0ULL));
-    auto bound =
-        cli({"binding", "--chain-id", net_->chain_id(), "--epoch", epoch, "--nonce", e.value("nonce", ""),
-             "--operator", operator_, "--relayer", relayer_, "--allowlist-version", version});
-    EXPECT_EQ(bound.exit_code, 0) << bound.err;
-    const std::string dir = file("attest");
-    std::filesystem::create_directories(dir);
-    auto report = cli({"report", "get", "--simulate", "--sim-state", net_->sim_state(), "--report-data",
-                       bound.out.substr(0, bound.out.find('\n')), "-o", dir + "/report.bin", "--certs-out",
-                       dir + "/certs"});
-    EXPECT_EQ(report.exit_code, 0) << report.err;
-    auto read = cli({"allowlist", "measure", dir + "/report.bin", "--json"});
-    auto submit = cli({"tx", "submit-attestation", "--from", "relayer", "--operator", operator_, "--epoch",
-                       epoch, "--report", dir + "/report.bin", "--vcek", dir + "/certs/vcek.der",
-                       "--allowlist-version", version, "--node", node_, "--poll-interval", "0.2", "--json"});
-    EXPECT_EQ(submit.exit_code, 0) << submit.out << submit.err << net_->log_tail(1500);
+  std::string attest_next_epoch() const {
+    const std::string report = attest_by_hand(*net_, node_, keyring_, operator_, relayer_, file("attest"));
+    auto read = cli({"allowlist", "measure", report, "--json"});
     return read.exit_code == 0 ? json_of(read).value("measurement", "") : "";
   }
 

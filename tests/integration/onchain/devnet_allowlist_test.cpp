@@ -23,7 +23,8 @@ using nlohmann::json;
 class DevnetAllowlist : public ::testing::Test {
  protected:
   void SetUp() override {
-    net_ = std::make_unique<Devnet>(SNPATTESTD_BIN, SNPRELAY_BIN, DevnetOptions{1, "snpdev-al", "500ms", 10});
+    net_ = std::make_unique<Devnet>(SNPATTESTD_BIN, SNPRELAY_BIN,
+                                    DevnetOptions{1, "snpdev-al", "500ms", 10, {}});
     ASSERT_TRUE(net_->error().empty()) << net_->error();
     keyring_ = (net_->dir() / "keyring").string();
     node_ = net_->rpc().at(0);
@@ -49,53 +50,10 @@ class DevnetAllowlist : public ::testing::Test {
     return query_snpattest(std::move(what), node_, keyring_);
   }
 
-  // The next epoch after the current one (waiting for the first to open on a fresh chain).
-  json next_epoch() const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    std::uint64_t seen = 0;
-    bool have = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto r = cli({"query", "snpattest", "epoch", "--node", node_, "--json"});
-      if (r.exit_code == 0) {
-        json e = json_of(r);
-        const auto n = e.value("epoch", 0ULL);
-        if (have && n > seen)
-          return e;
-        if (!have) {
-          seen = n;
-          have = true;
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    }
-    ADD_FAILURE() << "no new epoch within 90 s";
-    return {};
-  }
-
   // Registers the relayer and lands one simulated attestation: the operator is ATTESTED. Returns the
   // report file.
   std::string attest() const {
-    auto set = cli({"tx", "set-relayer", "--from", "operator", "--operator", operator_, "--relayer", relayer_,
-                    "--node", node_, "--poll-interval", "0.2", "--json"});
-    EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
-    const json e = next_epoch();
-    const std::string epoch = std::to_string(e.value("epoch", 0ULL));
-    const std::string version = std::to_string(e.value("allowlist_version", 0ULL));
-    auto bound =
-        cli({"binding", "--chain-id", net_->chain_id(), "--epoch", epoch, "--nonce", e.value("nonce", ""),
-             "--operator", operator_, "--relayer", relayer_, "--allowlist-version", version});
-    EXPECT_EQ(bound.exit_code, 0) << bound.err;
-    const std::string dir = file("attest");
-    std::filesystem::create_directories(dir);
-    auto report = cli({"report", "get", "--simulate", "--sim-state", net_->sim_state(), "--report-data",
-                       bound.out.substr(0, bound.out.find('\n')), "-o", dir + "/report.bin", "--certs-out",
-                       dir + "/certs"});
-    EXPECT_EQ(report.exit_code, 0) << report.err;
-    auto submit = cli({"tx", "submit-attestation", "--from", "relayer", "--operator", operator_, "--epoch",
-                       epoch, "--report", dir + "/report.bin", "--vcek", dir + "/certs/vcek.der",
-                       "--allowlist-version", version, "--node", node_, "--poll-interval", "0.2", "--json"});
-    EXPECT_EQ(submit.exit_code, 0) << submit.out << submit.err << net_->log_tail(1500);
-    return dir + "/report.bin";
+    return attest_by_hand(*net_, node_, keyring_, operator_, relayer_, file("attest"));
   }
 
   std::unique_ptr<Devnet> net_;

@@ -179,6 +179,6 @@ TEST(Localnet, OneNodeKilledBlocksContinueAndSubmissionFailsOver) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new snprelay::testing::OnchainEnv({4, "snpdev-1", "500ms", 10}));
+  ::testing::AddGlobalTestEnvironment(new snprelay::testing::OnchainEnv({4, "snpdev-1", "500ms", 10, {}}));
   return RUN_ALL_TESTS();
 }

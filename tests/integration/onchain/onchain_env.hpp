@@ -97,6 +97,57 @@ inline std::uint64_t wait_for_new_epoch(chain::rpc::ChainClient& client) {
   return 0;
 }
 
+// The epoch after the one current when called (waiting for the first to open on a fresh chain), as
+// `snprelay query snpattest epoch --json` prints it; {} after a test failure (none within 90 s).
+inline nlohmann::json next_epoch(const std::string& node, const std::string& keyring_dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  std::optional<std::uint64_t> seen;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = snprelay({"query", "snpattest", "epoch", "--node", node, "--json"}, keyring_dir);
+    if (r.exit_code == 0) {
+      const nlohmann::json e = json_of(r);
+      const auto n = e.value("epoch", 0ULL);
+      if (seen && n > *seen)
+        return e;
+      if (!seen)
+        seen = n;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  ADD_FAILURE() << "no new epoch within 90 s";
+  return {};
+}
+
+// One simulated attestation by hand, as a relayer makes it: the keys "operator" and "relayer" of
+// `keyring_dir` register the relayer (MsgSetRelayer), then for the next epoch the binding, a report from
+// `net`'s simulated firmware carrying it and MsgSubmitAttestation. Files go to `dir`; returns the report's
+// path (the test asserts on each step's exit code).
+inline std::string attest_by_hand(const Devnet& net, const std::string& node, const std::string& keyring_dir,
+                                  const std::string& operator_addr, const std::string& relayer_addr,
+                                  const std::string& dir) {
+  const auto cli = [&](std::vector<std::string> args) { return snprelay(std::move(args), keyring_dir); };
+  auto set = cli({"tx", "set-relayer", "--from", "operator", "--operator", operator_addr, "--relayer",
+                  relayer_addr, "--node", node, "--poll-interval", "0.2", "--json"});
+  EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
+  const nlohmann::json e = next_epoch(node, keyring_dir);
+  const std::string epoch = std::to_string(e.value("epoch", 0ULL));
+  const std::string version = std::to_string(e.value("allowlist_version", 0ULL));
+  auto bound =
+      cli({"binding", "--chain-id", net.chain_id(), "--epoch", epoch, "--nonce", e.value("nonce", ""),
+           "--operator", operator_addr, "--relayer", relayer_addr, "--allowlist-version", version});
+  EXPECT_EQ(bound.exit_code, 0) << bound.err;
+  std::filesystem::create_directories(dir);
+  auto report = cli({"report", "get", "--simulate", "--sim-state", net.sim_state(), "--report-data",
+                     bound.out.substr(0, bound.out.find('\n')), "-o", dir + "/report.bin", "--certs-out",
+                     dir + "/certs"});
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  auto submit = cli({"tx", "submit-attestation", "--from", "relayer", "--operator", operator_addr, "--epoch",
+                     epoch, "--report", dir + "/report.bin", "--vcek", dir + "/certs/vcek.der",
+                     "--allowlist-version", version, "--node", node, "--poll-interval", "0.2", "--json"});
+  EXPECT_EQ(submit.exit_code, 0) << submit.out << submit.err << net.log_tail(1500);
+  return dir + "/report.bin";
+}
+
 // Governance on the devnet: an allowlist update built from the chain with `change` (`allowlist new`
 // flags, e.g. {"--add", "<96 hex>:label"}), signed by two of the devnet's three signers, combined and
 // submitted by the account "operator" of `keyring_dir` (not the relayer's: its sequence is the daemon's
