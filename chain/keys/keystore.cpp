@@ -16,6 +16,7 @@
 #include "chain/keys/bech32.hpp"
 #include "common/aead.hpp"
 #include "common/file_io.hpp"
+#include "common/json_strict.hpp"
 
 namespace snprelay::chain::keys {
 namespace {
@@ -80,7 +81,14 @@ Result<ParsedFile> read_key_file(const std::filesystem::path& path, const std::s
     return make_error("chain", "KEYFILE_INVALID", bytes.error().message, ErrorKind::kInput);
   ParsedFile out;
   try {
-    out.doc = nlohmann::json::parse(bytes->begin(), bytes->end());
+    // Strict: a key file with a key written twice (two "address" fields, say) is refused, never read
+    // as whichever came last (common/json_strict.hpp).
+    auto doc = parse_json_strict<nlohmann::json>(
+        std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
+        "key file " + path.string());
+    if (!doc)
+      return make_error("chain", "KEYFILE_INVALID", doc.error().message, ErrorKind::kInput);
+    out.doc = std::move(doc).value();
     if (out.doc.at("format").get<std::string>() != "snprelay-key")
       return make_error("chain", "KEYFILE_INVALID", path.string() + " is not an snprelay key file",
                         ErrorKind::kInput);

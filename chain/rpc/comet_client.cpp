@@ -6,6 +6,7 @@
 
 #include "chain/rpc/json_rpc.hpp"
 #include "common/base64.hpp"
+#include "common/json_strict.hpp"
 
 namespace snprelay::chain::rpc {
 namespace {
@@ -37,7 +38,10 @@ namespace {
 // a proxy's HTML page, a truncated or non-JSON body, a reply to another request — is not the node's
 // verdict, and the call fails over.
 bool answers(const std::string& body, int id) {
-  const auto j = nlohmann::json::parse(body, nullptr, false);
+  const auto parsed = parse_json_strict<nlohmann::json>(body, "node reply");
+  if (!parsed)
+    return false;  // not JSON, or a key twice: not a reply to read as the node's verdict
+  const nlohmann::json& j = *parsed;
   return j.is_object() && j.contains("jsonrpc") && j["jsonrpc"] == "2.0" && j.contains("id") &&
          j["id"] == id && (j.contains("result") || j.contains("error"));
 }

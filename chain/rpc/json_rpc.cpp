@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "common/base64.hpp"
+#include "common/json_strict.hpp"
 
 namespace snprelay::chain::rpc {
 namespace {
@@ -45,8 +46,13 @@ std::string str_field(const json& j, const char* key) {
 
 // Parses the envelope; returns "result" or the mapped JSON-RPC error.
 Result<json> result_of(std::string_view body) {
-  json doc = json::parse(body.begin(), body.end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
+  // Strict: a reply with a key twice is not a node's answer we can read one way only (a proxy or a
+  // broken node could make "code" say one thing to us and another to a tool that keeps the first).
+  auto parsed = parse_json_strict<json>(body, "node reply");
+  if (!parsed)
+    return bad_reply(parsed.error().message);
+  json doc = std::move(parsed).value();
+  if (!doc.is_object())
     return bad_reply("reply is not a JSON object");
   if (doc.contains("error") && !doc["error"].is_null()) {
     const json& e = doc["error"];

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -71,6 +72,30 @@ TEST_F(KeyStoreHostileTest, EditedAddressIsRefusedByShowAndListNotPrinted) {
   EXPECT_TRUE(listed->keys.empty());
   ASSERT_EQ(listed->unreadable.size(), 1U);
   EXPECT_EQ(listed->unreadable[0].message.find(kOtherAddress), std::string::npos);
+}
+
+// A key file with a field written twice was read as its last copy: a second "address" after the real one
+// would be what a reader keeping the last sees, while one keeping the first sees another (issue 21: one
+// strict JSON reader for every file the tools read).
+TEST_F(KeyStoreHostileTest, KeyFileWithADuplicateFieldIsRefusedNamingIt) {
+  add("relayer");
+  std::string text;
+  {
+    std::ifstream in(store().path_of("relayer"));
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const auto brace = text.find('{');
+  ASSERT_NE(brace, std::string::npos);
+  text.insert(brace + 1, "\"address\": \"" + std::string(kOtherAddress) + "\", ");
+  {
+    std::ofstream out(store().path_of("relayer"), std::ios::trunc);
+    out << text;
+  }
+  auto shown = store().show("relayer");
+  ASSERT_FALSE(shown.ok());
+  EXPECT_EQ(shown.error().code, "KEYFILE_INVALID");
+  EXPECT_NE(shown.error().message.find("\"address\" appears twice"), std::string::npos)
+      << shown.error().message;
 }
 
 // A key file that is a symlink was followed (to any file the user can read).

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chain/rpc/chain_errors.hpp"
+#include "chain/rpc/json_rpc.hpp"
 #include "chain/rpc/queries.hpp"
 #include "chain/tx/sign_direct.hpp"
 #include "chain/tx/wire.hpp"
@@ -15,6 +16,20 @@ namespace {
 
 Bytes as_bytes(const std::string& s) {
   return Bytes(s.begin(), s.end());
+}
+
+// A node reply with a key twice is not read as whichever copy came last (issue 21: one strict JSON
+// reader): "code" 0 then "code" 5 must not pass as an accepted broadcast, nor the reverse.
+TEST(NodeReplies, AReplyWithADuplicateKeyIsABadReply) {
+  const std::string twice =
+      R"({"jsonrpc":"2.0","id":1,"result":{"code":0,"code":5,"data":"","log":"","codespace":"","hash":"AB"}})";
+  auto r = rpc::parse_broadcast_reply(twice);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "BAD_REPLY");
+  EXPECT_NE(r.error().message.find("\"code\" appears twice"), std::string::npos) << r.error().message;
+  const std::string once =
+      R"({"jsonrpc":"2.0","id":1,"result":{"code":0,"data":"","log":"","codespace":"","hash":"AB"}})";
+  EXPECT_TRUE(rpc::parse_broadcast_reply(once).ok());
 }
 
 TEST(ChainErrors, CheckTxCodesMapToStableNames) {
