@@ -6,6 +6,7 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "chain/protocol/binding.hpp"
 #include "snpattest/v1/query.pb.h"
@@ -104,6 +105,18 @@ Bytes encode_update(const Update& u) {
   }
   m.set_valid_until_height(u.valid_until_height);
   m.set_memo(u.memo);
+  for (const auto& h : u.deny_chip_id_sha256)
+    m.add_deny_chip_id_sha256(to_string(h));
+  for (const auto& h : u.deny_cert_sha256)
+    m.add_deny_cert_sha256(to_string(h));
+  for (const auto& p : u.withdraw_products)
+    m.add_withdraw_products(p);
+  for (const auto& h : u.undeny_chip_id_sha256)
+    m.add_undeny_chip_id_sha256(to_string(h));
+  for (const auto& h : u.undeny_cert_sha256)
+    m.add_undeny_cert_sha256(to_string(h));
+  for (const auto& p : u.restore_products)
+    m.add_restore_products(p);
   return serialize(m);
 }
 
@@ -135,6 +148,18 @@ Result<Update> decode_update(std::span<const std::uint8_t> bytes) {
     u.min_tcb.push_back({t.product(), t.boot_loader(), t.tee(), t.snp(), t.microcode(), t.fmc()});
   u.valid_until_height = m.valid_until_height();
   u.memo = m.memo();
+  // Fields 9-14 are carried, never dropped: the update's bytes are what the signers signed, so a copy that
+  // re-encoded without them would not be the update the chain applied.
+  for (const auto& h : m.deny_chip_id_sha256())
+    u.deny_chip_id_sha256.push_back(to_bytes(h));
+  for (const auto& h : m.deny_cert_sha256())
+    u.deny_cert_sha256.push_back(to_bytes(h));
+  u.withdraw_products.assign(m.withdraw_products().begin(), m.withdraw_products().end());
+  for (const auto& h : m.undeny_chip_id_sha256())
+    u.undeny_chip_id_sha256.push_back(to_bytes(h));
+  for (const auto& h : m.undeny_cert_sha256())
+    u.undeny_cert_sha256.push_back(to_bytes(h));
+  u.restore_products.assign(m.restore_products().begin(), m.restore_products().end());
   if (auto st = validate_shape(u); !st)
     return st.error();
   return u;
@@ -202,6 +227,38 @@ Status validate_shape(const Update& u) {
     if (added.contains(m) || !revoked.insert(m).second)
       return malformed("revoke[" + std::to_string(i) + "]: measurement " + hex_of(bytes) +
                        " is also added or revoked twice");
+  }
+  // The chain's rules for fields 9-14 (onchain/x/snpattest/types/allowlist.go checkDenyPair): every hash
+  // 32 bytes and listed once across its deny/undeny pair; every product known and listed once across
+  // withdraw/restore.
+  for (const auto& [what, deny, undeny] :
+       {std::tuple{"chip_id_sha256", &u.deny_chip_id_sha256, &u.undeny_chip_id_sha256},
+        std::tuple{"cert_sha256", &u.deny_cert_sha256, &u.undeny_cert_sha256}}) {
+    std::set<UpdateHash> seen;  // fixed-size keys: see `added` above on GCC 12 and std::set<Bytes>
+    for (const auto& [field, list] : {std::pair{"deny_", deny}, std::pair{"undeny_", undeny}}) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string at = std::string(field) + what + "[" + std::to_string(i) + "]";
+        if ((*list)[i].size() != kHashSize)
+          return malformed(at + " is " + std::to_string((*list)[i].size()) + " bytes, want 32");
+        UpdateHash h{};
+        std::copy((*list)[i].begin(), (*list)[i].end(), h.begin());
+        if (!seen.insert(h).second)
+          return malformed(at + ": " + hex_of((*list)[i]) + " listed twice");
+      }
+    }
+  }
+  std::set<std::string> listed;
+  for (const auto& [field, list] : {std::pair{"withdraw_products", &u.withdraw_products},
+                                    std::pair{"restore_products", &u.restore_products}}) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string& p = (*list)[i];
+      const std::string at = std::string(field) + "[" + std::to_string(i) + "]";
+      if (p != "Milan" && p != "Genoa" && p != "Turin")
+        return malformed(at + ": unknown product \"" + p + "\"");
+      if (!listed.insert(p).second)
+        return malformed(at + ": product " + p +
+                         " listed twice across withdraw_products and restore_products");
+    }
   }
   std::set<std::string> products;
   for (std::size_t i = 0; i < u.min_tcb.size(); ++i) {

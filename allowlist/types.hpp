@@ -70,6 +70,16 @@ struct Update {
   std::vector<ProductTcb> min_tcb;
   std::int64_t valid_until_height = 0;  // 0 = no deadline
   std::string memo;
+  // Revocation below the measurement (fields 9-14, docs/PROTOCOL.md §7): SHA-256 of CHIP_IDs and of
+  // VCEK/ASK certificates the chain refuses from this update on, products withdrawn, and the lists that
+  // lift an earlier denial. Each hash is 32 bytes and appears once across a deny/undeny pair; each product
+  // is known and appears once across withdraw/restore.
+  std::vector<Bytes> deny_chip_id_sha256;
+  std::vector<Bytes> deny_cert_sha256;
+  std::vector<std::string> withdraw_products;
+  std::vector<Bytes> undeny_chip_id_sha256;
+  std::vector<Bytes> undeny_cert_sha256;
+  std::vector<std::string> restore_products;
   bool operator==(const Update&) const = default;
 };
 

@@ -24,6 +24,14 @@ Update full_update() {
   u.min_tcb.push_back({"Genoa", 1, 2, 3, 4, 0});
   u.valid_until_height = 1234;
   u.memo = "memo";
+  // Fields 9-14 (revocation below the measurement): carried through decode and encode, never dropped
+  // (the fuzz finding tests/data/fuzz/allowlist_update/regressions/deny_fields_dropped).
+  u.deny_chip_id_sha256 = {Bytes(32, 0x11)};
+  u.deny_cert_sha256 = {Bytes(32, 0x22), Bytes(32, 0x23)};
+  u.withdraw_products = {"Milan"};
+  u.undeny_chip_id_sha256 = {Bytes(32, 0x12)};
+  u.undeny_cert_sha256 = {Bytes(32, 0x24)};
+  u.restore_products = {"Turin"};
   return u;
 }
 
@@ -107,6 +115,15 @@ TEST(AllowlistCodec, ShapeRules) {
       {"short revoke", [](Update& u) { u.revoke[0].resize(8); }, "revoke[0]"},
       {"unknown product", [](Update& u) { u.min_tcb[0].product = "Naples"; }, "unknown product"},
       {"product twice", [](Update& u) { u.min_tcb.push_back(u.min_tcb[0]); }, "listed twice"},
+      {"31-byte chip hash", [](Update& u) { u.deny_chip_id_sha256[0].resize(31); }, "deny_chip_id_sha256[0]"},
+      {"cert hash denied and undenied",
+       [](Update& u) { u.undeny_cert_sha256.push_back(u.deny_cert_sha256[1]); }, "undeny_cert_sha256[1]"},
+      {"chip hash denied twice", [](Update& u) { u.deny_chip_id_sha256.push_back(u.deny_chip_id_sha256[0]); },
+       "listed twice"},
+      {"unknown withdrawn product", [](Update& u) { u.withdraw_products[0] = "Rome"; },
+       "withdraw_products[0]"},
+      {"product withdrawn and restored", [](Update& u) { u.restore_products.push_back("Milan"); },
+       "restore_products[1]"},
   };
   for (const auto& c : cases) {
     Update u = full_update();
