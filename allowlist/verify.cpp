@@ -4,6 +4,7 @@
 #include <secp256k1.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -29,7 +30,9 @@ std::optional<SignerSetProblem> signer_set_problem(const SignerSet& set) {
     return problem("BAD_THRESHOLD", "threshold " + std::to_string(set.threshold) + " must be in [1, " +
                                         std::to_string(set.signers.size()) + " signers]");
   std::set<std::string> ids;
-  std::map<Bytes, std::string> pubkeys;
+  // Keyed by the fixed-size key, not Bytes: GCC 12 at -O3 fails the Release build with a false
+  // -Wstringop-overread inside std::map<std::vector<uint8_t>, ...>'s memcmp.
+  std::map<std::array<std::uint8_t, kPubKeySize>, std::string> pubkeys;
   for (std::size_t i = 0; i < set.signers.size(); ++i) {
     const auto& s = set.signers[i];
     const std::string at = "signers[" + std::to_string(i) + "]";
@@ -46,7 +49,9 @@ std::optional<SignerSetProblem> signer_set_problem(const SignerSet& set) {
     if (secp256k1_ec_pubkey_parse(secp256k1_context_static, &point, s.pubkey.data(), s.pubkey.size()) != 1)
       return problem("NOT_ON_CURVE", at + " (" + s.key_id + "): pubkey is not a curve point");
     // One key under two ids would let one signer count twice towards the threshold.
-    if (const auto [it, fresh] = pubkeys.emplace(s.pubkey, s.key_id); !fresh)
+    std::array<std::uint8_t, kPubKeySize> key{};
+    std::copy(s.pubkey.begin(), s.pubkey.end(), key.begin());  // size checked above
+    if (const auto [it, fresh] = pubkeys.emplace(key, s.key_id); !fresh)
       return problem("DUPLICATE_PUBKEY", at + " (" + s.key_id + "): the same pubkey is already listed as \"" +
                                              it->second + "\"; one key counts once");
   }
