@@ -272,22 +272,7 @@ func TestDevnetInitWithTheSimulatedFirmwareState(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "devnet")
 	run(t, "devnet", "init", "--home", home, "--sim-state", simDir)
 	run(t, "genesis", "validate", "--home", filepath.Join(home, "node0"))
-	g, err := os.ReadFile(filepath.Join(home, "node0", "config", "genesis.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var genesis struct {
-		AppState struct {
-			Snpattest json.RawMessage `json:"snpattest"`
-		} `json:"app_state"`
-	}
-	if err := json.Unmarshal(g, &genesis); err != nil {
-		t.Fatal(err)
-	}
-	var snp snptypes.GenesisState
-	if err := app.MakeEncodingConfig().Codec.UnmarshalJSON(genesis.AppState.Snpattest, &snp); err != nil {
-		t.Fatal(err)
-	}
+	snp := readSnpattestGenesis(t, home)
 	for i, name := range []string{"ark.pem", "ask.pem"} {
 		bz, err := os.ReadFile(filepath.Join(simDir, name))
 		if err != nil {
@@ -344,22 +329,7 @@ func TestDevnetInitTakesTheLaunchedImage(t *testing.T) {
 	}
 	home := filepath.Join(t.TempDir(), "devnet")
 	run(t, "devnet", "init", "--home", home, "--sim-state", simDir)
-	g, err := os.ReadFile(filepath.Join(home, "node0", "config", "genesis.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var genesis struct {
-		AppState struct {
-			Snpattest json.RawMessage `json:"snpattest"`
-		} `json:"app_state"`
-	}
-	if err := json.Unmarshal(g, &genesis); err != nil {
-		t.Fatal(err)
-	}
-	var snp snptypes.GenesisState
-	if err := app.MakeEncodingConfig().Codec.UnmarshalJSON(genesis.AppState.Snpattest, &snp); err != nil {
-		t.Fatal(err)
-	}
+	snp := readSnpattestGenesis(t, home)
 	var upd snptypes.AllowlistUpdate
 	if err := upd.Unmarshal(snp.AllowlistUpdateBytes); err != nil {
 		t.Fatal(err)
@@ -386,4 +356,26 @@ func TestDevnetInitTakesTheLaunchedImage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readSnpattestGenesis is x/snpattest's part of node0's genesis in a devnet home.
+func readSnpattestGenesis(t *testing.T, home string) snptypes.GenesisState {
+	t.Helper()
+	g, err := os.ReadFile(filepath.Join(home, "node0", "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var genesis struct {
+		AppState struct {
+			Snpattest json.RawMessage `json:"snpattest"`
+		} `json:"app_state"`
+	}
+	if err := json.Unmarshal(g, &genesis); err != nil {
+		t.Fatal(err)
+	}
+	var snp snptypes.GenesisState
+	if err := app.MakeEncodingConfig().Codec.UnmarshalJSON(genesis.AppState.Snpattest, &snp); err != nil {
+		t.Fatal(err)
+	}
+	return snp
 }
